@@ -1,0 +1,89 @@
+"""One typed settings object, built at the entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ENV_PREFIX = "DYADFLOW_"
+
+
+def _default_project_dir() -> Path:
+    """The checkout that holds seeds/, schemas/, warehouse/ (src/dyadflow/../..)."""
+    here = Path(__file__).resolve()
+    candidate = here.parents[2]
+    if (candidate / "seeds").is_dir() and (candidate / "schemas").is_dir():
+        return candidate
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and options of one dyadflow run. Env vars DYADFLOW_<FIELD> override defaults."""
+
+    project_dir: Path = field(default_factory=_default_project_dir)
+    warehouse_dir: Path | None = None
+    input_paths: tuple[Path, ...] = ()
+    lexicon_dir: Path | None = None
+    lexicon_format: str = "native"
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_doc_chars: int = 2_000_000
+    batch_size: int = 64
+    processes: int = 1
+    spacy_model: str | None = None
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.project_dir / "seeds"
+
+    @property
+    def schemas_dir(self) -> Path:
+        return self.project_dir / "schemas"
+
+    @property
+    def sql_dir(self) -> Path:
+        return self.project_dir / "warehouse"
+
+    @property
+    def examples_dir(self) -> Path:
+        return self.project_dir / "examples" / "corpus"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.warehouse_dir or (self.project_dir / "warehouse" / "data")
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.data_dir / "dyadflow.duckdb"
+
+    @property
+    def default_inputs(self) -> tuple[Path, ...]:
+        return self.input_paths or (self.examples_dir,)
+
+    def with_overrides(self, **kwargs: object) -> Settings:
+        """A copy with the given non-None fields replaced."""
+        clean = {k: v for k, v in kwargs.items() if v is not None}
+        return replace(self, **clean)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Defaults overridden by DYADFLOW_* environment variables."""
+        env = os.environ if environ is None else environ
+        kw: dict[str, object] = {}
+        if v := env.get(ENV_PREFIX + "PROJECT_DIR"):
+            kw["project_dir"] = Path(v).expanduser().resolve()
+        if v := env.get(ENV_PREFIX + "WAREHOUSE"):
+            kw["warehouse_dir"] = Path(v).expanduser().resolve()
+        if v := env.get(ENV_PREFIX + "INPUT"):
+            kw["input_paths"] = tuple(Path(p).expanduser().resolve() for p in v.split(os.pathsep) if p)
+        if v := env.get(ENV_PREFIX + "LEXICON"):
+            kw["lexicon_dir"] = Path(v).expanduser().resolve()
+        if v := env.get(ENV_PREFIX + "LEXICON_FORMAT"):
+            kw["lexicon_format"] = v
+        for name in ("max_file_bytes", "max_doc_chars", "batch_size", "processes"):
+            if v := env.get(ENV_PREFIX + name.upper()):
+                kw[name] = int(v)
+        if v := env.get(ENV_PREFIX + "SPACY_MODEL"):
+            kw["spacy_model"] = v
+        return cls(**kw)  # type: ignore[arg-type]
