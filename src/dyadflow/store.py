@@ -22,6 +22,7 @@ import logging
 import os
 import tempfile
 import time
+from datetime import date as dt_date
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -100,13 +101,17 @@ def to_table(rows: Sequence[dict[str, Any]], schema: TableSchema) -> pa.Table:
             arrays.append(pa.array(pd.to_datetime(col, utc=True), type=f.type))
         else:
             values = [None if (v is None or (isinstance(v, float) and pd.isna(v))) else v for v in col]
+            if pa.types.is_integer(f.type):
+                values = [None if v is None else int(v) for v in values]
+            elif pa.types.is_boolean(f.type):
+                values = [None if v is None else bool(v) for v in values]
             arrays.append(pa.array(values, type=f.type))
     return pa.Table.from_arrays(arrays, schema=arrow)
 
 
 def partition_of(row: dict[str, Any]) -> tuple[str, str]:
     d = row.get("event_date")
-    if d is None or (isinstance(d, float) and pd.isna(d)):
+    if d is None or (not isinstance(d, dt_date) and pd.isna(d)):
         return (UNKNOWN, UNKNOWN)
     return (f"{d.year:04d}", f"{d.month:02d}")
 
@@ -228,8 +233,11 @@ class ParquetStore:
 
     def write_events(self, events: Sequence[Event], recoded_doc_ids: set[str]) -> int:
         """Replace the events of the re-coded docs with `events`, compacting touched partitions."""
+        return self.write_event_rows([e.to_row() for e in events], recoded_doc_ids)
+
+    def write_event_rows(self, rows: Sequence[dict[str, Any]], recoded_doc_ids: set[str]) -> int:
+        """Row-level form of write_events (rows as in schemas/events.json)."""
         schema = table_schema(self.schemas_dir, "events")
-        rows = [e.to_row() for e in events]
         new_by_part: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in rows:
             new_by_part.setdefault(partition_of(r), []).append(r)

@@ -1,0 +1,1 @@
+"""Prefect flows of dyadflow: thin orchestration over dyadflow's library steps."""

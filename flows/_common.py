@@ -1,0 +1,19 @@
+"""Shared flow helpers: settings from flow parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dyadflow.settings import Settings
+
+
+def settings_for(warehouse: str | None = None, paths: list[str] | None = None,
+                 lexicon: str | None = None, lexicon_format: str | None = None) -> Settings:
+    """Settings from the environment, overridden by a flow run's parameters."""
+    base = Settings.from_env()
+    return base.with_overrides(
+        warehouse_dir=Path(warehouse).expanduser().resolve() if warehouse else None,
+        input_paths=tuple(Path(p).expanduser().resolve() for p in paths) if paths else None,
+        lexicon_dir=Path(lexicon).expanduser().resolve() if lexicon else None,
+        lexicon_format=lexicon_format,
+    )

@@ -1,0 +1,36 @@
+"""load: staged events → hive-partitioned events/ Parquet, codings committed, views refreshed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from dyadflow.pipeline import LoadSummary, load_staged, refresh_warehouse
+from dyadflow.settings import Settings
+from dyadflow.store import ParquetStore
+from flows._common import settings_for
+
+
+@task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def merge_staged(settings: Settings) -> LoadSummary:
+    """Merge staged batches into the event partitions and commit their codings (I/O: retried)."""
+    store = ParquetStore(settings.data_dir, settings.schemas_dir)
+    store.init()
+    return load_staged(store)
+
+
+@task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def refresh_views(settings: Settings) -> list[str]:
+    """Apply warehouse/*.sql to the DuckDB file (I/O: retried)."""
+    return refresh_warehouse(settings)
+
+
+@flow(name="load", log_prints=False)
+def load(warehouse: str | None = None) -> dict:
+    """Publish staged events into the warehouse and refresh its views."""
+    settings = settings_for(warehouse)
+    summary = merge_staged(settings)
+    summary.views = refresh_views(settings)
+    return asdict(summary)

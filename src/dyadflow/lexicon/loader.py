@@ -1,0 +1,127 @@
+"""Build a Lexicon from seeds/ (validated against schemas/seeds/ through dyadflow.seeds)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dyadflow.lexicon.model import (
+    Agent,
+    CameoCode,
+    Country,
+    Lexicon,
+    NamedActor,
+    Outlet,
+    VerbPattern,
+)
+from dyadflow.seeds import SeedError, read_seed_table, seed_path, seeds_version, split_list
+
+log = logging.getLogger(__name__)
+
+
+def _opt(seeds_dir: Path, schemas_dir: Path, name: str) -> list[dict[str, Any]]:
+    try:
+        seed_path(seeds_dir, name)
+    except SeedError:
+        log.warning("seed %s not found in %s; using none", name, seeds_dir)
+        return []
+    return read_seed_table(seeds_dir, schemas_dir, name)
+
+
+def _d(v: Any) -> date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v))
+
+
+def pattern_from_row(r: dict[str, Any]) -> VerbPattern:
+    """A VerbPattern from one verb_patterns row."""
+    conf = r.get("confidence")
+    return VerbPattern(
+        id=r["id"],
+        lemma=r["lemma"],
+        code=r["code"],
+        pos=r.get("pos") or "VERB",
+        prep=split_list(r.get("prep")),
+        particle=r.get("particle") or None,
+        obj=split_list(r.get("obj")),
+        source=split_list(r.get("source")),
+        target=split_list(r.get("target")),
+        symmetric=bool(r.get("symmetric") or False),
+        confidence=float(conf) if conf is not None else 0.8,
+        note=r.get("note"),
+    )
+
+
+def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
+    """Read and validate the coder's seed tables into a frozen Lexicon."""
+    seeds_dir, schemas_dir = Path(seeds_dir), Path(schemas_dir)
+    countries = [
+        Country(
+            code=r["code"],
+            name=r["name"],
+            iso3=r.get("iso3") or None,
+            aliases=split_list(r.get("aliases")),
+            demonyms=split_list(r.get("demonyms")),
+            capitals=split_list(r.get("capitals")),
+        )
+        for r in read_seed_table(seeds_dir, schemas_dir, "countries")
+    ]
+    known = {c.code for c in countries}
+    countries += [
+        Country(
+            code=r["code"],
+            name=r["name"],
+            aliases=split_list(r.get("aliases")),
+            demonyms=split_list(r.get("demonyms")),
+        )
+        for r in _opt(seeds_dir, schemas_dir, "ethnic_groups")
+        if r["code"] not in known
+    ]
+    actors = [
+        NamedActor(
+            actor_id=r["actor_id"],
+            name=r["name"],
+            code=r["code"],
+            kind=r["kind"],
+            aliases=split_list(r.get("aliases")),
+            country=r.get("country") or None,
+            role=r.get("role") or None,
+            title=r.get("title") or None,
+            valid_from=_d(r.get("valid_from")),
+            valid_to=_d(r.get("valid_to")),
+        )
+        for r in _opt(seeds_dir, schemas_dir, "actors")
+    ]
+    agents = [
+        Agent(term=r["term"], role=r["role"], kind=r["kind"], person=bool(r["person"]))
+        for r in _opt(seeds_dir, schemas_dir, "agents")
+    ]
+    patterns = [pattern_from_row(r) for r in _opt(seeds_dir, schemas_dir, "verb_patterns")]
+    outlets = [
+        Outlet(name=r["name"], aliases=split_list(r.get("aliases")), country=r.get("country") or None)
+        for r in _opt(seeds_dir, schemas_dir, "outlets")
+    ]
+    cameo = {
+        r["code"]: CameoCode(
+            code=r["code"],
+            label=r["label"],
+            root=r["root"],
+            quad_class=int(r["quad_class"]),
+            goldstein=float(r["goldstein"]) if r.get("goldstein") is not None else None,
+        )
+        for r in read_seed_table(seeds_dir, schemas_dir, "cameo_event_codes")
+    }
+    return Lexicon.build(
+        countries=countries,
+        actors=actors,
+        agents=agents,
+        patterns=patterns,
+        outlets=outlets,
+        cameo=cameo,
+        version=seeds_version(seeds_dir),
+    )

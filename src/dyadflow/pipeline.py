@@ -1,0 +1,280 @@
+"""Library steps of the pipeline (extract, code, load). Flows wrap these; no Prefect here."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dyadflow.records import Article, Event, Reject, sha256_hex
+from dyadflow.settings import Settings
+from dyadflow.sources import LocalFileSource
+from dyadflow.store import ParquetStore, atomic_write_table, coding_key, to_table
+from dyadflow.tableschema import table_schema
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int], None]
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+def _noop(_: int) -> None:
+    return None
+
+
+# ---- extract ---------------------------------------------------------------------------------
+@dataclass
+class ExtractSummary:
+    n_inputs: int = 0
+    n_articles: int = 0
+    n_new_articles: int = 0
+    n_duplicates: int = 0
+    n_rejects: int = 0
+    n_dates_inferred: int = 0
+    doc_ids: list[str] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def infer_missing_dates(article: Article) -> Article:
+    """Fill a missing publication date from the text (dateline, byline, weekday + date); mark it inferred."""
+    if article.published is not None:
+        return article
+    from dyadflow.timeparse import infer_publication_date
+
+    found = infer_publication_date(article.text, title=article.title)
+    if found is None:
+        return article
+    return replace(article, published=found.value, published_inferred=True)
+
+
+def read_inputs(paths: Sequence[Path], settings: Settings, run_id: str) -> tuple[list[Article], list[Reject]]:
+    """Read every input into articles and rejects; identical content under two paths is one article."""
+    source = LocalFileSource(paths, max_file_bytes=settings.max_file_bytes, max_doc_chars=settings.max_doc_chars)
+    articles: dict[str, Article] = {}
+    rejects: list[Reject] = []
+    for item in source.items(run_id):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        first = articles.get(item.doc_id)
+        if first is not None:
+            dup = first.duplicate_paths
+            articles[item.doc_id] = replace(first, duplicate_paths=f"{dup}|{item.path}" if dup else item.path)
+            rejects.append(Reject(path=item.path, stage="extract", reason=f"duplicate content of {first.path}",
+                                  sha256=item.content_hash, run_id=run_id, rejected_at=item.ingested_at,
+                                  detail=f"doc_id {item.doc_id}"))
+            continue
+        articles[item.doc_id] = infer_missing_dates(item)
+    return list(articles.values()), rejects
+
+
+def extract(paths: Sequence[Path], settings: Settings, store: ParquetStore, run_id: str) -> ExtractSummary:
+    """Sources → articles/ and rejects/ Parquet."""
+    articles, rejects = read_inputs(paths, settings, run_id)
+    n_new = store.write_articles(articles)
+    store.write_rejects(rejects)
+    return ExtractSummary(
+        n_inputs=len(articles) + len(rejects),
+        n_articles=len(articles),
+        n_new_articles=n_new,
+        n_duplicates=sum(1 for r in rejects if r.reason.startswith("duplicate content")),
+        n_rejects=len(rejects),
+        n_dates_inferred=sum(1 for a in articles if a.published_inferred),
+        doc_ids=[a.doc_id for a in articles],
+        rejects=rejects,
+    )
+
+
+# ---- code -----------------------------------------------------------------------------------
+@dataclass
+class CoderResources:
+    """The spaCy pipeline, lexicon and gazetteer, built once per process and passed down."""
+
+    nlp: Any
+    lexicon: Any
+    gazetteer: Any
+    coder_version: str
+
+    @property
+    def dictionary_version(self) -> str:
+        return str(self.lexicon.version)
+
+    @property
+    def coding_key(self) -> str:
+        return coding_key(self.coder_version, self.dictionary_version)
+
+
+def load_lexicon_for(settings: Settings) -> Any:
+    """The lexicon named by the settings: native seeds, or a PETRARCH dictionary folder."""
+    if settings.lexicon_format == "petrarch":
+        if settings.lexicon_dir is None:
+            raise ValueError("--lexicon-format petrarch needs --lexicon DIR")
+        from dyadflow.petrarch import load_petrarch_lexicon
+
+        return load_petrarch_lexicon(settings.lexicon_dir, seeds_dir=settings.seeds_dir,
+                                     schemas_dir=settings.schemas_dir)
+    from dyadflow.lexicon import load_lexicon
+
+    seeds = settings.lexicon_dir or settings.seeds_dir
+    return load_lexicon(seeds, settings.schemas_dir)
+
+
+def build_resources(settings: Settings, *, with_gazetteer: bool = True) -> CoderResources:
+    """Load lexicon, spaCy pipeline and gazetteer (the slow part of a run: done once)."""
+    from dyadflow.coder import CODER_VERSION
+    from dyadflow.nlp import build_nlp
+
+    lexicon = load_lexicon_for(settings)
+    nlp = build_nlp(lexicon, model=settings.spacy_model)
+    gazetteer = None
+    if with_gazetteer:
+        from dyadflow.geo import Gazetteer
+
+        gazetteer = Gazetteer.from_package()
+    return CoderResources(nlp=nlp, lexicon=lexicon, gazetteer=gazetteer, coder_version=CODER_VERSION)
+
+
+def articles_to_code(store: ParquetStore, key: str, doc_ids: Iterable[str] | None = None) -> list[Article]:
+    """Articles whose current coding is missing or was made with another coder/dictionary key."""
+    codings = store.read_codings()
+    done: set[str] = set()
+    if not codings.empty:
+        done = set(codings.loc[codings["coding_key"] == key, "doc_id"])
+    return [a for a in store.read_articles(doc_ids) if a.doc_id not in done]
+
+
+@dataclass
+class CodeBatchResult:
+    events: list[Event] = field(default_factory=list)
+    codings: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def code_articles(articles: Sequence[Article], res: CoderResources, run_id: str,
+                  progress: ProgressFn = _noop) -> CodeBatchResult:
+    """Parse with nlp.pipe and code every article; an article that fails becomes a reject."""
+    from dyadflow.coder import code_article
+
+    out = CodeBatchResult()
+    now = dt.datetime.now(dt.UTC)
+    texts = (a.text for a in articles)
+    for art, doc in zip(articles, res.nlp.pipe(texts, batch_size=16), strict=True):
+        try:
+            events = code_article(doc, res.lexicon, art.published, doc_id=art.doc_id, gazetteer=res.gazetteer,
+                                  published_inferred=art.published_inferred)
+        except Exception as exc:  # one bad article must not stop the run
+            log.exception("coding failed for %s", art.path)
+            out.rejects.append(Reject(path=art.path, stage="code", reason=f"coder error: {type(exc).__name__}: {exc}",
+                                      sha256=sha256_hex(art.text), run_id=run_id, rejected_at=now,
+                                      detail=f"doc_id {art.doc_id}"))
+            progress(1)
+            continue
+        events = [replace(e, run_id=run_id, source_outlet=e.source_outlet or art.source) for e in events]
+        out.events.extend(events)
+        out.codings.append({
+            "doc_id": art.doc_id, "content_hash": art.content_hash, "coding_key": res.coding_key,
+            "coder_version": res.coder_version, "dictionary_version": res.dictionary_version,
+            "n_events": len(events), "run_id": run_id, "coded_at": now,
+        })
+        progress(1)
+    return out
+
+
+def stage_batch(store: ParquetStore, batch: CodeBatchResult, run_id: str, batch_no: int) -> Path | None:
+    """Write a coded batch to staging/ (events first, codings last = the batch is complete)."""
+    if not batch.codings:
+        return None
+    import pyarrow as pa
+
+    from dyadflow.store import CODINGS_FIELDS
+
+    staging = store.root / "staging"
+    name = f"{run_id}-{batch_no:05d}"
+    events_table = to_table([e.to_row() for e in batch.events], table_schema(store.schemas_dir, "events"))
+    atomic_write_table(events_table, staging / f"{name}.events.parquet")
+    codings = pd.DataFrame(batch.codings, columns=CODINGS_FIELDS.names)
+    codings["coded_at"] = pd.to_datetime(codings["coded_at"], utc=True)
+    atomic_write_table(pa.Table.from_pandas(codings, schema=CODINGS_FIELDS, preserve_index=False),
+                       staging / f"{name}.codings.parquet")
+    return staging / f"{name}.codings.parquet"
+
+
+# ---- load -----------------------------------------------------------------------------------
+@dataclass
+class LoadSummary:
+    n_batches: int = 0
+    n_docs: int = 0
+    n_events: int = 0
+    views: list[str] = field(default_factory=list)
+
+
+def load_staged(store: ParquetStore) -> LoadSummary:
+    """Merge complete staged batches into the event partitions, then commit their codings."""
+    import pyarrow.parquet as pq
+
+    staging = store.root / "staging"
+    summary = LoadSummary()
+    if not staging.exists():
+        return summary
+    batches = sorted(staging.glob("*.codings.parquet"))
+    if not batches:
+        return summary
+    codings_frames = []
+    events_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for cpath in batches:
+        epath = cpath.with_name(cpath.name.replace(".codings.parquet", ".events.parquet"))
+        codings = pq.read_table(cpath).to_pandas()
+        events = pq.read_table(epath).to_pandas() if epath.exists() else pd.DataFrame()
+        codings_frames.append(codings)
+        # later batches win for the same doc
+        for doc_id in codings["doc_id"]:
+            events_by_doc[doc_id] = []
+        if not events.empty:
+            for row in events.to_dict("records"):
+                events_by_doc.setdefault(row["doc_id"], []).append(row)
+    all_codings = pd.concat(codings_frames, ignore_index=True).drop_duplicates("doc_id", keep="last")
+    rows = [r for rs in events_by_doc.values() for r in rs]
+    summary.n_events = store.write_event_rows(rows, set(all_codings["doc_id"]))
+    store.commit_codings(all_codings.to_dict("records"))
+    for cpath in batches:
+        with contextlib.suppress(FileNotFoundError):
+            cpath.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            cpath.with_name(cpath.name.replace(".codings.parquet", ".events.parquet")).unlink()
+    for orphan in staging.glob("*.events.parquet"):  # events of a batch killed before its codings
+        orphan.unlink()
+    summary.n_batches = len(batches)
+    summary.n_docs = len(all_codings)
+    return summary
+
+
+def refresh_warehouse(settings: Settings) -> list[str]:
+    """Apply warehouse/*.sql to the warehouse's DuckDB file."""
+    from dyadflow.warehouse import refresh
+
+    return refresh(settings.data_dir, settings.sql_dir)
+
+
+@dataclass
+class Timer:
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)

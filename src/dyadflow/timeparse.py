@@ -1,0 +1,722 @@
+"""Time expressions in news text, resolved against the publication date; event dates; and the
+publication date of an undated article inferred from its own text (datelines, bylines, captions,
+absolute dates combined with weekday references).
+
+Deterministic regex rules (no network, no model). dateparser is not needed here: it cannot read
+"December 28 last year" or "early in February", and its search is slow and prone to false hits
+("may", "march"); the rules below cover what news text uses.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy is optional for this module
+    from spacy.tokens import Span, Token
+
+__all__ = [
+    "DateResolution",
+    "PublicationDate",
+    "TimeExpression",
+    "find_time_expressions",
+    "infer_publication_date",
+    "resolve_event_date",
+    "resolve_event_date_span",
+]
+
+# ----------------------------------------------------------------------------------------------
+# records
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """One time expression in a text: char offsets, surface text and its resolved value.
+
+    For month precision `value` is the first of the month, for year precision 1 January."""
+
+    start: int
+    end: int
+    text: str
+    value: date
+    precision: str  # "day" | "month" | "year"
+    source: str  # "explicit" | "relative"
+    is_range: bool = False
+    cue: str | None = None  # governing preposition/adverb ("on", "in", "since", "last"...)
+    future: bool = False  # resolved as a future reference
+
+
+@dataclass(frozen=True)
+class DateResolution:
+    """The date of one event with its precision, source and evidence."""
+
+    event_date: date | None
+    precision: str  # "day" | "month" | "year" | "unknown"
+    source: str | None  # "explicit" | "relative" | "publication" | "inferred" | None
+    is_historical: bool
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class PublicationDate:
+    """A publication date inferred from an article's text."""
+
+    value: date
+    evidence: str
+    method: str  # "dateline" | "byline" | "caption" | "date+weekday" | "caption+weekday"
+
+
+# ----------------------------------------------------------------------------------------------
+# vocabulary (immutable)
+
+_MONTHS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, ("January", "Jan")),
+    (2, ("February", "Feb")),
+    (3, ("March", "Mar")),
+    (4, ("April", "Apr")),
+    (5, ("May",)),
+    (6, ("June", "Jun")),
+    (7, ("July", "Jul")),
+    (8, ("August", "Aug")),
+    (9, ("September", "Sept", "Sep")),
+    (10, ("October", "Oct")),
+    (11, ("November", "Nov")),
+    (12, ("December", "Dec")),
+)
+_MONTH_NUM: dict[str, int] = {n.lower(): m for m, names in _MONTHS for n in names}
+_MONTH_WORDS = sorted((w for _, names in _MONTHS for w in names), key=len, reverse=True)
+# Month names are matched capitalised (or all caps) only: "may" and "march" are common words.
+_MON = "(?:" + "|".join(f"{w}|{w.upper()}" for w in _MONTH_WORDS) + r")\.?"
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WD = r"(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+
+_NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "a couple of": 2, "a few": 3, "few": 3, "several": 3, "some": 3,
+}
+_NUM = r"(?i:\d{1,3}|a couple of|a few|several|some|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)"
+
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_CUE = r"(?i:on|in|since|from|by|until|till|during|before|after|of|through|throughout|around|as of|back in|back on|starting|beginning)"
+_QUAL = r"(?i:early|mid|late|the end of|end of|the beginning of|beginning of|the start of|start of|the middle of|middle of)"
+
+_FUTURE_CUES = re.compile(
+    r"\b(?:will|won't|shall|'ll|would|could|might|to be|is to|are to|was to|plans? to|planned to|planning to|"
+    r"scheduled|set to|expected to|due to|intends? to|aims? to|hopes? to|going to|upcoming|next)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;:!?]|,\s|\b(?:said|says|told|added|noted|stated|reported)\b", re.IGNORECASE)
+
+
+def _flags(p: str) -> re.Pattern[str]:
+    return re.compile(p)
+
+
+# Each rule: (name, compiled pattern). Earlier rules win on overlap at equal length.
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # ranges
+    ("range_dd_dd_mon", _flags(rf"\b(?P<d1>{_DAY})\s*(?:-|–|—|to|and)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?\b")),
+    ("range_mon_dd_dd", _flags(rf"\b(?P<mon>{_MON})\s+(?P<d1>{_DAY})\s*(?:-|–|—|to|and)\s*(?P<d2>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?\b")),
+    ("range_years", _flags(rf"(?i:\bbetween|\bfrom)\s+(?P<y1>{_YEAR})\s+(?i:and|to|until|till)\s+(?P<y2>{_YEAR})\b")),
+    ("range_years_dash", _flags(rf"\b(?P<y1>{_YEAR})\s*(?:-|–|—)\s*(?P<y2>{_YEAR}|\d\d)\b")),
+    # full dates
+    ("dmy", _flags(rf"(?:\b{_WD},?\s+)?\b(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<year>{_YEAR})\b")),
+    ("mdy", _flags(rf"(?:\b{_WD},?\s+)?\b(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,\s*|\s+)(?P<year>{_YEAR})\b")),
+    ("iso", _flags(rf"\b(?P<year>{_YEAR})-(?P<mnum>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])\b")),
+    # day + month, year relative ("December 28 last year") or implicit
+    ("dm_rel", _flags(rf"\b(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<rel>(?i:last|this|next|previous|past)\s+year)\b")),
+    ("md_rel", _flags(rf"\b(?P<mon>{_MON})\s+(?P<day>{_DAY}),?\s+(?P<rel>(?i:last|this|next|previous|past)\s+year)\b")),
+    ("dm", _flags(rf"(?:\b{_WD},?\s+)?\b(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON})(?![\w-])(?!,?\s*\d)")),
+    ("md", _flags(rf"(?:\b{_WD},?\s+)?\b(?P<mon>{_MON})\s+(?P<day>{_DAY})(?![\w-])(?!,?\s*\d)")),
+    # month + year
+    ("my", _flags(rf"(?:\b(?P<qual>{_QUAL})[\s-]+(?:(?i:in)\s+)?)?\b(?P<mon>{_MON}),?\s+(?:of\s+)?(?P<year>{_YEAR})\b")),
+    ("mon_rel", _flags(rf"(?:\b(?P<qual>{_QUAL})[\s-]+(?:(?i:in)\s+)?)?\b(?P<mon>{_MON})\s+(?P<rel>(?i:last|this|next|previous|past)\s+year)\b")),
+    # month alone: needs a cue or a qualifier ("early February", "in March", "last December")
+    ("mon_qual", _flags(rf"\b(?P<qual>{_QUAL})[\s-]+(?:(?i:in)\s+)?(?P<mon>{_MON})(?![\w-])")),
+    ("mon_lastnext", _flags(rf"\b(?P<rel>(?i:last|next|this|past))\s+(?P<mon>{_MON})(?![\w-])")),
+    ("mon_cue", _flags(rf"\b(?i:in|since|until|till|by|during|from|before|after)\s+(?P<x>(?P<mon>{_MON}))(?![\w-])")),
+    # decades and years
+    ("decade", _flags(rf"\b(?i:the\s+)?(?:(?P<qual>(?i:early|mid|late))[\s-]+)?(?P<dec>(?:1[89]|20)\d0)'?s\b")),
+    ("year_qual", _flags(rf"\b(?P<qual>{_QUAL})[\s-]+(?P<year>{_YEAR})\b")),
+    ("year_cue", _flags(rf"\b(?:{_CUE}|(?i:aftermath of|year))\s+(?P<x>(?P<year>{_YEAR}))(?![\w-])")),
+    ("year_of", _flags(rf"\b(?P<year>{_YEAR})(?=\s+(?i:election|elections|war|summit|census|olympics|agreement|deal|coup))")),
+    # relative
+    ("ago", _flags(rf"\b(?:(?i:nearly|almost|about|around|some|over|more than|less than|roughly|just|only)\s+)?(?P<n>{_NUM})\s+(?P<unit>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago|earlier|before)\b")),
+    ("rel_period", _flags(r"\b(?P<rel>(?i:earlier this|later this|last|this|next|past|previous|the previous|the past|the coming|the following|the same))\s+(?P<unit>(?i:week|month|year|weekend))\b")),
+    ("rel_day", _flags(r"\b(?P<word>(?i:the day before yesterday|yesterday|today|tonight|tomorrow|last night|this morning|this afternoon|this evening|earlier today|earlier on \w+day))\b")),
+    ("recent", _flags(r"\b(?i:in recent (?:days|weeks)|in the past few (?:days|weeks)|over the past (?:few )?(?:days|weeks)|recently|these days|in the coming (?:days|weeks))\b")),
+    ("weekday", _flags(rf"\b(?:(?P<rel>(?i:last|next|this|on|earlier on|late on|early on|from|since|by|until))\s+)?(?P<wd>{_WD})(?:'s)?\b")),
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+
+
+def _int_day(s: str) -> int:
+    return int(re.sub(r"\D", "", s))
+
+
+def _month(s: str) -> int:
+    return _MONTH_NUM[s.rstrip(".").lower()]
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    return date(d.year + y, m + 1, 1)
+
+
+def _month_end(d: date) -> date:
+    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def _span_end(value: date, precision: str) -> date:
+    if precision == "month":
+        return _month_end(value)
+    if precision == "year":
+        return date(value.year, 12, 31)
+    return value
+
+
+def _is_future_context(text: str, start: int) -> bool:
+    """A future/modal cue between the previous clause break and the expression."""
+    window = text[max(0, start - 80) : start]
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(window):
+        cut = m.end()
+    return bool(_FUTURE_CUES.search(window[cut:]))
+
+
+def _cue_before(text: str, start: int) -> str | None:
+    m = re.search(r"\b(on|in|since|from|by|until|till|during|last|back on|back in|as of|of)\s+(?:the\s+)?$", text[max(0, start - 14) : start], re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
+def _year_of_day_month(month: int, day: int, published: date, future: bool, year_hint: int | None) -> date | None:
+    """The year of an undated day-month: the hinted year, else the latest on/before publication
+    (past) or the first on/after it (future)."""
+    if year_hint is not None:
+        return _safe_date(year_hint, month, day)
+    cand = _safe_date(published.year, month, day)
+    if cand is None:  # 29 Feb
+        cand = _safe_date(published.year - 1, month, day) if not future else _safe_date(published.year + 1, month, day)
+        return cand
+    if future:
+        return cand if cand >= published else _safe_date(published.year + 1, month, day)
+    return cand if cand <= published else _safe_date(published.year - 1, month, day)
+
+
+def _year_of_month(month: int, published: date, future: bool, year_hint: int | None) -> date:
+    if year_hint is not None:
+        return date(year_hint, month, 1)
+    cand = date(published.year, month, 1)
+    if future:
+        return cand if month >= published.month else date(published.year + 1, month, 1)
+    return cand if month <= published.month else date(published.year - 1, month, 1)
+
+
+def _sentence_year_hint(text: str, published: date | None) -> int | None:
+    """'last year' / 'this year' elsewhere in the sentence fixes the year of undated days/months."""
+    if published is None:
+        return None
+    if re.search(r"\b(?:last|previous|past) year\b", text, re.IGNORECASE):
+        return published.year - 1
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# finding expressions
+
+
+def _resolve_match(
+    name: str, m: re.Match[str], text: str, published: date | None, future: bool, year_hint: int | None
+) -> tuple[date, str, str, bool, bool] | None:
+    """(value, precision, source, is_range, future) for one rule match, or None if unresolvable."""
+    g = m.groupdict()
+    pub = published
+    if name in ("range_dd_dd_mon", "range_mon_dd_dd"):
+        mon, d1 = _month(g["mon"]), _int_day(g["d1"])
+        if g.get("year"):
+            v = _safe_date(int(g["year"]), mon, d1)
+            return (v, "day", "explicit", True, future) if v else None
+        if pub is None:
+            return None
+        v = _year_of_day_month(mon, d1, pub, future, year_hint)
+        return (v, "day", "explicit", True, future) if v else None
+    if name in ("range_years", "range_years_dash"):
+        y1 = int(g["y1"])
+        y2s = g["y2"]
+        y2 = int(y2s) if len(y2s) == 4 else (y1 // 100) * 100 + int(y2s)
+        if y2 <= y1:
+            return None
+        return date(y1, 1, 1), "year", "explicit", True, future
+    if name in ("dmy", "mdy"):
+        v = _safe_date(int(g["year"]), _month(g["mon"]), _int_day(g["day"]))
+        return (v, "day", "explicit", False, future) if v else None
+    if name == "iso":
+        v = _safe_date(int(g["year"]), int(g["mnum"]), int(g["day"]))
+        return (v, "day", "explicit", False, future) if v else None
+    if name in ("dm_rel", "md_rel"):
+        if pub is None:
+            return None
+        rel = g["rel"].split()[0].lower()
+        y = pub.year + (1 if rel == "next" else 0 if rel == "this" else -1)
+        v = _safe_date(y, _month(g["mon"]), _int_day(g["day"]))
+        return (v, "day", "relative", False, rel == "next") if v else None
+    if name in ("dm", "md"):
+        if pub is None:
+            return None
+        v = _year_of_day_month(_month(g["mon"]), _int_day(g["day"]), pub, future, year_hint)
+        return (v, "day", "explicit", False, future) if v else None
+    if name == "my":
+        return date(int(g["year"]), _month(g["mon"]), 1), "month", "explicit", False, future
+    if name == "mon_rel":
+        if pub is None:
+            return None
+        rel = g["rel"].split()[0].lower()
+        y = pub.year + (1 if rel == "next" else 0 if rel == "this" else -1)
+        return date(y, _month(g["mon"]), 1), "month", "relative", False, rel == "next"
+    if name in ("mon_qual", "mon_cue"):
+        if pub is None:
+            return None
+        return _year_of_month(_month(g["mon"]), pub, future, year_hint), "month", "relative", False, future
+    if name == "mon_lastnext":
+        if pub is None:
+            return None
+        rel, mon = g["rel"].lower(), _month(g["mon"])
+        if rel == "next":
+            y = pub.year if mon > pub.month else pub.year + 1
+            return date(y, mon, 1), "month", "relative", False, True
+        if rel in ("last", "past"):
+            y = pub.year if mon < pub.month else pub.year - 1
+            return date(y, mon, 1), "month", "relative", False, False
+        return _year_of_month(mon, pub, future, None), "month", "relative", False, future
+    if name == "decade":
+        dec = int(g["dec"])
+        qual = (g.get("qual") or "").lower()
+        start = dec + (0 if qual in ("", "early") else 4 if qual == "mid" else 7)
+        return date(start, 1, 1), "year", "explicit", True, future
+    if name in ("year_qual", "year_cue", "year_of"):
+        y = int(g["year"])
+        return date(y, 1, 1), "year", "explicit", False, future
+    if pub is None:
+        return None
+    if name == "ago":
+        n = _NUMBER_WORDS.get(g["n"].lower()) if not g["n"].isdigit() else int(g["n"])
+        if n is None:
+            return None
+        unit = g["unit"].lower().rstrip("s")
+        vague = g["n"].lower() in ("a few", "few", "several", "some", "a couple of")
+        if unit == "day":
+            v = pub - timedelta(days=n)
+            return (v.replace(day=1), "month", "relative", False, False) if vague or n > 6 else (v, "day", "relative", False, False)
+        if unit == "week":
+            v = pub - timedelta(weeks=n)
+            return v.replace(day=1), "month", "relative", False, False
+        if unit == "month":
+            return _add_months(pub, -n), "month", "relative", False, False
+        if unit == "decade":
+            return date(pub.year - 10 * n, 1, 1), "year", "relative", False, False
+        return date(pub.year - n, 1, 1), "year", "relative", False, False
+    if name == "rel_period":
+        rel, unit = g["rel"].lower(), g["unit"].lower()
+        step = -1 if rel in ("last", "past", "previous", "the previous", "the past") else 1 if rel in ("next", "the coming", "the following") else 0
+        fut = step > 0 or rel == "later this"
+        if unit in ("week", "weekend"):
+            v = pub + timedelta(weeks=step)
+            if unit == "weekend" and step <= 0:
+                back = (pub.weekday() - 5) % 7 + (7 if step < 0 and pub.weekday() >= 5 else 0)
+                v = pub - timedelta(days=back)
+                return v, "day", "relative", False, False
+            return v.replace(day=1), "month", "relative", False, fut
+        if unit == "month":
+            return _add_months(pub, step), "month", "relative", False, fut
+        return date(pub.year + step, 1, 1), "year", "relative", False, fut
+    if name == "rel_day":
+        w = g["word"].lower()
+        off = {"the day before yesterday": -2, "yesterday": -1, "last night": -1, "tomorrow": 1}.get(w, 0)
+        return pub + timedelta(days=off), "day", "relative", False, off > 0
+    if name == "recent":
+        w = m.group(0).lower()
+        if "coming" in w:
+            return pub.replace(day=1), "month", "relative", False, True
+        v = pub - timedelta(days=3)
+        return v.replace(day=1), "month", "relative", False, False
+    if name == "weekday":
+        wd = _WEEKDAYS.index(g["wd"].lower())
+        rel = (g.get("rel") or "").lower()
+        fut = future or rel == "next"
+        if rel == "last":
+            back = (pub.weekday() - wd) % 7 or 7
+            return pub - timedelta(days=back), "day", "relative", False, False
+        if fut:
+            ahead = (wd - pub.weekday()) % 7 or 7
+            return pub + timedelta(days=ahead), "day", "relative", False, True
+        back = (pub.weekday() - wd) % 7
+        return pub - timedelta(days=back), "day", "relative", False, False
+    return None
+
+
+_RELATIVE_FUTURE_RULES = frozenset({"weekday", "dm", "md", "mon_qual", "mon_cue", "range_dd_dd_mon", "range_mon_dd_dd"})
+
+
+def find_time_expressions(
+    text: str, published: date | None, *, future: bool | None = None
+) -> list[TimeExpression]:
+    """Every explicit or relative time expression in `text`, resolved against `published`.
+
+    `future`: True/False forces the tense for weekday/undated expressions; None (default)
+    detects it from modal cues ("will", "could", "plans to"...) just before each expression.
+    Relative expressions are skipped when `published` is None; absurd years are dropped."""
+    raw: list[tuple[int, int, int, str, re.Match[str]]] = []
+    for order, (name, pat) in enumerate(_RULES):
+        for m in pat.finditer(text):
+            s, e = m.span("x") if "x" in pat.groupindex else m.span()
+            if e > s:
+                raw.append((s, e, order, name, m))
+    # longest first, then rule order; drop overlaps
+    raw.sort(key=lambda r: (-(r[1] - r[0]), r[2], r[0]))
+    taken: list[tuple[int, int]] = []
+    chosen: list[tuple[int, int, str, re.Match[str]]] = []
+    for s, e, _o, name, m in raw:
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        taken.append((s, e))
+        chosen.append((s, e, name, m))
+    chosen.sort()
+    year_hint = _sentence_year_hint(text, published)
+    out: list[TimeExpression] = []
+    for s, e, name, m in chosen:
+        if future is None:
+            fut = name in _RELATIVE_FUTURE_RULES and _is_future_context(text, s)
+        else:
+            fut = future
+        res = _resolve_match(name, m, text, published, fut, year_hint if name in ("dm", "md", "mon_qual", "mon_cue") else None)
+        if res is None:
+            continue
+        value, precision, source, is_range, is_fut = res
+        if value.year < 1900:
+            continue
+        if published is not None and not is_fut and value.year > published.year + 1:
+            continue  # "Resolution 2254", a past reference beyond publication
+        if published is None and value.year > 2100:
+            continue
+        out.append(
+            TimeExpression(
+                start=s, end=e, text=text[s:e], value=value, precision=precision, source=source,
+                is_range=is_range, cue=_cue_before(text, s) or _leading_cue(text[s:e]), future=is_fut,
+            )
+        )
+    return out
+
+
+def _leading_cue(s: str) -> str | None:
+    m = re.match(r"(last|next|this|since|between|from|early|mid|late)\b", s, re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
+# ----------------------------------------------------------------------------------------------
+# event dates
+
+
+def _is_historical(value: date, precision: str, published: date | None) -> bool:
+    if published is None:
+        return False
+    if precision == "year":
+        return value.year < published.year
+    return (published - _span_end(value, precision)).days > 60
+
+
+def _publication_fallback(published: date | None, published_inferred: bool, habitual: bool) -> DateResolution:
+    if published is None:
+        return DateResolution(None, "unknown", None, False, None)
+    src = "inferred" if published_inferred else "publication"
+    if habitual:
+        return DateResolution(published.replace(day=1), "month", src, False, "publication month (ongoing/habitual)")
+    return DateResolution(published, "day", src, False, "publication date")
+
+
+_CUE_BONUS = {"on": 12, "in": 10, "since": 12, "last": 8, "back on": 12, "back in": 12, "as of": 6, "between": 8}
+
+
+def _pick_expression(
+    sentence: str, exprs: Sequence[TimeExpression], trigger_offset: int | None
+) -> TimeExpression | None:
+    if not exprs:
+        return None
+    if trigger_offset is None:
+        cued = [x for x in exprs if x.cue in _CUE_BONUS]
+        best = (cued or list(exprs))[0]
+    else:
+        def score(x: TimeExpression) -> float:
+            if x.start >= trigger_offset:
+                gap = sentence[trigger_offset : x.start]
+                dist = float(len(gap))
+            else:
+                gap = sentence[x.end : trigger_offset]
+                dist = float(len(gap)) + 5.0
+            # a clause boundary between expression and trigger weakens the link, except for
+            # sentence-initial adverbials ("On Monday, X said ...")
+            initial = x.start <= 12 and x.start < trigger_offset
+            if not initial and re.search(r"[;:]|,\s+(?:and|but|while|whereas|which|who|when)\b", gap):
+                dist += 60.0
+            elif not initial and x.start < trigger_offset and "," in gap:
+                dist += 25.0
+            if initial:
+                dist = min(dist, 30.0)
+            return dist - _CUE_BONUS.get(x.cue or "", 0)
+
+        best = min(exprs, key=score)
+    # refine: a finer expression inside the chosen one's span ("Last year ... on Dec 28")
+    lo, hi = best.value, _span_end(best.value, best.precision)
+    finer = [
+        x for x in exprs
+        if x is not best and _rank(x.precision) < _rank(best.precision) and lo <= x.value <= hi
+    ]
+    if finer:
+        best = min(finer, key=lambda x: _rank(x.precision))
+    return best
+
+
+def _rank(precision: str) -> int:
+    return {"day": 0, "month": 1, "year": 2}.get(precision, 3)
+
+
+def resolve_event_date(
+    sentence: str,
+    published: date | None,
+    *,
+    trigger_offset: int | None = None,
+    future: bool | None = None,
+    published_inferred: bool = False,
+    habitual: bool = False,
+    expressions: Sequence[TimeExpression] | None = None,
+) -> DateResolution:
+    """The date of the event in `sentence` whose verb starts at `trigger_offset`.
+
+    The governing time expression (nearest to the trigger, preferring on/in/since/last), else
+    the publication date (month precision for habitual/ongoing stances). `future`: True for a
+    future-tense event, False for past, None to detect. A past event never gets a date after
+    publication."""
+    exprs = list(expressions) if expressions is not None else find_time_expressions(sentence, published, future=future)
+    if published is not None and future is not True:
+        # past/undetected: no date after publication unless the expression itself is future
+        exprs = [x for x in exprs if x.future or x.value <= published]
+    if future is False and published is not None:
+        exprs = [x for x in exprs if x.value <= published]
+    if habitual:
+        # a stance stamps the report month unless the text dates its start ("since 2016")
+        exprs = [x for x in exprs if x.cue in ("since", "from", "in", "on", "back on", "back in") or x.source == "explicit"]
+    best = _pick_expression(sentence, exprs, trigger_offset)
+    if best is None:
+        return _publication_fallback(published, published_inferred, habitual)
+    src = best.source
+    if published_inferred and src == "relative":
+        src = "inferred"
+    return DateResolution(
+        event_date=best.value,
+        precision=best.precision,
+        source=src,
+        is_historical=_is_historical(best.value, best.precision, published),
+        evidence=best.text,
+    )
+
+
+def resolve_event_date_span(
+    sent: Span,
+    trigger: Token | None,
+    published: date | None,
+    *,
+    future: bool | None = None,
+    published_inferred: bool = False,
+    habitual: bool = False,
+) -> DateResolution:
+    """resolve_event_date on a spaCy sentence: an expression inside the trigger's own clause
+    (reached by walking heads to the nearest verb) wins; tense from the trigger's auxiliaries."""
+    text = sent.text
+    if trigger is None:
+        return resolve_event_date(text, published, future=future, published_inferred=published_inferred, habitual=habitual)
+    if future is None:
+        future = _span_future(trigger)
+    base = sent.start_char
+    exprs = find_time_expressions(text, published, future=True if future else None)
+    attached = [x for x in exprs if _attached_verb(sent, base + x.start, base + x.end) == trigger.i]
+    offset = trigger.idx - base
+    if attached:
+        return resolve_event_date(
+            text, published, trigger_offset=offset, future=future, published_inferred=published_inferred,
+            habitual=habitual, expressions=attached,
+        )
+    return resolve_event_date(
+        text, published, trigger_offset=offset, future=future, published_inferred=published_inferred,
+        habitual=habitual, expressions=exprs,
+    )
+
+
+def _span_future(trigger: Token) -> bool | None:
+    for child in trigger.children:
+        if child.dep_ in ("aux", "aux:pass") and child.lower_ in ("will", "'ll", "shall", "wo"):
+            return True
+    if trigger.tag_ in ("VBD", "VBN"):
+        return False
+    head = trigger.head
+    if trigger.dep_ == "xcomp" and head.lemma_ in ("plan", "intend", "expect", "hope", "want", "aim", "schedule"):
+        return True
+    return None
+
+
+def _attached_verb(sent: Span, start_char: int, end_char: int) -> int | None:
+    """Index of the nearest verb above the expression's syntactic head."""
+    toks = [t for t in sent if t.idx >= start_char and t.idx < end_char]
+    if not toks:
+        return None
+    root = next((t for t in toks if not (start_char <= t.head.idx < end_char) or t.head == t), toks[0])
+    node = root.head
+    for _ in range(12):
+        if node.pos_ in ("VERB", "AUX"):
+            return int(node.i)
+        if node.head == node:
+            return int(node.i) if node.pos_ in ("VERB", "AUX") else None
+        node = node.head
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# publication dates
+
+_FULL_DATE = re.compile(
+    rf"(?:\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MON}),?\s+(?P<y1>{_YEAR})\b)"
+    rf"|(?:\b(?P<m2>{_MON})\s+(?P<d2>{_DAY})(?:,\s*|\s+)(?P<y2>{_YEAR})\b)"
+    rf"|(?:\b(?P<y3>{_YEAR})-(?P<m3>0[1-9]|1[0-2])-(?P<d3>0[1-9]|[12]\d|3[01])\b)"
+)
+_DATELINE = re.compile(
+    rf"^\s*(?P<place>[A-Z][A-Za-z .'’-]{{1,40}}?)\s*(?:\([^)]{{1,30}}\)\s*)?,\s*(?P<date>"
+    rf"(?:{_DAY}\s+{_MON},?\s+{_YEAR})|(?:{_MON}\s+{_DAY}(?:,\s*|\s+){_YEAR})|(?:{_MON}\s+{_DAY})|(?:{_DAY}\s+{_MON}))"
+    rf"\s*(?:\([^)]{{1,40}}\)\s*)?(?:[:\-–—]|$)",
+    re.MULTILINE,
+)
+_BYLINE = re.compile(
+    rf"(?im)^(?:by\s+[^\n]{{1,80}}?|published(?:\s+on)?|posted(?:\s+on)?|updated(?:\s+on)?|date)\s*[-–—|:,]?\s*"
+    rf"(?:{_WD},?\s+)?(?P<date>(?-i:{_DAY}\s+{_MON},?\s+{_YEAR}|{_MON}\s+{_DAY}(?:,\s*|\s+){_YEAR})|{_YEAR}-\d\d-\d\d)"
+)
+_CAPTION = re.compile(r"\((?:[^()\n]{0,30}\b)?(?:photo|photos|file photo|image|picture|credit)\b[^()\n]{0,80}\)", re.IGNORECASE)
+_WEEKDAY_REF = re.compile(rf"\b(?:(?i:on|last|this|earlier on|late on|a|an|the|since|by|until)\s+)?(?P<wd>{_WD})\b")
+
+
+def _parse_full(m: re.Match[str]) -> date | None:
+    g = m.groupdict()
+    if g.get("y1"):
+        return _safe_date(int(g["y1"]), _month(g["m1"]), _int_day(g["d1"]))
+    if g.get("y2"):
+        return _safe_date(int(g["y2"]), _month(g["m2"]), _int_day(g["d2"]))
+    if g.get("y3"):
+        return _safe_date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
+    return None
+
+
+def _parse_date_text(s: str) -> date | None:
+    m = _FULL_DATE.search(s)
+    return _parse_full(m) if m else None
+
+
+def _full_dates(text: str) -> list[tuple[date, int, int]]:
+    out = []
+    for m in _FULL_DATE.finditer(text):
+        d = _parse_full(m)
+        if d is not None and 1900 <= d.year <= 2100:
+            out.append((d, m.start(), m.end()))
+    return out
+
+
+def _weekday_refs(text: str, date_spans: Iterable[tuple[int, int]]) -> set[int]:
+    """Weekdays referred to as past days ("on Thursday", "a Wednesday meeting"), not inside
+    full dates and not in a future context."""
+    spans = list(date_spans)
+    out: set[int] = set()
+    for m in _WEEKDAY_REF.finditer(text):
+        s = m.start("wd")
+        if any(a - 12 <= s < b for a, b in spans):
+            continue
+        if _is_future_context(text, s) or re.match(r"(?i)next\b", m.group(0)):
+            continue
+        out.add(_WEEKDAYS.index(m.group("wd").lower()))
+    return out
+
+
+def _year_for_undated(text: str, month: int, day: int) -> int | None:
+    """Year for a dateline without one: the latest full date or year mentioned in the text."""
+    years = [d.year for d, _s, _e in _full_dates(text)]
+    if not years:
+        years = [int(y) for y in re.findall(rf"\b({_YEAR})\b", text)]
+    return max(years) if years else None
+
+
+def infer_publication_date(text: str, title: str | None = None) -> PublicationDate | None:
+    """The publication date supported by the text itself, or None (never today's date).
+
+    In order: a leading dateline, a byline/"Published" line, the latest full date whose weekday
+    matches a weekday the text refers to (moved forward to the latest weekday referred to within
+    the following six days), the latest dated photo caption."""
+    head = text[:600]
+    m = _DATELINE.search(head)
+    if m and m.start() < 400:
+        ds = m.group("date")
+        d = _parse_date_text(ds)
+        if d is None:
+            dm = re.match(rf"(?:(?P<d>{_DAY})\s+(?P<m>{_MON}))|(?:(?P<m2>{_MON})\s+(?P<d2>{_DAY}))", ds)
+            if dm:
+                mon = _month(dm.group("m") or dm.group("m2"))
+                day = _int_day(dm.group("d") or dm.group("d2"))
+                y = _year_for_undated(text, mon, day)
+                d = _safe_date(y, mon, day) if y else None
+        if d is not None:
+            return PublicationDate(d, m.group(0).strip(), "dateline")
+    m2 = _BYLINE.search(text[:3000])
+    if m2:
+        d = _parse_date_text(m2.group("date"))
+        if d is not None:
+            return PublicationDate(d, m2.group(0).strip(), "byline")
+    full_text = f"{title}\n{text}" if title else text
+    dates = _full_dates(full_text)
+    if not dates:
+        return None
+    wds = _weekday_refs(full_text, [(s, e) for _d, s, e in dates])
+    caption_spans = [(c.start(), c.end()) for c in _CAPTION.finditer(full_text)]
+    captioned = [(d, s, e) for d, s, e in dates if _in_caption(full_text, s, caption_spans)]
+    if wds:
+        supported: list[tuple[date, date, int, int]] = []
+        for d, s, e in dates:
+            if d.weekday() in wds:
+                last = max(d + timedelta(days=(w - d.weekday()) % 7) for w in wds)
+                supported.append((last, d, s, e))
+        if supported:
+            last, d, s, e = max(supported)
+            method = "caption+weekday" if any(d == c[0] for c in captioned) else "date+weekday"
+            names = ", ".join(sorted({_WEEKDAYS[w].capitalize() for w in wds}, key=lambda n: _WEEKDAYS.index(n.lower())))
+            return PublicationDate(last, f"{full_text[s:e]} ({d:%A}); weekday references: {names}", method)
+    if captioned:
+        d, s, e = max(captioned)
+        return PublicationDate(d, full_text[s:e], "caption")
+    return None
+
+
+def _in_caption(text: str, start: int, caption_spans: Sequence[tuple[int, int]]) -> bool:
+    """A date in the same line as, and shortly before, a photo credit; or inside one."""
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return any(a - 200 <= start <= b and a <= line_end for a, b in caption_spans if a >= start - 200 and b <= line_end + 1 or a <= start <= b)
+
