@@ -12,11 +12,16 @@ Layout of a warehouse directory::
 Commit protocol: event partitions are written first, `state/codings.parquet` last. The `events`
 view only shows rows whose (doc_id, coding_key) is the doc's current coding, so a run killed
 before its commit leaves nothing visible; the next run re-codes and compacts.
+
+Temporary files: every write goes to `<root>/.tmp/.tmp-<pid>-<random>.part` and is renamed into
+place (same filesystem), so no glob over articles/, events/, rejects/ or state/ ever sees a
+partial file (DuckDB globs do match dot-files). `init` removes temp files of dead processes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -37,6 +42,9 @@ from dyadflow.tableschema import TableSchema, table_schema
 log = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"
+TMP_DIRNAME = ".tmp"
+TMP_PREFIX = ".tmp-"
+TMP_SUFFIX = ".part"
 CODINGS_FIELDS = pa.schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
@@ -60,21 +68,61 @@ def coding_key(coder_version: str, dictionary_version: str) -> str:
     return sha256_hex(f"{coder_version}\x1f{dictionary_version}")[:16]
 
 
-def atomic_write_table(table: pa.Table, dest: Path) -> None:
-    """Write a Parquet file atomically: a hidden temp file in the same folder, fsync, rename."""
+def atomic_write_table(table: pa.Table, dest: Path, tmp_dir: Path | None = None) -> None:
+    """Write a Parquet file atomically: a hidden temp file (in tmp_dir, else dest's folder), fsync, rename.
+
+    The temp name is `.tmp-<pid>-<random>.part` (never `*.parquet`); tmp_dir must be on the same
+    filesystem as dest (if not, the temp file falls back to dest's folder).
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=dest.parent)
+    where = dest.parent
+    if tmp_dir is not None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        where = tmp_dir
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=TMP_SUFFIX, dir=where)
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, dest)
+        try:
+            os.replace(tmp, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV or where == dest.parent:
+                raise
+            os.unlink(tmp)  # tmp_dir on another filesystem: write beside dest instead
+            atomic_write_table(table, dest, None)
+            return
         _fsync_dir(dest.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete `.tmp-*` files under root left by processes that no longer run; returns them."""
+    removed = []
+    for tmp in Path(root).rglob(f"{TMP_PREFIX}*"):
+        pid_text = tmp.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid_text.isdigit() and _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
 
 
 def _fsync_dir(path: Path) -> None:
@@ -127,14 +175,14 @@ class ParquetStore:
         self.rejects_dir = self.root / "rejects"
         self.state_dir = self.root / "state"
         self.codings_path = self.state_dir / "codings.parquet"
+        self.tmp_dir = self.root / TMP_DIRNAME
 
     def init(self) -> None:
-        """Create the folders; remove temp files left by a killed run."""
-        for d in (self.articles_dir, self.events_dir, self.rejects_dir, self.state_dir):
+        """Create the folders; remove temp files left by killed runs (never a live process's)."""
+        for d in (self.articles_dir, self.events_dir, self.rejects_dir, self.state_dir, self.tmp_dir):
             d.mkdir(parents=True, exist_ok=True)
-        for tmp in self.root.rglob(".tmp-*"):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        for tmp in remove_stale_temp_files(self.root):
+            log.info("removed temp file of an interrupted run: %s", tmp)
 
     @contextlib.contextmanager
     def lock(self, wait_seconds: float = 0.0) -> Iterator[None]:
@@ -212,7 +260,7 @@ class ParquetStore:
             return 0
         table = to_table([a.to_row() for a in new], table_schema(self.schemas_dir, "articles"))
         name = sha256_hex("".join(sorted(a.doc_id for a in new)))[:20]
-        atomic_write_table(table, self.articles_dir / f"part-{name}.parquet")
+        atomic_write_table(table, self.articles_dir / f"part-{name}.parquet", self.tmp_dir)
         return len(new)
 
     def write_rejects(self, rejects: Sequence[Reject]) -> int:
@@ -228,7 +276,7 @@ class ParquetStore:
             return 0
         table = to_table([r.to_row() for r in new], table_schema(self.schemas_dir, "rejects"))
         name = sha256_hex("".join(sorted(seen)))[:20]
-        atomic_write_table(table, self.rejects_dir / f"part-{name}.parquet")
+        atomic_write_table(table, self.rejects_dir / f"part-{name}.parquet", self.tmp_dir)
         return len(new)
 
     def write_events(self, events: Sequence[Event], recoded_doc_ids: set[str]) -> int:
@@ -275,7 +323,7 @@ class ParquetStore:
             table = to_table(merged.to_dict("records"), schema)
             name = sha256_hex("".join(merged["event_id"]))[:20]
             dest = part_dir / f"part-{name}.parquet"
-            atomic_write_table(table, dest)
+            atomic_write_table(table, dest, self.tmp_dir)
             for p in old_files:
                 if p != dest:
                     p.unlink()
@@ -293,4 +341,4 @@ class ParquetStore:
         merged = merged.sort_values("doc_id").reset_index(drop=True)
         merged["coded_at"] = pd.to_datetime(merged["coded_at"], utc=True)
         table = pa.Table.from_pandas(merged, schema=CODINGS_FIELDS, preserve_index=False)
-        atomic_write_table(table, self.codings_path)
+        atomic_write_table(table, self.codings_path, self.tmp_dir)

@@ -425,7 +425,7 @@ def find_time_expressions(
 
 
 def _leading_cue(s: str) -> str | None:
-    m = re.match(r"(last|next|this|since|between|from|early|mid|late)\b", s, re.IGNORECASE)
+    m = re.match(r"(on|in|last|next|this|since|between|from|early|mid|late)\b", s, re.IGNORECASE)
     return m.group(1).lower() if m else None
 
 
@@ -450,6 +450,10 @@ def _publication_fallback(published: date | None, published_inferred: bool, habi
     return DateResolution(published, "day", src, False, "publication date")
 
 
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+\w+|added|stated|announced|noted|reported|confirmed|denied|declared|tweeted|wrote)\s+$",
+    re.IGNORECASE,
+)
 _CUE_BONUS = {"on": 12, "in": 10, "since": 12, "last": 8, "back on": 12, "back in": 12, "as of": 6, "between": 8}
 
 
@@ -478,6 +482,10 @@ def _pick_expression(
                 dist += 25.0
             if initial:
                 dist = min(dist, 30.0)
+            # "X said on Monday he would ...": the expression belongs to the speech verb
+            speech = _SPEECH_BEFORE.search(sentence[max(0, x.start - 25) : x.start])
+            if speech and not (x.start - 25 <= trigger_offset < x.start):
+                dist += 40.0
             return dist - _CUE_BONUS.get(x.cue or "", 0)
 
         best = min(exprs, key=score)

@@ -53,6 +53,7 @@ def pattern_from_row(r: dict[str, Any]) -> VerbPattern:
         target=split_list(r.get("target")),
         symmetric=bool(r.get("symmetric") or False),
         confidence=float(conf) if conf is not None else 0.8,
+        gov=split_list(r.get("gov")),
         note=r.get("note"),
     )
 

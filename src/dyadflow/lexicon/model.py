@@ -83,7 +83,8 @@ class VerbPattern:
 
     `prep`: a preposition/particle that must attach to the trigger (e.g. "with" for "meet with");
     `particle`: a verb particle ("cut off"); `obj`: required object lemmas ("hold" + "talks");
-    `source`/`target`: slot hints (e.g. "subj", "dobj", "prep:with", "poss").
+    `source`/`target`: slot hints (e.g. "subj", "dobj", "prep:with", "poss"); `gov`: lemmas that
+    must govern the trigger (a noun under "support"/"broker" becomes mediation).
     """
 
     id: str
@@ -97,6 +98,7 @@ class VerbPattern:
     target: tuple[str, ...] = ()
     symmetric: bool = False
     confidence: float = 0.8
+    gov: tuple[str, ...] = ()  # required governing lemmas ("support" + "rapprochement" -> 045)
     note: str | None = None
 
 
@@ -151,7 +153,7 @@ class Lexicon:
             "patterns_by_lemma",
             MappingProxyType(
                 {
-                    k: tuple(sorted(v, key=lambda p: -(len(p.prep) + len(p.obj) + bool(p.particle))))
+                    k: tuple(sorted(v, key=lambda p: -(len(p.prep) + len(p.obj) + bool(p.particle) + 2 * bool(p.gov))))
                     for k, v in by_lemma.items()
                 }
             ),

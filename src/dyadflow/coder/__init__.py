@@ -1,0 +1,212 @@
+"""The CAMEO event coder: `code_article(doc, lexicon, published) -> list[Event]` (pure).
+
+Actors come from the lexicon's SpanRuler spans composed over the parse (coder.actors); events
+from lexicon patterns (coder.events); this module turns candidates into Event records with
+dates (dyadflow.timeparse) and places (dyadflow.geo).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from spacy.tokens import Doc, Span
+
+from dyadflow.coder import adapters
+from dyadflow.coder.actors import ActorFinder, Mention, SentenceActors
+from dyadflow.coder.events import MILITARY_ROOTS, Candidate, SentenceCoder
+from dyadflow.lexicon.model import Lexicon
+from dyadflow.records import Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dyadflow.geo import Gazetteer
+
+CODER_VERSION = "0.2.0"
+# codes whose dyad is unordered (consult, cooperate): one event per unordered pair
+SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
+HOST_CODE = "043"
+THIRD_PLACE_CODE = "044"
+
+__all__ = ["CODER_VERSION", "code_article", "code_sentences"]
+
+
+def _is_symmetric(code: str) -> bool:
+    return code.startswith(SYMMETRIC_PREFIXES)
+
+
+def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, str]]:
+    """Directed (source, target, code, rule suffix) pairs of one candidate."""
+    sources = [x for m in c.sources for x in m.expand()]
+    targets = [x for m in c.targets for x in m.expand()]
+    out: list[tuple[Mention, Mention, str, str]] = []
+    if sources and targets:
+        for s, t in itertools.product(sources, targets):
+            out.append((s, t, c.code, ""))
+        if len(targets) > 1 and (c.code == HOST_CODE or (_is_symmetric(c.code) and c.code.startswith("04"))):
+            pair_code = THIRD_PLACE_CODE if c.code == HOST_CODE else c.code
+            for a, b in itertools.combinations(targets, 2):
+                if a.country != b.country:
+                    out.append((a, b, pair_code, ".pairs"))
+        if len(sources) > 1 and _is_symmetric(c.code):
+            for a, b in itertools.combinations(sources, 2):
+                if a.country != b.country:
+                    out.append((a, b, c.code, ".pairs"))
+    elif len(sources) > 1 and (_is_symmetric(c.code) or c.pattern.symmetric):
+        for a, b in itertools.combinations(sources, 2):
+            if a.country != b.country:
+                out.append((a, b, c.code, ".pairs"))
+    return out
+
+
+def _sentence_index(doc: Doc) -> list[Span]:
+    return [s for s in doc.sents if s.text.strip()]
+
+
+def code_sentences(
+    doc: Doc, lexicon: Lexicon, published: date | None
+) -> list[tuple[int, Span, SentenceActors, list[Candidate]]]:
+    """Actors and event candidates per sentence (the matching half of the coder)."""
+    finder = ActorFinder(doc, lexicon, published)
+    out = []
+    for idx, sent in enumerate(_sentence_index(doc)):
+        actors = finder.sentence(sent)
+        coder = SentenceCoder(sent, actors, lexicon)
+        out.append((idx, sent, actors, list(coder.candidates())))
+    return out
+
+
+def code_article(
+    doc: Doc,
+    lexicon: Lexicon,
+    published: date | None,
+    *,
+    doc_id: str = "",
+    gazetteer: Gazetteer | None = None,
+    published_inferred: bool = False,
+) -> list[Event]:
+    """All events of one parsed article (pure: no I/O, no globals)."""
+    coded = code_sentences(doc, lexicon, published)
+    article_countries = _article_countries(coded, lexicon)
+    dateline = adapters.dateline(doc.text, gazetteer)
+    events: list[Event] = []
+    for idx, sent, actors, cands in coded:
+        best: dict[tuple[str, str, str], Event] = {}
+        for c in cands:
+            info = lexicon.code_info(c.code)
+            if info is None:
+                continue
+            military = info.root in MILITARY_ROOTS
+            for s, t, code, suffix in _dyads(c, military):
+                if code != c.code:
+                    info2 = lexicon.code_info(code)
+                    if info2 is None:
+                        continue
+                else:
+                    info2 = info
+                s_code = s.code(military=military)
+                t_code = t.code(military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
+                if not s_code or not t_code or s.country is None and not s.fixed_code or t.country is None and not t.fixed_code:
+                    continue
+                if s_code == t_code or (s.country and s.country == t.country and s.role == t.role):
+                    continue
+                ev = _event(doc, sent, idx, c, s, t, s_code, t_code, code, info2, suffix, lexicon, published,
+                            published_inferred, doc_id, gazetteer, article_countries, dateline, military)
+                key = (s_code, t_code, code) if not _is_symmetric(code) else (*sorted((s_code, t_code)), code)
+                if key not in best or best[key].confidence < ev.confidence:
+                    best[key] = ev
+        events.extend(sorted(best.values(), key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")))
+    return events
+
+
+def _article_countries(coded: list[Any], lexicon: Lexicon) -> list[str]:
+    counts: dict[str, int] = {}
+    for _, _, actors, _ in coded:
+        for m in actors.mentions:
+            if m.country and not m.modifier:
+                c = lexicon.country_by_code.get(m.country)
+                iso = c.iso3 if c is not None else None
+                if iso:
+                    counts[iso] = counts.get(iso, 0) + 1
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def _event(
+    doc: Doc, sent: Span, idx: int, c: Candidate, s: Mention, t: Mention, s_code: str, t_code: str, code: str,
+    info: Any, suffix: str, lexicon: Lexicon, published: date | None, published_inferred: bool, doc_id: str,
+    gazetteer: Gazetteer | None, article_countries: list[str], dateline: Any, military: bool,
+) -> Event:
+    tok = c.trigger
+    lo = min(tok.idx, doc[s.start].idx, doc[t.start].idx)
+    hi = max(tok.idx + len(tok.text), doc[s.end - 1].idx + len(doc[s.end - 1].text),
+             doc[t.end - 1].idx + len(doc[t.end - 1].text))
+    habitual = tok.tag_ in ("VBZ", "VBP") and not any(ch.dep_ in ("aux", "auxpass") for ch in tok.children)
+    dres = adapters.event_date(sent, tok, published, published_inferred=published_inferred, habitual=habitual,
+                               future=True if c.modality == "intended" and c.code.startswith("03") and False else None)
+    place = None
+    if gazetteer is not None:
+        fallback = None
+        if military:
+            tc = lexicon.country_by_code.get(t.country or "")
+            fallback = tc.iso3 if tc is not None else None
+        exclude = [(doc[m.start].idx - sent.start_char, doc[m.end - 1].idx + len(doc[m.end - 1].text) - sent.start_char)
+                   for m in (s, t) if m.metonym]
+        place = adapters.place(sent.text, gazetteer, article_countries=article_countries, dateline=dateline,
+                               fallback_country=fallback, trigger_offset=tok.idx - sent.start_char,
+                               exclude_spans=exclude)
+    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or t.modifier else 1.0)
+    ev = Event(
+        doc_id=doc_id,
+        sentence_index=idx,
+        sentence=sent.text.strip(),
+        char_start=lo,
+        char_end=hi,
+        source_text=s.text,
+        source_code=s_code,
+        source_country=_iso(lexicon, s.country),
+        source_role=_role(s_code, s.country, s.fixed_code),
+        target_text=t.text,
+        target_code=t_code,
+        target_country=_iso(lexicon, t.country),
+        target_role=_role(t_code, t.country, t.fixed_code),
+        cameo_code=code,
+        cameo_root=info.root,
+        cameo_label=info.label,
+        quad_class=info.quad_class,
+        goldstein=info.goldstein,
+        rule_id=f"{c.pattern.id}{c.rule_suffix}{suffix}" + (".coref" if "coref" in (s.via, t.via) else ""),
+        confidence=round(max(0.05, min(conf, 1.0)), 3),
+        coder_version=CODER_VERSION,
+        dictionary_version=lexicon.version,
+        negated=False,
+        modality=c.modality,
+        event_date=dres.event_date,
+        date_precision=dres.precision,
+        date_source=dres.source,
+        is_historical=dres.is_historical,
+        location_name=place.name if place else None,
+        location_country=place.country if place else None,
+        admin1=place.admin1 if place else None,
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        geo_precision=place.geo_precision if place else None,
+        extras={"source_span": (doc[s.start].idx, doc[s.end - 1].idx + len(doc[s.end - 1].text)),
+                "target_span": (doc[t.start].idx, doc[t.end - 1].idx + len(doc[t.end - 1].text)),
+                "trigger": tok.text, "source_via": s.via, "target_via": t.via},
+    )
+    return adapters.acled(ev)
+
+
+def _iso(lexicon: Lexicon, code: str | None) -> str | None:
+    if not code:
+        return None
+    c = lexicon.country_by_code.get(code)
+    return c.iso3 if c is not None else None
+
+
+def _role(code: str, country: str | None, fixed: str | None) -> str | None:
+    if country and code.startswith(country) and len(code) > len(country):
+        return code[len(country) : len(country) + 3]
+    if fixed and len(fixed) >= 6:
+        return fixed[3:6]
+    return None

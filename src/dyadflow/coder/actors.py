@@ -1,0 +1,458 @@
+"""Actor mentions of one article: lexicon spans composed over the dependency tree.
+
+Countries, demonyms and capitals compose with generic agents ("Turkish defence minister" ->
+TUR + MIL); named actors carry date-bounded codes; a titled unknown name keeps its code in
+later mentions; pronouns and short references resolve to the nearest compatible actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from dyadflow.lexicon.model import Agent, Lexicon, NamedActor, fold
+from dyadflow.nlp import ACTOR, AGENT, CAPITAL, COUNTRY, DEMONYM, OUTLET, SPANS_KEY
+
+_PRIORITY = {OUTLET: 6, ACTOR: 5, COUNTRY: 4, CAPITAL: 3, AGENT: 2, DEMONYM: 1}
+NP_DEPS = frozenset({"compound", "amod", "poss", "nmod", "det", "case", "punct", "flat", "nummod", "npadvmod", "quantmod"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us", "my", "our", "ours"})
+THING_PRONOUNS = frozenset({"it", "its"})
+PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
+GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
+SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
+                        "claim", "report", "insist", "explain", "write", "quote", "point", "underline"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One actor mention: token span in the doc, composed CAMEO code and how it was found."""
+
+    start: int
+    end: int
+    head: int
+    country: str | None
+    role: str | None
+    text: str
+    kind: str  # actor | agent | country | capital | demonym | pronoun | name
+    person: bool = False
+    metonym: bool = False  # a bare country/capital/demonym: role depends on the event
+    modifier: bool = False  # only a modifier of another noun ("Syrian land")
+    via: str = "lexicon"  # lexicon | compose | coref | name
+    actor_id: str | None = None
+    fixed_code: str | None = None  # a complete code from the lexicon (IGOUNO, KURREB)
+    countries: tuple[str, ...] = ()  # several countries for "ministers of A, B and C"
+
+    def code(self, military: bool = False, territorial: bool = False) -> str | None:
+        """The CAMEO actor code; a metonym is GOV, or MIL in a military event."""
+        if self.fixed_code:
+            return self.fixed_code
+        role = self.role
+        if self.metonym and role is None:
+            if territorial:
+                role = ""
+            else:
+                role = "MIL" if military else "GOV"
+        if self.country and role is not None:
+            return f"{self.country}{role}"
+        if self.country:
+            return self.country
+        return role or None
+
+    def expand(self) -> list[Mention]:
+        """One mention per country when the mention names several."""
+        if len(self.countries) <= 1:
+            return [self]
+        return [replace(self, country=c, countries=(c,)) for c in self.countries]
+
+
+@dataclass
+class ArticleState:
+    """What coreference needs from earlier sentences of the same article."""
+
+    history: list[Mention] = field(default_factory=list)
+    names: dict[str, Mention] = field(default_factory=dict)  # folded name/surname -> titled mention
+    country_counts: dict[str, int] = field(default_factory=dict)
+
+    def remember(self, m: Mention) -> None:
+        self.history.append(m)
+        if m.country and not m.modifier:
+            self.country_counts[m.country] = self.country_counts.get(m.country, 0) + 1
+
+
+def _resolve_spans(spans: Iterable[Span]) -> list[Span]:
+    """Non-overlapping lexicon spans: longest first, then by label priority."""
+    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), -_PRIORITY.get(s.label_, 0), s.start))
+    taken: set[int] = set()
+    out: list[Span] = []
+    for s in ordered:
+        if any(i in taken for i in range(s.start, s.end)):
+            continue
+        out.append(s)
+        taken.update(range(s.start, s.end))
+    return sorted(out, key=lambda s: s.start)
+
+
+def nominal_head(tok: Token) -> Token:
+    """Climb compound/flat arcs: "Defense Minister Hulusi Akar" -> Akar."""
+    while tok.dep_ in ("compound", "flat", "amod") and tok.head is not tok and tok.head.pos_ in ("PROPN", "NOUN") and tok.head.i > tok.i:
+        tok = tok.head
+    return tok
+
+
+def _np_chain_to(tok: Token, target: Token) -> bool:
+    """True when tok reaches target through noun-phrase-internal arcs only."""
+    cur = tok
+    for _ in range(8):
+        if cur is target:
+            return True
+        if cur.dep_ not in NP_DEPS and cur.dep_ != "compound" or cur.head is cur:
+            return False
+        cur = cur.head
+    return cur is target
+
+
+class SentenceActors:
+    """The mentions of one sentence, indexed by token."""
+
+    def __init__(self, mentions: list[Mention], outlet_tokens: set[int], speaker: Mention | None) -> None:
+        self.mentions = mentions
+        self.by_token: dict[int, Mention] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                self.by_token.setdefault(i, m)
+            self.by_token[m.head] = m
+        self.outlet_tokens = outlet_tokens
+        self.speaker = speaker
+
+    def at(self, tok: Token) -> Mention | None:
+        return self.by_token.get(tok.i)
+
+
+def _actor_entry(lexicon: Lexicon, actor_id: str, day: date | None) -> tuple[NamedActor | None, bool]:
+    """The actor's entry valid on day; else the nearest one (flagged not valid)."""
+    entry = lexicon.actor_on(actor_id, day)
+    if entry is not None:
+        return entry, True
+    entries = lexicon.actors_by_id.get(actor_id, ())
+    if not entries:
+        return None, False
+    if day is None:
+        return entries[-1], False
+
+    def dist(a: NamedActor) -> int:
+        lo = a.valid_from or date.min
+        hi = a.valid_to or date.max
+        return min(abs((day - lo).days), abs((day - hi).days))
+
+    return min(entries, key=dist), False
+
+
+class ActorFinder:
+    """Builds the mentions of each sentence of one article, in order (stateful per article)."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon, published: date | None) -> None:
+        self.doc = doc
+        self.lexicon = lexicon
+        self.published = published
+        self.state = ArticleState()
+        spans = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
+        self.spans = _resolve_spans(spans)
+        self.span_at: dict[int, Span] = {}
+        for s in self.spans:
+            for i in range(s.start, s.end):
+                self.span_at[i] = s
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _agent(self, span: Span) -> Agent | None:
+        return self.lexicon.agent_by_term.get(span.id_)
+
+    def _country_of_span(self, span: Span) -> str | None:
+        if span.label_ in (COUNTRY, CAPITAL, DEMONYM):
+            return span.id_
+        if span.label_ == ACTOR:
+            entry, _ = _actor_entry(self.lexicon, span.id_, self.published)
+            return entry.country if entry else None
+        return None
+
+    def _first_country_before(self, sent_mentions: list[Mention], before: int) -> str | None:
+        for m in sent_mentions:
+            if m.start < before and m.country:
+                return m.country
+        return self._recent_country()
+
+    def _recent_country(self, person: bool | None = None) -> str | None:
+        for m in reversed(self.state.history):
+            if m.country and not m.modifier and (person is None or m.person == person):
+                return m.country
+        return None
+
+    def _recent(self, pred) -> Mention | None:  # type: ignore[no-untyped-def]
+        for m in reversed(self.state.history[-40:]):
+            if pred(m):
+                return m
+        return None
+
+    def _possessor_country(self, tok: Token, sent_mentions: list[Mention], speaker: Mention | None) -> str | None:
+        """Country given by a possessive in the NP of tok: "the country's", "its", "his"."""
+        for child in tok.children:
+            if child.dep_ != "poss":
+                continue
+            low = child.lower_
+            if child.lemma_.lower() in COUNTRY_NOUNS:
+                return self._first_country_before(sent_mentions, child.i)
+            if low in ("its",):
+                for m in reversed(sent_mentions):
+                    if m.start < child.i and m.country and not m.person:
+                        return m.country
+                return self._recent_country(person=False)
+            if low in ("his", "her"):
+                for m in reversed(sent_mentions):
+                    if m.start < child.i and m.country and m.person:
+                        return m.country
+                p = self._recent(lambda m: m.person and m.country is not None)
+                return p.country if p else None
+            if low in ("our", "my") and speaker is not None:
+                return speaker.country
+        return None
+
+    def _countries_from_preps(self, tok: Token) -> tuple[str, ...]:
+        """Countries from "of X" / "from X, Y and Z" attached to tok."""
+        out: list[str] = []
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+                for pobj in child.children:
+                    if pobj.dep_ != "pobj":
+                        continue
+                    for t in (pobj, *pobj.conjuncts):
+                        s = self.span_at.get(t.i)
+                        c = self._country_of_span(s) if s is not None and s.label_ != AGENT else None
+                        if c and c not in out:
+                            out.append(c)
+        return tuple(out)
+
+    # -- the sentence ----------------------------------------------------------------------
+    def sentence(self, sent: Span) -> SentenceActors:
+        """Mentions of one sentence (call in document order)."""
+        doc = self.doc
+        spans = [s for s in self.spans if s.start >= sent.start and s.end <= sent.end]
+        outlet_tokens: set[int] = set()
+        for s in spans:
+            if s.label_ == OUTLET or (s.label_ == AGENT and (ag := self._agent(s)) is not None and ag.kind == "channel"):
+                head = nominal_head(s.root)
+                outlet_tokens.update(range(s.start, s.end))
+                outlet_tokens.update(t.i for t in head.subtree if t.dep_ in NP_DEPS or t.i in range(s.start, s.end))
+                outlet_tokens.update(t.i for t in head.subtree if t.i < head.i and t.head.i in outlet_tokens)
+                outlet_tokens.add(head.i)
+                if s.root.dep_ == "compound" and s.root.head.pos_ in ("PROPN", "NOUN"):
+                    outlet_tokens.add(s.root.head.i)
+        mentions: list[Mention] = []
+        absorbed: set[int] = set()  # span starts consumed as modifiers
+        span_by_start = {s.start: s for s in spans}
+
+        def modifiers_of(head: Token, lo: int) -> list[Span]:
+            """Country-like spans left of head inside its noun phrase (and from lo)."""
+            found = []
+            for s in spans:
+                if s.label_ not in (COUNTRY, CAPITAL, DEMONYM, ACTOR) or s.start >= head.i or s.start < head.left_edge.i:
+                    continue
+                if s.start in absorbed:
+                    continue
+                if _np_chain_to(s.root, head) or (lo <= s.start and s.root.head.i in range(lo, head.i + 1)):
+                    found.append(s)
+            return found
+
+        speaker = self._speaker(sent)
+        # 1. named actors and agents (compose titles, names, countries)
+        for s in spans:
+            if s.start in absorbed or s.label_ not in (ACTOR, AGENT):
+                continue
+            if any(i in outlet_tokens for i in range(s.start, s.end)):
+                continue
+            head = nominal_head(s.root)
+            agent = self._agent(s) if s.label_ == AGENT else None
+            if agent is not None and agent.kind == "channel":
+                continue
+            # title followed by a named actor span: the named actor handles it
+            if s.label_ == AGENT and head.i >= s.end and head.i in self.span_at and self.span_at[head.i].label_ == ACTOR:
+                continue
+            mods = modifiers_of(head, s.start)
+            # agents left of a named actor/agent head inside the same NP ("Defense Minister Akar")
+            titles = [
+                t for t in spans
+                if t.label_ == AGENT and t is not s and t.start < s.start and t.start >= head.left_edge.i
+                and _np_chain_to(t.root, head)
+            ]
+            for m in mods:
+                absorbed.add(m.start)
+            for t in titles:
+                absorbed.add(t.start)
+            mod_countries = [c for c in (self._country_of_span(m) for m in mods if m.label_ != ACTOR) if c]
+            start = min([s.start] + [m.start for m in mods] + [t.start for t in titles])
+            end = max(s.end, head.i + 1)
+            if s.label_ == ACTOR:
+                entry, valid = _actor_entry(self.lexicon, s.id_, self.published)
+                if entry is None:
+                    continue
+                title_agent = next((self._agent(t) for t in titles if self._agent(t) is not None), None)
+                country = entry.country or (mod_countries[0] if mod_countries else None)
+                role = entry.role
+                fixed = entry.code if (valid and (entry.country is None or not entry.code.startswith(entry.country or "#"))) else None
+                if not valid and title_agent is not None:
+                    role = title_agent.role
+                    if mod_countries:
+                        country = mod_countries[0]
+                elif not valid and entry.kind != "person":
+                    fixed = entry.code
+                m = Mention(start, end, head.i, country, role, doc[start:end].text, "actor",
+                            person=entry.kind == "person", actor_id=entry.actor_id, fixed_code=fixed,
+                            countries=(country,) if country else ())
+                mentions.append(m)
+                continue
+            assert agent is not None
+            role = agent.role
+            countries: tuple[str, ...] = tuple(dict.fromkeys(mod_countries))
+            via = "compose"
+            if not countries:
+                countries = self._countries_from_preps(s.root) or self._countries_from_preps(head)
+            if not countries:
+                pc = self._possessor_country(s.root, mentions, speaker) or (
+                    self._possessor_country(head, mentions, speaker) if head is not s.root else None
+                )
+                if pc:
+                    countries = (pc,)
+            if not countries and "counterpart" in s.id_:
+                # "his counterparts" -> the role of the nearest earlier person; countries from "from X"
+                prev = next((m for m in reversed(mentions) if m.person), None)
+                if prev is not None:
+                    role = prev.role or role
+            if countries:
+                # an ethnic/non-state prefix with a state role is a rebel group
+                cobj = self.lexicon.country_by_code.get(countries[0])
+                if cobj is not None and cobj.iso3 is None and role in ("GOV", "MIL", "SPY"):
+                    role = "REB"
+            if not countries and agent.kind != "channel":
+                # short reference: nearest earlier compatible actor
+                ref = self._recent(
+                    lambda m, role=role, person=agent.person: m.country is not None and not m.modifier
+                    and m.role == role and (m.person == person or not person)
+                )
+                if ref is None and s.root.dep_ not in ("compound",) and self._has_definite(s):
+                    ref = None
+                if ref is not None and self._has_definite(s):
+                    countries = (ref.country,) if ref.country else ()
+                    via = "coref"
+            name_tokens = [t for t in doc[s.end : head.i + 1] if t.pos_ == "PROPN"]
+            country = countries[0] if countries else None
+            m = Mention(start, end, head.i, country, role, doc[start:end].text, "agent",
+                        person=agent.person, via=via, countries=countries)
+            mentions.append(m)
+            if name_tokens and country:
+                self._register_name(name_tokens, m)
+            # apposition names: "the Syrian Foreign Minister, Faysal Mikdad," / "the head ..., Hakan Fidan"
+            for ap in [c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"]:
+                if ap.i in self.span_at:
+                    continue
+                names = [t for t in ap.subtree if t.pos_ == "PROPN" and t.i not in self.span_at]
+                if names and country:
+                    self._register_name(names, m)
+                    mentions.append(replace(m, start=ap.left_edge.i, end=ap.right_edge.i + 1, head=ap.i,
+                                            text=doc[ap.left_edge.i : ap.right_edge.i + 1].text, kind="name", via="name"))
+        # 2. bare countries, capitals, demonyms
+        for s in spans:
+            if s.start in absorbed or s.label_ not in (COUNTRY, CAPITAL, DEMONYM):
+                continue
+            if any(i in outlet_tokens for i in range(s.start, s.end)):
+                continue
+            root = s.root
+            if any(m.start <= s.start < m.end for m in mentions):
+                continue
+            modifier = root.dep_ in ("amod", "compound", "nmod", "poss") and root.head.i not in range(s.start, s.end)
+            if s.label_ == DEMONYM and root.pos_ in ("NOUN", "PROPN") and root.dep_ not in ("amod", "compound"):
+                modifier = False
+            if root.dep_ in ("amod", "compound") and root.head.dep_ == "compound":
+                modifier = True
+            mentions.append(
+                Mention(s.start, s.end, root.i, s.id_, None, s.text, s.label_.lower(), metonym=True,
+                        modifier=modifier, countries=(s.id_,))
+            )
+        # 3. known titled names and pronouns
+        covered = {i for m in mentions for i in range(m.start, m.end)}
+        for tok in sent:
+            if tok.i in covered or tok.i in outlet_tokens:
+                continue
+            if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "GPE", "ORG", "NORP", "") and tok.dep_ != "compound":
+                ref = self.state.names.get(fold(tok.text))
+                if ref is not None:
+                    lo = tok.left_edge.i if all(t.pos_ == "PROPN" for t in doc[tok.left_edge.i : tok.i]) else tok.i
+                    mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
+                                            kind="name", via="name"))
+                    continue
+            if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
+                m = self._pronoun(tok, mentions, speaker)
+                if m is not None:
+                    mentions.append(m)
+        mentions.sort(key=lambda m: (m.start, m.end))
+        for m in mentions:
+            if not m.modifier and m.kind != "pronoun":
+                self.state.remember(m)
+        return SentenceActors(mentions, outlet_tokens, speaker)
+
+    @staticmethod
+    def _has_definite(s: Span) -> bool:
+        head = nominal_head(s.root)
+        return any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in head.children) or any(
+            t.lower_ in ("the", "this", "that", "these", "those") for t in s.doc[max(s.start - 2, s.sent.start) : s.start]
+        )
+
+    def _register_name(self, tokens: list[Token], m: Mention) -> None:
+        ref = replace(m, via="name")
+        full = " ".join(t.text for t in tokens)
+        self.state.names[fold(full)] = ref
+        self.state.names[fold(tokens[-1].text)] = ref
+
+    def _speaker(self, sent: Span) -> Mention | None:
+        """The subject of the sentence's reporting verb (for "we"/"our" in quotes)."""
+        for tok in sent:
+            if tok.lemma_ in SAY_LEMMAS and tok.pos_ == "VERB":
+                for c in tok.children:
+                    if c.dep_ in ("nsubj",):
+                        nh = nominal_head(c)
+                        sp = self.span_at.get(nh.i) or self.span_at.get(c.i)
+                        ref = self.state.names.get(fold(nh.text))
+                        if ref is not None:
+                            return ref
+                        if sp is not None and sp.label_ == ACTOR:
+                            entry, _ = _actor_entry(self.lexicon, sp.id_, self.published)
+                            if entry is not None:
+                                return Mention(nh.i, nh.i + 1, nh.i, entry.country, entry.role, nh.text, "actor",
+                                               person=entry.kind == "person")
+                        if c.lower_ in PERSON_PRONOUNS:
+                            return self._recent(lambda m: m.person and m.country is not None)
+        return None
+
+    def _pronoun(self, tok: Token, mentions: list[Mention], speaker: Mention | None) -> Mention | None:
+        low = tok.lower_
+        if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
+            ref = next((m for m in reversed(mentions) if m.person and m.country and m.start < tok.i), None)
+            if ref is None:
+                ref = self._recent(lambda m: m.person and m.country is not None)
+        elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
+            ref = speaker or self._recent(lambda m: m.person and m.country is not None)
+        elif low in ("it",) and tok.dep_ in ("nsubj", "dobj", "pobj"):
+            ref = next((m for m in reversed(mentions) if not m.person and m.country and not m.modifier and m.start < tok.i), None)
+            if ref is None:
+                ref = self._recent(lambda m: not m.person and m.country is not None and m.metonym)
+        elif low in ("they", "them") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
+            ref = next((m for m in reversed(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
+            if ref is None:
+                return None
+        else:
+            return None
+        if ref is None or ref.country is None:
+            return None
+        return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun", via="coref", modifier=False)

@@ -1,0 +1,427 @@
+"""Event triggers: lexicon patterns matched over the dependency parse, with slots, negation,
+modality and denial. Produces candidates; building Event records is done elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from dyadflow.coder.actors import SAY_LEMMAS, Mention, SentenceActors, nominal_head
+from dyadflow.lexicon.model import Lexicon, VerbPattern, fold
+
+SUBJ_DEPS = ("nsubj", "csubj")
+MODAL_HYPOTHETICAL = frozenset({"could", "may", "might", "would", "should", "must", "can"})
+MODAL_FUTURE = frozenset({"will", "shall", "'ll"})
+INTENT_LEMMAS = frozenset({
+    "want", "plan", "hope", "intend", "seek", "aim", "wish", "desire", "expect", "prepare", "propose",
+    "offer", "agree", "promise", "pledge", "vow", "decide", "try", "attempt", "ready", "willing", "keen",
+    "eager", "set", "schedule", "possibility", "intention", "plans", "bid", "look", "consider",
+})
+DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
+COND_MARKS = frozenset({"if", "unless", "whether"})
+LIGHT_VERBS = frozenset({
+    "launch", "conduct", "carry", "hold", "have", "begin", "start", "stage", "mount", "make", "continue",
+    "resume", "step", "intensify", "escalate", "undertake", "perform", "pursue", "attend", "host", "wage",
+    "give", "provide", "offer", "express", "extend", "issue", "deliver", "impose", "lodge", "file", "sign",
+    "reach", "broker", "announce", "order", "commit", "perpetrate", "join", "take", "level", "hurl",
+})
+# intent code for an intended act, by the act's root
+INTENT_BY_ROOT = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035", "045": "039"}
+MILITARY_ROOTS = frozenset({"15", "18", "19", "20"})
+TERRITORIAL_PREPS = frozenset({"in", "into", "inside", "across", "over"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One matched pattern with its actors (before expansion into directed events)."""
+
+    trigger: Token
+    pattern: VerbPattern
+    code: str
+    sources: tuple[Mention, ...]
+    targets: tuple[Mention, ...]
+    modality: str = "asserted"
+    rule_suffix: str = ""
+    confidence: float = 0.8
+    clause: Token | None = None  # the verb whose clause dates the event
+    extra_tokens: tuple[int, ...] = field(default=())
+    territorial_targets: frozenset[int] = frozenset()  # target heads reached via in/into
+
+
+def _pos_class(tok: Token) -> str | None:
+    if tok.pos_ in ("VERB", "AUX"):
+        return "VERB"
+    if tok.pos_ in ("NOUN", "PROPN"):
+        return "NOUN"
+    if tok.pos_ == "ADJ":
+        return "ADJ"
+    return None
+
+
+def _lemma(tok: Token) -> str:
+    lem = tok.lemma_.lower()
+    if tok.pos_ in ("NOUN", "PROPN") and tok.tag_ in ("NNS", "NNPS") and lem == tok.lower_ and lem.endswith("s"):
+        lem = lem[:-1]
+    return fold(lem)
+
+
+def _preps(tok: Token) -> list[Token]:
+    out = []
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent", "dative") or (c.dep_ == "prt" and c.pos_ == "ADP"):
+            out.append(c)
+            # "along with", "together with", "away from", "out of"
+            out.extend(g for g in c.children if g.dep_ == "prep")
+    return out
+
+
+def _pobjs(prep: Token) -> list[Token]:
+    return [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+
+
+def _with_conj(tok: Token) -> list[Token]:
+    return [tok, *tok.conjuncts]
+
+
+def _pattern_ok(tok: Token, p: VerbPattern) -> bool:
+    if p.particle and not any(c.dep_ == "prt" and c.lower_ == p.particle for c in tok.children):
+        # particle may be parsed as prep ("cut off relations")
+        if not any(c.lower_ == p.particle and c.i == tok.i + 1 for c in tok.children):
+            return False
+    if p.prep and not any(pr.lower_ in p.prep for pr in _preps(tok)):
+        return False
+    if p.obj:
+        objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "nsubjpass")]
+        if p.pos == "NOUN":
+            objs = [c for c in tok.children if c.dep_ in ("compound", "amod")]
+        if not any(_lemma(o) in p.obj or o.lower_ in p.obj for o in objs):
+            return False
+    if p.gov:
+        g = _governor(tok)
+        if g is None or _lemma(g) not in p.gov:
+            return False
+    return True
+
+
+def _governor(tok: Token) -> Token | None:
+    """The content word governing a noun trigger (through prepositions)."""
+    cur = tok
+    for _ in range(3):
+        if cur.dep_ in ("dobj", "nsubjpass", "attr", "xcomp", "ccomp", "oprd", "conj", "appos"):
+            return cur.head if cur.dep_ != "conj" else _governor(cur.head)
+        if cur.dep_ in ("pobj", "pcomp"):
+            cur = cur.head  # the preposition
+            if cur.head is cur:
+                return None
+            cur = cur.head
+            if cur.pos_ in ("VERB", "NOUN", "ADJ"):
+                return cur
+            continue
+        return None
+    return None
+
+
+class SentenceCoder:
+    """Matches patterns in one sentence against its actor mentions."""
+
+    def __init__(self, sent: Span, actors: SentenceActors, lexicon: Lexicon) -> None:
+        self.sent = sent
+        self.actors = actors
+        self.lexicon = lexicon
+
+    # -- actor slots ---------------------------------------------------------------------
+    def mentions_at(self, tok: Token, *, deep: int = 2, conj: bool = True) -> list[Mention]:
+        """Mentions denoted by the phrase headed by tok (with its conjuncts)."""
+        out: list[Mention] = []
+        heads = _with_conj(tok) if conj else [tok]
+        for t in heads:
+            if t.i in self.actors.outlet_tokens:
+                continue
+            m = self.actors.at(t) or self.actors.at(nominal_head(t))
+            if m is not None and not (m.modifier and m.head != t.i and m.kind != "demonym"):
+                out.append(m)
+                continue
+            if deep > 0:
+                out.extend(self._search(t, deep))
+        # apposition names refer to the same actor
+        seen: set[tuple[int, int]] = set()
+        uniq = []
+        for m in out:
+            if (m.start, m.end) not in seen:
+                seen.add((m.start, m.end))
+                uniq.append(m)
+        return uniq
+
+    def _search(self, tok: Token, depth: int) -> list[Mention]:
+        """Breadth-first search for the nearest mention inside tok's noun phrase."""
+        frontier = [tok]
+        for _ in range(depth + 1):
+            nxt: list[Token] = []
+            found: list[Mention] = []
+            for t in frontier:
+                for c in t.children:
+                    if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "punct", "cc", "det", "appos"):
+                        continue
+                    if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between"):
+                        continue
+                    m = self.actors.at(c)
+                    if m is not None and c.i not in self.actors.outlet_tokens:
+                        found.append(m)
+                        for cj in c.conjuncts:
+                            mm = self.actors.at(cj)
+                            if mm is not None:
+                                found.append(mm)
+                    else:
+                        nxt.append(c)
+            if found:
+                return found
+            frontier = nxt
+        return []
+
+    def subject(self, verb: Token) -> tuple[list[Mention], Token, bool]:
+        """Source mentions of a verb: its subject, else climbed through xcomp/conj/advcl/relcl.
+
+        Returns (mentions, the clause verb that supplied them, passive flag)."""
+        cur = verb
+        for _ in range(6):
+            subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
+            if subs:
+                return self.mentions_at(subs[0]), cur, False
+            pas = [c for c in cur.children if c.dep_ == "nsubjpass"]
+            if pas:
+                agents = [p for c in cur.children if c.dep_ == "agent" for p in _pobjs(c)]
+                return (self.mentions_at(agents[0]) if agents else []), cur, True
+            if cur.dep_ == "xcomp" or (cur.dep_ == "ccomp" and cur.head.lemma_ in ("push", "urge", "ask", "help")):
+                objs = [c for c in cur.head.children if c.dep_ in ("dobj",)]
+                if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in INTENT_LEMMAS:
+                    return self.mentions_at(objs[0]), cur, False
+                cur = cur.head
+            elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head is not cur:
+                if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in INTENT_LEMMAS:
+                    ms = self.mentions_at(cur.head, deep=1)
+                    if ms:
+                        return ms, cur, False
+                cur = cur.head
+                if cur.pos_ == "ADP":
+                    cur = cur.head
+                if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ in ("dobj", "pobj", "attr", "nsubj"):
+                    cur = cur.head if cur.dep_ != "pobj" else cur.head.head
+            elif cur.dep_ == "relcl":
+                return self.mentions_at(cur.head, deep=1, conj=False), cur, False
+            else:
+                break
+        return [], cur, False
+
+    def noun_source(self, noun: Token, p: VerbPattern) -> tuple[list[Mention], Token | None]:
+        """Source of a noun trigger: possessor or national adjective, "by X", else the governing verb's subject."""
+        for c in noun.children:
+            if c.dep_ == "poss":
+                ms = self.mentions_at(c, deep=1)
+                if ms:
+                    return ms, None
+        mods = []
+        for c in noun.children:
+            if c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i:
+                m = self.actors.at(c)
+                if m is not None:
+                    mods.append(m)
+        if mods:
+            return mods, None
+        for pr in _preps(noun):
+            if pr.lower_ == "by":
+                for o in _pobjs(pr):
+                    return self.mentions_at(o), None
+        gov = _governor(noun)
+        if gov is not None and gov.pos_ in ("VERB", "AUX"):
+            ms, clause, _ = self.subject(gov)
+            return ms, clause
+        if gov is not None and gov.pos_ in ("NOUN",) and noun.dep_ in ("pobj",):
+            # "efforts for rapprochement": the governing noun's own source
+            for c in gov.children:
+                if c.dep_ == "poss":
+                    return self.mentions_at(c, deep=1), None
+            g2 = _governor(gov)
+            if g2 is not None and g2.pos_ in ("VERB", "AUX"):
+                ms, clause, _ = self.subject(g2)
+                return ms, clause
+        return [], None
+
+    def targets(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], set[int]]:
+        """Target mentions from the pattern's slot hints (defaults by part of speech)."""
+        hints = list(p.target)
+        if not hints:
+            if p.pos == "VERB":
+                hints = ["dobj", "dative"] + [f"prep:{x}" for x in p.prep]
+            else:
+                hints = [f"prep:{x}" for x in p.prep] or ["prep:with", "prep:against", "prep:on", "prep:to", "prep:between", "prep:toward", "prep:towards"]
+        out: list[Mention] = []
+        territorial: set[int] = set()
+        for h in hints:
+            if h == "none":
+                return [], territorial
+            if h in ("dobj", "dative", "iobj"):
+                deps = ("dobj",) if h == "dobj" else ("dative", "iobj")
+                for c in tok.children:
+                    if c.dep_ in deps:
+                        out.extend(self.mentions_at(c))
+                    if h == "dobj" and c.dep_ == "nsubjpass":
+                        out.extend(self.mentions_at(c))
+            elif h.startswith("prep:"):
+                want = h[5:]
+                for pr in _preps(tok):
+                    if pr.lower_ == want:
+                        for o in _pobjs(pr):
+                            ms = self.mentions_at(o)
+                            out.extend(ms)
+                            if want in TERRITORIAL_PREPS:
+                                territorial.update(m.head for m in ms)
+            elif h == "tree":
+                for c in tok.children:
+                    if c.dep_ in ("dobj", "xcomp", "ccomp", "prep", "attr", "oprd", "acomp"):
+                        out.extend(self._deep(c))
+            elif h == "mod":
+                for c in tok.children:
+                    if c.dep_ in ("amod", "compound", "nmod", "poss"):
+                        m = self.actors.at(c)
+                        if m is not None:
+                            out.append(m)
+            if out and h != "mod":
+                break
+        src_keys = {(m.start, m.end) for m in sources}
+        return [m for m in out if (m.start, m.end) not in src_keys], territorial
+
+    def _deep(self, tok: Token) -> list[Mention]:
+        """All mentions in a complement subtree (document order), excluding outlets."""
+        seen: list[Mention] = []
+        for t in tok.subtree:
+            m = self.actors.at(t)
+            if m is not None and t.i == m.head and m not in seen and t.i not in self.actors.outlet_tokens:
+                seen.append(m)
+        return seen
+
+    # -- context: negation, modality, denial ------------------------------------------------
+    def context(self, tok: Token, clause: Token | None) -> tuple[str, str | None]:
+        """('asserted'|'negated'|'hypothetical'|'intended'|'denied'|'reported', denier lemma)."""
+        chain: list[Token] = []
+        cur = tok
+        for _ in range(6):
+            chain.append(cur)
+            if clause is not None and cur is clause:
+                break
+            if cur.dep_ in ("ROOT",) or cur.head is cur:
+                break
+            if cur.dep_ in ("ccomp", "parataxis", "relcl") and cur is not tok:
+                break
+            if cur.dep_ == "ccomp" and cur.head.lemma_ in SAY_LEMMAS:
+                break
+            if cur.dep_ in ("conj",) and cur.pos_ in ("VERB", "AUX") and cur is not tok:
+                break
+            nxt = cur.head
+            if cur.dep_ == "ccomp" and cur is tok and cur.head.lemma_ not in DENY_LEMMAS | INTENT_LEMMAS:
+                chain.append(nxt)
+                break
+            cur = nxt
+        # the head just above the chain (deny/intend verbs governing an xcomp/ccomp/dobj)
+        top = chain[-1]
+        governors = [top.head] if top.head is not top else []
+        for t in chain + governors:
+            kids = list(t.children)
+            if any(c.dep_ == "neg" for c in kids):
+                if t in governors and t.lemma_ not in INTENT_LEMMAS | DENY_LEMMAS:
+                    continue
+                return "negated", None
+            if t.pos_ in ("NOUN", "PROPN") and any(c.lower_ in ("no", "neither") and c.dep_ == "det" for c in kids):
+                return "negated", None
+            if _lemma(t) in DENY_LEMMAS and t is not tok:
+                return "denied", _lemma(t)
+            if t is not tok and (_lemma(t) in INTENT_LEMMAS or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
+                return "intended", None
+            if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
+                return "hypothetical", None
+            auxes = [c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")]
+            if any(a in MODAL_HYPOTHETICAL for a in auxes):
+                return "hypothetical", None
+            if any(a in MODAL_FUTURE for a in auxes) or (
+                "going" in auxes and any(c.lower_ == "to" for c in kids)
+            ):
+                return "intended", None
+        return "asserted", None
+
+    # -- matching ----------------------------------------------------------------------------
+    def candidates(self) -> Iterator[Candidate]:
+        for tok in self.sent:
+            pc = _pos_class(tok)
+            if pc is None:
+                continue
+            pats = self.lexicon.patterns_by_lemma.get((_lemma(tok), pc))
+            if not pats:
+                continue
+            p = next((p for p in pats if _pattern_ok(tok, p)), None)
+            if p is None:
+                continue
+            cand = self._candidate(tok, p)
+            if cand is not None:
+                yield cand
+
+    def _candidate(self, tok: Token, p: VerbPattern) -> Candidate | None:
+        clause: Token | None = None
+        passive = False
+        hints = p.source or (("subj",) if p.pos == "VERB" else ("noun",))
+        sources: list[Mention] = []
+        for h in hints:
+            if h == "subj":
+                if p.pos == "VERB":
+                    sources, clause, passive = self.subject(tok)
+                else:
+                    sources, clause = self.noun_source(tok, p)
+            elif h == "noun":
+                sources, clause = self.noun_source(tok, p)
+            elif h == "between":
+                sources = []
+            elif h == "gov":
+                g = _governor(tok)
+                if g is not None:
+                    sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)
+            if sources:
+                break
+        targets, territorial = self.targets(tok, p, sources)
+        if p.pos == "VERB" and passive and not any(h.startswith("prep:") for h in p.target):
+            # passive: the grammatical subject is the target
+            pas = [c for c in (clause or tok).children if c.dep_ == "nsubjpass"]
+            if pas:
+                targets = self.mentions_at(pas[0])
+        # "between A and B": the parties
+        parties: list[Mention] = []
+        for pr in _preps(tok):
+            if pr.lower_ == "between":
+                for o in _pobjs(pr):
+                    parties.extend(self.mentions_at(o))
+        if parties and not p.code.startswith("045") and p.symmetric:
+            if not sources or all(s.country in {x.country for x in parties} for s in sources):
+                sources, targets = parties[:1], parties[1:]
+        elif parties and p.code.startswith("045"):
+            targets = parties
+        ctx, denier = self.context(tok, clause)
+        code = p.code
+        suffix = ""
+        conf = p.confidence
+        if ctx in ("negated", "hypothetical"):
+            return None
+        if ctx == "denied":
+            return Candidate(tok, p, "016", tuple(sources), tuple(targets), "asserted", ".denied", conf * 0.9, clause,
+                             territorial_targets=frozenset(territorial))
+        if ctx == "intended":
+            root = "045" if code.startswith("045") else code[:2]
+            icode = INTENT_BY_ROOT.get(root)
+            if icode is None or code.startswith("03"):
+                if code.startswith("03"):
+                    icode = code
+                else:
+                    return None
+            code, suffix, conf = icode, ".intent", conf * 0.85
+        if any(m.via == "coref" for m in sources + targets):
+            conf *= 0.85
+        return Candidate(tok, p, code, tuple(sources), tuple(targets), "intended" if ctx == "intended" else "asserted",
+                         suffix, round(min(conf, 1.0), 3), clause, territorial_targets=frozenset(territorial))

@@ -1,0 +1,102 @@
+"""The Prefect flows under Prefect's test harness: pipeline end to end, re-runs, artifact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = [pytest.mark.prefect, pytest.mark.model]
+
+ARTICLES = {
+    "a.md": """---
+title: Ministers meet
+published: 2023-03-10
+source: Test Wire
+---
+Turkish Foreign Minister Mevlut Cavusoglu met Russian Foreign Minister Sergei Lavrov in Moscow on Thursday.
+Russia condemned the United States on Wednesday.
+""",
+    "b.txt": "---\npublished: 2023-03-11\n---\nThe Syrian army shelled rebel positions in Idlib on Friday.\n",
+    "broken.md": "---\ntitle: [unclosed\n---\nText.\n",
+}
+
+
+def write_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def event_ids(data_dir: Path) -> list[str]:
+    con = duckdb.connect(str(data_dir / "dyadflow.duckdb"), read_only=True)
+    try:
+        return sorted(r[0] for r in con.execute("select event_id from events").fetchall())
+    finally:
+        con.close()
+
+
+def test_pipeline_flow_end_to_end_and_rerun(prefect_harness, tmp_path: Path) -> None:
+    from flows.pipeline import pipeline
+
+    corpus = write_corpus(tmp_path / "in")
+    data = tmp_path / "wh"
+    summary = pipeline(paths=[str(corpus)], warehouse=str(data))
+    assert summary["extract"]["n_articles"] == 2
+    assert summary["extract"]["n_rejects"] == 1
+    assert summary["code"]["articles"] == 2
+    assert summary["code"]["events"] > 0
+    assert (data / "dyadflow.duckdb").exists()
+    ids = event_ids(data)
+    assert len(ids) == summary["code"]["events"]
+    con = duckdb.connect(str(data / "dyadflow.duckdb"), read_only=True)
+    try:
+        n_month = con.execute("select sum(n_events) from dyad_month").fetchone()[0]
+        rejects = con.execute("select path, reason from rejects").fetchall()
+    finally:
+        con.close()
+    assert n_month == len(ids)
+    assert rejects and rejects[0][0] == "broken.md" and "front matter" in rejects[0][1]
+
+    files_before = sorted(p.relative_to(data) for p in data.rglob("*.parquet"))
+    again = pipeline(paths=[str(corpus)], warehouse=str(data))
+    assert again["code"]["articles"] == 0, "unchanged articles are not re-coded"
+    assert event_ids(data) == ids
+    assert sorted(p.relative_to(data) for p in data.rglob("*.parquet")) == files_before
+
+
+def test_run_summary_artifact_is_published(prefect_harness, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.pipeline import pipeline
+
+    corpus = write_corpus(tmp_path / "in")
+    pipeline(paths=[str(corpus)], warehouse=str(tmp_path / "wh"))
+
+    import asyncio
+
+    async def latest() -> list:
+        async with get_client() as client:
+            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["dyadflow-run-summary"]))
+            )
+
+    arts = asyncio.run(latest())
+    assert arts and "events coded" in arts[-1].data
+
+
+def test_changed_article_is_recoded(prefect_harness, tmp_path: Path) -> None:
+    from flows.pipeline import pipeline
+
+    corpus = write_corpus(tmp_path / "in")
+    data = tmp_path / "wh"
+    pipeline(paths=[str(corpus)], warehouse=str(data))
+    (corpus / "b.txt").write_text(
+        "---\npublished: 2023-03-11\n---\nIraqi police arrested protesters in Baghdad on Friday.\n", encoding="utf-8"
+    )
+    again = pipeline(paths=[str(corpus)], warehouse=str(data))
+    assert again["code"]["articles"] == 1
