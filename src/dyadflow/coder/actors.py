@@ -99,7 +99,7 @@ def _resolve_spans(spans: Iterable[Span]) -> list[Span]:
 
 def nominal_head(tok: Token) -> Token:
     """Climb compound/flat arcs: "Defense Minister Hulusi Akar" -> Akar."""
-    while tok.dep_ in ("compound", "flat", "amod") and tok.head is not tok and tok.head.pos_ in ("PROPN", "NOUN") and tok.head.i > tok.i:
+    while tok.dep_ in ("compound", "flat", "amod") and tok.head != tok and tok.head.pos_ in ("PROPN", "NOUN") and tok.head.i > tok.i:
         tok = tok.head
     return tok
 
@@ -108,12 +108,12 @@ def _np_chain_to(tok: Token, target: Token) -> bool:
     """True when tok reaches target through noun-phrase-internal arcs only."""
     cur = tok
     for _ in range(8):
-        if cur is target:
+        if cur == target:
             return True
-        if cur.dep_ not in NP_DEPS and cur.dep_ != "compound" or cur.head is cur:
+        if cur.dep_ not in NP_DEPS and cur.dep_ != "compound" or cur.head == cur:
             return False
         cur = cur.head
-    return cur is target
+    return cur == target
 
 
 class SentenceActors:
@@ -284,7 +284,7 @@ class ActorFinder:
             # agents left of a named actor/agent head inside the same NP ("Defense Minister Akar")
             titles = [
                 t for t in spans
-                if t.label_ == AGENT and t is not s and t.start < s.start and t.start >= head.left_edge.i
+                if t.label_ == AGENT and t != s and t.start < s.start and t.start >= head.left_edge.i
                 and _np_chain_to(t.root, head)
             ]
             for m in mods:
@@ -321,7 +321,7 @@ class ActorFinder:
                 countries = self._countries_from_preps(s.root) or self._countries_from_preps(head)
             if not countries:
                 pc = self._possessor_country(s.root, mentions, speaker) or (
-                    self._possessor_country(head, mentions, speaker) if head is not s.root else None
+                    self._possessor_country(head, mentions, speaker) if head != s.root else None
                 )
                 if pc:
                     countries = (pc,)

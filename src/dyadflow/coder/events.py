@@ -93,9 +93,14 @@ def _pattern_ok(tok: Token, p: VerbPattern) -> bool:
     if p.prep and not any(pr.lower_ in p.prep for pr in _preps(tok)):
         return False
     if p.obj:
-        objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "nsubjpass")]
         if p.pos == "NOUN":
             objs = [c for c in tok.children if c.dep_ in ("compound", "amod")]
+        else:
+            objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "nsubjpass", "oprd", "acomp")]
+            for c in tok.children:
+                if c.dep_ in ("xcomp", "oprd", "ccomp") or (c.dep_ == "prep" and c.lower_ == "as"):
+                    objs.extend(t for t in c.subtree if abs(t.i - c.i) <= 6)
+            objs.extend(g for o in list(objs) for g in o.children if g.dep_ in ("compound",))
         if not any(_lemma(o) in p.obj or o.lower_ in p.obj for o in objs):
             return False
     if p.gov:
@@ -113,7 +118,7 @@ def _governor(tok: Token) -> Token | None:
             return cur.head if cur.dep_ != "conj" else _governor(cur.head)
         if cur.dep_ in ("pobj", "pcomp"):
             cur = cur.head  # the preposition
-            if cur.head is cur:
+            if cur.head == cur:
                 return None
             cur = cur.head
             if cur.pos_ in ("VERB", "NOUN", "ADJ"):
@@ -198,7 +203,7 @@ class SentenceCoder:
                 if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in INTENT_LEMMAS:
                     return self.mentions_at(objs[0]), cur, False
                 cur = cur.head
-            elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head is not cur:
+            elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head != cur:
                 if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in INTENT_LEMMAS:
                     ms = self.mentions_at(cur.head, deep=1)
                     if ms:
@@ -308,24 +313,24 @@ class SentenceCoder:
         cur = tok
         for _ in range(6):
             chain.append(cur)
-            if clause is not None and cur is clause:
+            if clause is not None and cur == clause:
                 break
-            if cur.dep_ in ("ROOT",) or cur.head is cur:
+            if cur.dep_ in ("ROOT",) or cur.head == cur:
                 break
-            if cur.dep_ in ("ccomp", "parataxis", "relcl") and cur is not tok:
+            if cur.dep_ in ("ccomp", "parataxis", "relcl") and cur != tok:
                 break
             if cur.dep_ == "ccomp" and cur.head.lemma_ in SAY_LEMMAS:
                 break
-            if cur.dep_ in ("conj",) and cur.pos_ in ("VERB", "AUX") and cur is not tok:
+            if cur.dep_ in ("conj",) and cur.pos_ in ("VERB", "AUX") and cur != tok:
                 break
             nxt = cur.head
-            if cur.dep_ == "ccomp" and cur is tok and cur.head.lemma_ not in DENY_LEMMAS | INTENT_LEMMAS:
+            if cur.dep_ == "ccomp" and cur == tok and cur.head.lemma_ not in DENY_LEMMAS | INTENT_LEMMAS:
                 chain.append(nxt)
                 break
             cur = nxt
         # the head just above the chain (deny/intend verbs governing an xcomp/ccomp/dobj)
         top = chain[-1]
-        governors = [top.head] if top.head is not top else []
+        governors = [top.head] if top.head != top else []
         for t in chain + governors:
             kids = list(t.children)
             if any(c.dep_ == "neg" for c in kids):
@@ -334,9 +339,9 @@ class SentenceCoder:
                 return "negated", None
             if t.pos_ in ("NOUN", "PROPN") and any(c.lower_ in ("no", "neither") and c.dep_ == "det" for c in kids):
                 return "negated", None
-            if _lemma(t) in DENY_LEMMAS and t is not tok:
+            if _lemma(t) in DENY_LEMMAS and t != tok:
                 return "denied", _lemma(t)
-            if t is not tok and (_lemma(t) in INTENT_LEMMAS or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
+            if t != tok and (_lemma(t) in INTENT_LEMMAS or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
                 return "intended", None
             if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
                 return "hypothetical", None

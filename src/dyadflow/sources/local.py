@@ -1,16 +1,25 @@
-"""Local files and folders: .txt/.md (optional front matter), .jsonl (one article a line), .html."""
+"""Local files and folders: .txt/.md (optional front matter), .jsonl (one article a line), .html.
+
+Every file found ends as an Article or a Reject (path, reason, sha256 of the raw bytes; per line
+for JSONL): nothing is skipped silently. Limits: `max_file_bytes` for whole files (JSONL is
+streamed line by line and the limit applies per line), `max_doc_chars` per article text.
+"""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import hashlib
+import io
 import json
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -26,6 +35,19 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MIN_YEAR = 1900
 MAX_FUTURE_DAYS = 2
+MAX_CONTROL_RATIO = 0.05
+EMPTY_SHA256 = sha256_hex(b"")
+MAX_SENTENCE_CHARS = 20_000
+# a run of text with no sentence end or line break: what the parser would see as one sentence
+_SENTENCE_BREAK = re.compile(r"[.!?;:\n\u3002\uff01\uff1f]")
+# single-byte Western encodings preferred when the detector finds several equally good ones
+_PREFERRED_SINGLE_BYTE = ("cp1252", "latin_1", "iso8859_15")
+# page furniture removed before extraction, also from the extractor's fallbacks
+HTML_PRUNE_XPATH = (
+    "//nav", "//*[@role='navigation']", "//*[@role='banner']", "//*[@role='contentinfo']", "//menu", "//aside",
+    "//footer", "//header[not(ancestor::article)]", "//script", "//style", "//noscript", "//template", "//form",
+)
+_UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class InputError(ValueError):
@@ -42,28 +64,78 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _control_ratio(text: str) -> tuple[int, float]:
+    sample = text[:4000]
+    bad = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t\f")
+    return bad, (bad / len(sample) if sample else 0.0)
+
+
+def _check_textual(text: str, encoding: str) -> tuple[str, str]:
+    bad, ratio = _control_ratio(text)
+    if ratio > MAX_CONTROL_RATIO:
+        raise InputError(f"binary content (decoded as {encoding} but {bad} control characters)")
+    return text, encoding
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the NUL pattern looks like BOM-less UTF-16 text, else None."""
+    sample = data[:8192]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / max(1, len(odd))
+    if odd_nul > 0.3 and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul > 0.3 and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode input bytes: UTF-8 (with or without BOM), else a detected encoding. Raises InputError."""
+    """Decode input bytes: a BOM, UTF-8, BOM-less UTF-16, else a detected encoding. Raises InputError."""
     if not data.strip():
-        raise InputError("empty file")
-    if b"\x00" in data[:8192] and not (data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff")):
+        raise InputError("empty file" if not data else "whitespace-only file")
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return _check_textual(data.decode(enc), enc)
+            except UnicodeDecodeError:
+                raise InputError(f"undecodable bytes: starts with a {enc.upper()} byte-order mark "
+                                 f"but is not valid {enc.upper()}") from None
+    if b"\x00" in data[:8192]:
+        enc16 = _bomless_utf16(data)
+        if enc16 is not None:
+            try:
+                return _check_textual(data.decode(enc16), enc16)
+            except UnicodeDecodeError:
+                pass
         raise InputError("binary content (NUL bytes); not a text document")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return _check_textual(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    try:
+        results = from_bytes(data)
+        best = results.best()
+    except Exception as exc:  # the detector is a heuristic library: its failure is a reject reason
+        raise InputError(f"undecodable bytes: encoding detection failed ({type(exc).__name__})") from None
     if best is None:
         raise InputError("undecodable bytes: not UTF-8 and no text encoding detected")
-    text = str(best)
-    # refuse text that is mostly control or private-use characters (binary misread as text)
-    sample = text[:4000]
-    bad = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t")
-    if sample and bad / len(sample) > 0.05:
-        raise InputError(f"binary content (decoded as {best.encoding} but {bad} control characters)")
-    return text, best.encoding
+    chosen = best
+    ties = [m for m in results if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.05]
+    for name in _PREFERRED_SINGLE_BYTE:
+        pick = next((m for m in ties if m.encoding == name), None)
+        if pick is not None:
+            chosen = pick
+            break
+    text = str(chosen)
+    if not text.strip():
+        raise InputError(f"no text after decoding as {chosen.encoding}")
+    return _check_textual(text, chosen.encoding)
 
 
 def normalise_text(text: str) -> str:
@@ -87,28 +159,31 @@ def parse_published(value: Any, *, today: dt.date | None = None) -> dt.date | No
         try:
             d = dt.date.fromisoformat(s[:10])
         except ValueError:
-            raise InputError(f"invalid published date {value!r} (expected YYYY-MM-DD)") from None
+            raise InputError(f"invalid published date {value[:40]!r} (expected YYYY-MM-DD)") from None
     else:
-        raise InputError(f"invalid published date {value!r} (expected YYYY-MM-DD)")
+        raise InputError(f"invalid published date {str(value)[:40]!r} (expected YYYY-MM-DD)")
     if d.year < MIN_YEAR or d > today + dt.timedelta(days=MAX_FUTURE_DAYS):
         raise InputError(f"absurd published date {d.isoformat()} (outside {MIN_YEAR}..today)")
     return d
 
 
+def _is_fence(line: str) -> bool:
+    return line.rstrip() == "---"
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Split optional '---' front matter from the body. Raises InputError when it is malformed."""
+    """Split optional '---' front matter from the body. Raises InputError (only) when it is malformed."""
+    text = text.lstrip("\ufeff")
     if not text.startswith("---"):
         return {}, text
-    first_nl = text.find("\n")
-    if first_nl == -1 or text[:first_nl].strip() != "---":
-        return {}, text
-    end = text.find("\n---", first_nl)
-    while end != -1 and text[end + 4 : end + 5] not in ("", "\n"):
-        end = text.find("\n---", end + 4)
-    if end == -1:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not _is_fence(lines[0]):
+        return {}, text  # e.g. '----' (a Markdown rule) or '--- title' is body text
+    close = next((i for i in range(1, len(lines)) if _is_fence(lines[i]) or lines[i].rstrip() == "..."), None)
+    if close is None:
         raise InputError("unterminated front matter (opening '---' without a closing '---')")
-    raw = text[first_nl + 1 : end]
-    if len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+    raw = "\n".join(lines[1:close])
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES:
         raise InputError(f"front matter larger than {MAX_FRONT_MATTER_BYTES} bytes")
     try:
         meta = yaml.load(raw, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader without aliases
@@ -118,20 +193,34 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         raise InputError(f"malformed front matter{where}: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise InputError("malformed front matter: nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. `published: 2023-02-30` (YAML timestamp)
+        raise InputError(f"malformed front matter: {exc}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise InputError("malformed front matter: expected key: value pairs")
-    return meta, text[end + 4 :].lstrip("\n")
+    return meta, "\n".join(lines[close + 1 :]).lstrip("\n")
 
 
 def extract_html(html: str) -> tuple[str, dict[str, Any]]:
     """Main text and metadata of an HTML page via trafilatura (no scripts, styles or navigation)."""
     import trafilatura
 
-    text = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
-    )
+    try:
+        # deduplicate=False: trafilatura's duplicate filter is a process-wide cache, so the same page
+        # would give different text on its third reading (breaking stable doc ids)
+        text = trafilatura.extract(
+            html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=False,
+            prune_xpath=list(HTML_PRUNE_XPATH),
+        )
+    except RecursionError:
+        raise InputError("HTML nested too deeply to parse") from None
+    except Exception as exc:  # lxml/trafilatura failures on hostile markup become a reason
+        raise InputError(f"HTML could not be parsed: {type(exc).__name__}: {str(exc)[:200]}") from None
+    if not text or not text.strip():
+        raise InputError("no main text found in HTML")
     meta: dict[str, Any] = {}
     try:
         md = trafilatura.extract_metadata(html)
@@ -139,9 +228,35 @@ def extract_html(html: str) -> tuple[str, dict[str, Any]]:
         md = None
     if md is not None:
         meta = {"title": md.title, "published": md.date, "url": md.url, "source": md.sitename}
-    if not text or not text.strip():
-        raise InputError("no main text found in HTML")
     return text, meta
+
+
+def clean_str(text: str) -> str:
+    """A string that can be written as UTF-8 (undecodable file-name bytes, lone surrogates escaped)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if _only_escapes(
+            text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _only_escapes(text: str) -> bool:
+    try:
+        text.encode("utf-8", "surrogateescape")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def longest_sentence_run(text: str) -> int:
+    """Length of the longest stretch of text without a sentence end or line break."""
+    longest = 0
+    last = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        longest = max(longest, m.start() - last)
+        last = m.end()
+    return max(longest, len(text) - last)
 
 
 def _meta_str(meta: dict[str, Any], key: str) -> str | None:
@@ -151,7 +266,51 @@ def _meta_str(meta: dict[str, Any], key: str) -> str | None:
     if isinstance(v, list | dict):
         raise InputError(f"front matter field {key!r} must be a single value")
     s = str(v).strip()
-    return s or None
+    if not s:
+        return None
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"field {key!r} contains unpaired surrogates (not valid Unicode)") from None
+    if len(s) > 10_000:
+        raise InputError(f"field {key!r} longer than 10000 characters")
+    return s
+
+
+def _hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_line(fh: BinaryIO, limit: int) -> tuple[bytes, str | None, int]:
+    """One line of at most `limit` bytes: (bytes, sha256 of the whole line when it was longer, its size)."""
+    raw = fh.readline(limit + 1)
+    if len(raw) <= limit or raw.endswith(b"\n"):
+        return raw, None, len(raw)
+    h = hashlib.sha256(raw)
+    size = len(raw)
+    while True:
+        chunk = fh.readline(1 << 20)
+        if not chunk:
+            break
+        h.update(chunk)
+        size += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return raw[:0], h.hexdigest(), size
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One entry found under an input path: where it is and how it is recorded."""
+
+    path: Path  # as found (not resolved)
+    rel: str  # recorded path: relative to the input root
+    root: Path  # resolved input root: files may not leave it
+    skip_reason: str | None = None  # set for entries rejected without reading (hidden, links out)
 
 
 @dataclass
@@ -161,47 +320,84 @@ class LocalFileSource:
     paths: Sequence[Path]
     max_file_bytes: int = 50 * 1024 * 1024
     max_doc_chars: int = 2_000_000
+    max_sentence_chars: int = MAX_SENTENCE_CHARS
     today: dt.date | None = None
 
-    def files(self) -> Iterator[tuple[Path, Path]]:
-        """(file, root) pairs in a stable order."""
+    def files(self) -> Iterator[InputFile]:
+        """Every entry under the input paths, in a stable order (hidden ones with a skip reason)."""
         for p in self.paths:
             p = Path(p).expanduser()
             if p.is_dir():
-                root = p.resolve()
-                for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                    dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                    for name in sorted(filenames):
-                        if name.startswith("."):
-                            continue
-                        yield Path(dirpath) / name, root
+                yield from self._walk(p)
             else:
-                yield p, p.resolve().parent if not p.is_symlink() else p.absolute().parent
+                root = p.absolute().parent
+                yield InputFile(p, clean_str(p.name), root.resolve())
+
+    def _walk(self, top: Path) -> Iterator[InputFile]:
+        top_abs = top.absolute()
+        root = top.resolve()
+
+        def rel(path: Path) -> str:
+            return clean_str(str(path.relative_to(top_abs)))
+
+        for dirpath, dirnames, filenames in os.walk(top_abs, followlinks=False):
+            here = Path(dirpath)
+            kept = []
+            for d in sorted(dirnames):
+                sub = here / d
+                if d.startswith("."):
+                    yield InputFile(sub, rel(sub) + "/", root, "hidden folder (name starts with '.'); not read")
+                elif sub.is_symlink():
+                    real = sub.resolve()
+                    if not real.is_relative_to(root):
+                        yield InputFile(sub, rel(sub) + "/", root, f"symlink leaves the input root ({real})")
+                    else:
+                        log.info("not following %s: it links inside the input root (%s), read there", sub, real)
+                else:
+                    kept.append(d)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                path = here / name
+                if name.startswith("."):
+                    yield InputFile(path, rel(path), root, "hidden file (name starts with '.'); not read")
+                else:
+                    yield InputFile(path, rel(path), root)
 
     def items(self, run_id: str) -> Iterator[SourceItem]:
+        """Yield every input as an Article or a Reject."""
         now = dt.datetime.now(dt.UTC)
-        for path, root in self.files():
-            yield from self._read_file(path, root, run_id, now)
+        for entry in self.files():
+            try:
+                yield from self._read_file(entry, run_id, now)
+            except OSError as exc:  # unreadable, vanished or changed while reading
+                yield self._reject(entry.rel, f"cannot read file: {exc.strerror or exc}", b"", run_id, now)
 
     # -- helpers --------------------------------------------------------------------------
     def _reject(self, rel: str, reason: str, data: bytes, run_id: str, now: dt.datetime,
-                line: int | None = None, detail: str | None = None) -> Reject:
+                line: int | None = None, detail: str | None = None, sha256: str | None = None,
+                n_bytes: int | None = None) -> Reject:
+        reason = clean_str(reason)
         log.warning("rejected %s%s: %s", rel, f":{line}" if line else "", reason)
-        return Reject(path=rel, stage="extract", reason=reason, sha256=sha256_hex(data), run_id=run_id,
-                      rejected_at=now, line=line, detail=detail, n_bytes=len(data))
+        return Reject(path=rel, stage="extract", reason=reason, sha256=sha256 or sha256_hex(data), run_id=run_id,
+                      rejected_at=now, line=line, detail=detail, n_bytes=len(data) if n_bytes is None else n_bytes)
 
-    def _read_file(self, path: Path, root: Path, run_id: str, now: dt.datetime) -> Iterator[SourceItem]:
-        try:
-            rel = str(path.absolute().relative_to(root)) if path.absolute().is_relative_to(root) else str(path)
-        except ValueError:
-            rel = str(path)
+    def _read_file(self, entry: InputFile, run_id: str, now: dt.datetime) -> Iterator[SourceItem]:
+        path, rel, root = entry.path, entry.rel, entry.root
+        if entry.skip_reason is not None:
+            is_file = path.is_file() and not path.is_symlink()
+            digest = _hash_file(path) if is_file else EMPTY_SHA256
+            size = path.stat().st_size if is_file else 0
+            yield self._reject(rel, entry.skip_reason, b"", run_id, now, sha256=digest, n_bytes=size)
+            return
+        if path.is_symlink():
+            real = path.resolve()
+            if not real.is_relative_to(root):
+                yield self._reject(rel, f"symlink leaves the input root ({real})", b"", run_id, now)
+                return
         if not path.exists():
             yield self._reject(rel, "file not found (or a broken symlink)", b"", run_id, now)
             return
         real = path.resolve()
-        if path.is_symlink() and not real.is_relative_to(root):
-            yield self._reject(rel, f"symlink leaves the input root ({real})", b"", run_id, now)
-            return
         if not real.is_file():
             yield self._reject(rel, "not a regular file", b"", run_id, now)
             return
@@ -211,71 +407,147 @@ class LocalFileSource:
             yield from self._read_jsonl(real, rel, run_id, now)
             return
         if suffix not in SUPPORTED_SUFFIXES:
-            head = real.open("rb").read(1 << 20)
             yield self._reject(rel, f"unsupported format {suffix or '(no extension)'!r}; "
-                               f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}", head, run_id, now)
+                               f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}", b"", run_id, now,
+                               sha256=_hash_file(real), n_bytes=size)
             return
         if size > self.max_file_bytes:
-            h = _hash_file(real)
-            yield Reject(path=rel, stage="extract", sha256=h, run_id=run_id, rejected_at=now, n_bytes=size,
-                         reason=f"file too large ({size} bytes > limit {self.max_file_bytes})")
+            yield self._reject(rel, f"file too large ({size} bytes > limit {self.max_file_bytes})", b"", run_id,
+                               now, sha256=_hash_file(real), n_bytes=size)
             return
-        data = real.read_bytes()
+        with real.open("rb") as fh:
+            data = fh.read(self.max_file_bytes + 1)
+            if len(data) > self.max_file_bytes:  # grew after stat
+                rest = hashlib.sha256(data)
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    rest.update(chunk)
+                yield self._reject(rel, f"file too large (> limit {self.max_file_bytes} bytes)", b"", run_id, now,
+                                   sha256=rest.hexdigest(), n_bytes=len(data))
+                return
         try:
-            text, _enc = decode_bytes(data)
+            text, encoding = decode_bytes(data)
             meta: dict[str, Any] = {}
             if suffix in HTML_SUFFIXES:
                 body, meta = extract_html(text)
+                meta = self._lenient_date(meta, rel)
             else:
                 meta, body = split_front_matter(text)
             yield self._article(meta, body, rel, data, now)
         except InputError as exc:
             yield self._reject(rel, str(exc), data, run_id, now)
+        else:
+            if encoding != "utf-8":
+                log.info("%s decoded as %s", rel, encoding)
 
-    def _read_jsonl(self, real: Path, rel: str, run_id: str, now: dt.datetime) -> Iterator[SourceItem]:
-        n_ok = 0
+    def _lenient_date(self, meta: dict[str, Any], rel: str) -> dict[str, Any]:
+        """HTML dates are guessed by the extractor: a bad one is dropped (then inferred), not fatal."""
+        try:
+            parse_published(meta.get("published"), today=self.today)
+        except InputError as exc:
+            log.info("%s: ignoring the page's date: %s", rel, exc)
+            return {**meta, "published": None}
+        return meta
+
+    def _jsonl_lines(self, real: Path) -> Iterator[tuple[int, bytes, str | None, int]]:
+        """(line number, raw line, sha256 if too long, size) streamed; UTF-16/32 files are transcoded."""
         with real.open("rb") as fh:
+            head = fh.read(4)
+            fh.seek(0)
+            wide = next((b for b in _UTF16_BOMS if head.startswith(b)), None)
+            if wide is not None:
+                enc = "utf-32" if wide in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) else "utf-16"
+                reader = io.TextIOWrapper(fh, encoding=enc, errors="strict", newline="")
+                lineno = 0
+                while True:
+                    line = reader.readline(self.max_file_bytes + 1)
+                    if not line:
+                        return
+                    lineno += 1
+                    raw = line.encode("utf-8", "surrogatepass")
+                    if len(raw) > self.max_file_bytes and not line.endswith("\n"):
+                        h = hashlib.sha256(raw)
+                        while line and not line.endswith("\n"):
+                            line = reader.readline(1 << 20)
+                            h.update(line.encode("utf-8", "surrogatepass"))
+                        yield lineno, b"", h.hexdigest(), len(raw)
+                    else:
+                        yield lineno, raw, None, len(raw)
             lineno = 0
             while True:
-                raw = fh.readline(self.max_file_bytes + 1)
-                if not raw:
-                    break
+                raw, long_hash, size = _read_line(fh, self.max_file_bytes)
+                if not raw and long_hash is None:
+                    return
                 lineno += 1
-                if len(raw) > self.max_file_bytes and not raw.endswith(b"\n"):
-                    # drain the rest of the over-long line
-                    h = _hash_stream_rest(fh, raw)
-                    yield Reject(path=rel, line=lineno, stage="extract", sha256=h, run_id=run_id, rejected_at=now,
-                                 reason=f"JSONL line longer than limit {self.max_file_bytes} bytes")
+                yield lineno, raw, long_hash, size
+
+    def _read_jsonl(self, real: Path, rel: str, run_id: str, now: dt.datetime) -> Iterator[SourceItem]:
+        n_items = 0
+        n_lines = 0
+        try:
+            for lineno, raw, long_hash, size in self._jsonl_lines(real):
+                n_lines = lineno
+                if long_hash is not None:
+                    n_items += 1
+                    yield self._reject(rel, f"JSONL line longer than limit {self.max_file_bytes} bytes", b"",
+                                       run_id, now, line=lineno, sha256=long_hash, n_bytes=size)
                     continue
                 if not raw.strip():
                     continue
+                n_items += 1
                 try:
-                    text = raw.decode("utf-8-sig")
-                    try:
-                        obj = json.loads(text)
-                    except json.JSONDecodeError as exc:
-                        raise InputError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
-                    if not isinstance(obj, dict):
-                        raise InputError("JSONL line is not an object")
-                    body = obj.get("text")
-                    if not isinstance(body, str):
-                        raise InputError("missing or non-string 'text' field")
-                    meta = {k: obj.get(k) for k in ("title", "published", "source", "url", "language", "id")}
-                    yield self._article(meta, body, f"{rel}#{obj.get('id') or lineno}", raw, now)
-                    n_ok += 1
-                except UnicodeDecodeError:
-                    yield self._reject(rel, "JSONL line is not valid UTF-8", raw, run_id, now, line=lineno)
+                    yield self._jsonl_article(raw, rel, lineno, now)
                 except InputError as exc:
                     yield self._reject(rel, str(exc), raw, run_id, now, line=lineno)
-        if lineno == 0:
-            yield self._reject(rel, "empty file", b"", run_id, now)
+        except UnicodeDecodeError as exc:
+            n_items += 1
+            yield self._reject(rel, f"JSONL file has a byte-order mark but is not valid {exc.encoding} "
+                               f"(after line {n_lines})", b"", run_id, now, sha256=_hash_file(real),
+                               n_bytes=real.stat().st_size)
+        if n_items == 0:
+            reason = "empty file" if n_lines == 0 else "whitespace-only file (no JSON lines)"
+            yield self._reject(rel, reason, b"", run_id, now, sha256=_hash_file(real), n_bytes=real.stat().st_size)
+
+    def _jsonl_article(self, raw: bytes, rel: str, lineno: int, now: dt.datetime) -> Article:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"JSONL line is not valid UTF-8 (byte {exc.start}); JSON Lines must be UTF-8") from None
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+        except RecursionError:
+            raise InputError("malformed JSON: nested too deeply") from None
+        except ValueError as exc:  # e.g. an integer literal with too many digits
+            raise InputError(f"malformed JSON: {str(exc)[:200]}") from None
+        if not isinstance(obj, dict):
+            raise InputError("JSONL line is not an object")
+        body = obj.get("text")
+        if not isinstance(body, str):
+            raise InputError("missing or non-string 'text' field")
+        meta = {k: obj.get(k) for k in ("title", "published", "source", "url", "language", "id")}
+        ident = _meta_str(meta, "id")
+        return self._article(meta, body, f"{rel}#{ident or lineno}", raw, now)
 
     def _article(self, meta: dict[str, Any], body: str, rel: str, raw: bytes, now: dt.datetime) -> Article:
-        text = normalise_text(body)
+        try:
+            text = normalise_text(body)
+        except (UnicodeError, ValueError) as exc:
+            raise InputError(f"text cannot be normalised: {exc}") from None
+        if "\x00" in text:
+            text = text.replace("\x00", "")
         if not text:
             raise InputError("no text (empty or whitespace-only body)")
         if len(text) > self.max_doc_chars:
             raise InputError(f"document too long ({len(text)} characters > limit {self.max_doc_chars})")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError("text contains unpaired surrogates (not valid Unicode)") from None
+        run = longest_sentence_run(text)
+        if run > self.max_sentence_chars:
+            raise InputError(f"pathological sentence: {run} characters without a sentence end or line break "
+                             f"(limit {self.max_sentence_chars})")
         published = parse_published(meta.get("published"), today=self.today)
         language = _meta_str(meta, "language")
         return Article(
@@ -291,27 +563,3 @@ class LocalFileSource:
             published_inferred=False,
             language=language or "en",
         )
-
-
-def _hash_file(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _hash_stream_rest(fh: Any, first: bytes) -> str:
-    import hashlib
-
-    h = hashlib.sha256(first)
-    while True:
-        chunk = fh.readline(1 << 20)
-        if not chunk:
-            break
-        h.update(chunk)
-        if chunk.endswith(b"\n"):
-            break
-    return h.hexdigest()

@@ -1,0 +1,282 @@
+"""Score coded events against a gold JSONL (../shared/dev-gold/README.md convention).
+
+An output event matches a gold row when it is in the same document, its sentence contains the
+gold `sentence`, the source and target country prefixes (first three letters of the actor
+codes) are equal and the root (or quad class, or exact code) is equal; the dyad is unordered
+for consult and cooperation codes (root 04, 057, 060, 062, 064). Precision counts output events
+matching any gold row (required or optional); recall counts required rows found.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from dyadflow.records import Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+    from dyadflow.lexicon.model import Lexicon
+
+LEVELS = ("dyad_root", "dyad_quad", "exact")
+UNORDERED_PREFIXES = ("04", "057", "060", "062", "064")
+
+
+@dataclass(frozen=True)
+class PRF:
+    tp_pred: int  # output events matching any gold row
+    n_pred: int
+    tp_gold: int  # required gold rows found
+    n_gold: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp_pred / self.n_pred if self.n_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp_gold / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {**asdict(self), "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4)}
+
+
+@dataclass
+class EvalReport:
+    levels: dict[str, PRF]
+    per_root: dict[str, PRF]
+    per_document: dict[str, PRF]
+    date_accuracy: float | None
+    date_n: int
+    place_accuracy: float | None
+    place_n: int
+    false_positives: list[dict[str, Any]] = field(default_factory=list)
+    missed: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "levels": {k: v.to_dict() for k, v in self.levels.items()},
+            "per_root": {k: v.to_dict() for k, v in self.per_root.items()},
+            "per_document": {k: v.to_dict() for k, v in self.per_document.items()},
+            "date_accuracy": self.date_accuracy, "date_n": self.date_n,
+            "place_accuracy": self.place_accuracy, "place_n": self.place_n,
+            "false_positives": self.false_positives, "missed": self.missed,
+        }
+
+    def to_text(self, *, details: bool = False) -> str:
+        lines = ["level        P      R      F1     (tp_pred/n_pred, tp_gold/n_gold)"]
+        for k, v in self.levels.items():
+            lines.append(f"{k:<11} {v.precision:6.3f} {v.recall:6.3f} {v.f1:6.3f}   "
+                         f"({v.tp_pred}/{v.n_pred}, {v.tp_gold}/{v.n_gold})")
+        lines.append("per root (dyad+root):")
+        for k, v in sorted(self.per_root.items()):
+            lines.append(f"  {k}  P {v.precision:5.2f} R {v.recall:5.2f} F1 {v.f1:5.2f}  "
+                         f"({v.tp_pred}/{v.n_pred}, {v.tp_gold}/{v.n_gold})")
+        lines.append("per document (dyad+root):")
+        for k, v in sorted(self.per_document.items()):
+            lines.append(f"  {k}  P {v.precision:5.2f} R {v.recall:5.2f} F1 {v.f1:5.2f}")
+        da = "n/a" if self.date_accuracy is None else f"{self.date_accuracy:.3f}"
+        pa = "n/a" if self.place_accuracy is None else f"{self.place_accuracy:.3f}"
+        lines.append(f"date accuracy on matched events: {da} (n={self.date_n})")
+        lines.append(f"place (country) accuracy on matched events: {pa} (n={self.place_n})")
+        if details:
+            lines.append("false positives:")
+            lines.extend(f"  {fp}" for fp in self.false_positives)
+            lines.append("missed required rows:")
+            lines.extend(f"  {m}" for m in self.missed)
+        return "\n".join(lines)
+
+
+def _row(ev: Event | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(ev, Event):
+        d = ev.to_row()
+        d["doc"] = ev.extras.get("doc") if ev.extras else None
+        return d
+    return dict(ev)
+
+
+def _prefix(code: Any) -> str:
+    return str(code or "")[:3]
+
+
+def _root(code: str) -> str:
+    return code[:2]
+
+
+def _unordered(code: str) -> bool:
+    return str(code).startswith(UNORDERED_PREFIXES)
+
+
+def _same_dyad(ev: Mapping[str, Any], g: Mapping[str, Any], code_for_order: str) -> bool:
+    es, et = _prefix(ev.get("source_code")), _prefix(ev.get("target_code"))
+    gs, gt = _prefix(g.get("source")), _prefix(g.get("target"))
+    if (es, et) == (gs, gt):
+        return True
+    return _unordered(code_for_order) and (es, et) == (gt, gs)
+
+
+def _code_match(level: str, ev: Mapping[str, Any], g: Mapping[str, Any]) -> bool:
+    ecode = str(ev.get("cameo_code") or "")
+    gcode = str(g.get("code") or "")
+    if level == "dyad_root":
+        return _root(ecode) == str(g.get("root") or _root(gcode))
+    if level == "dyad_quad":
+        return int(ev.get("quad_class") or 0) == int(g.get("quad") or 0)
+    return ecode == gcode
+
+
+def _matches(level: str, ev: Mapping[str, Any], g: Mapping[str, Any]) -> bool:
+    if g["sentence"] not in (ev.get("sentence") or ""):
+        return False
+    if not _code_match(level, ev, g):
+        return False
+    # unordered when either the gold or the output code is a consult/cooperation code
+    order_code = str(g.get("code") or "") if _unordered(str(g.get("code") or "")) else str(ev.get("cameo_code") or "")
+    return _same_dyad(ev, g, order_code)
+
+
+def _date_ok(ev_date: Any, gold: str | None) -> bool:
+    if not gold or ev_date is None:
+        return False
+    s = ev_date.isoformat() if isinstance(ev_date, date) else str(ev_date)
+    return s.startswith(gold)
+
+
+def _doc_of(ev: Mapping[str, Any], docs: Mapping[str, str] | None) -> str | None:
+    if ev.get("doc"):
+        return str(ev["doc"])
+    if docs is not None:
+        inv = {v: k for k, v in docs.items()}
+        return inv.get(str(ev.get("doc_id")))
+    path = ev.get("path")
+    return Path(str(path)).name if path else None
+
+
+def score(
+    events: Iterable[Event | Mapping[str, Any]],
+    gold_rows: list[dict[str, Any]],
+    docs: Mapping[str, str] | None = None,
+) -> EvalReport:
+    """Precision/recall/F1 at three levels, per root and per document, plus date and place accuracy.
+
+    `docs` maps gold doc names to doc_ids (else events carry `doc` or `path`)."""
+    evs = [_row(e) for e in events]
+    for e in evs:
+        e["doc"] = _doc_of(e, docs)
+    gold_docs = {g["doc"] for g in gold_rows}
+    evs = [e for e in evs if e["doc"] in gold_docs]
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for g in gold_rows:
+        by_doc.setdefault(g["doc"], []).append(g)
+
+    def prf(level: str, ev_sel: list[dict[str, Any]], gold_sel: list[dict[str, Any]]) -> PRF:
+        tp_pred = sum(1 for e in ev_sel if any(_matches(level, e, g) for g in by_doc.get(e["doc"], [])))
+        req = [g for g in gold_sel if g.get("required", True)]
+        tp_gold = sum(1 for g in req if any(_matches(level, e, g) for e in ev_sel if e["doc"] == g["doc"]))
+        return PRF(tp_pred, len(ev_sel), tp_gold, len(req))
+
+    levels = {lv: prf(lv, evs, gold_rows) for lv in LEVELS}
+    roots = sorted({str(g.get("root") or str(g["code"])[:2]) for g in gold_rows} | {str(e["cameo_code"])[:2] for e in evs})
+    per_root = {}
+    for r in roots:
+        ev_r = [e for e in evs if str(e["cameo_code"])[:2] == r]
+        g_r = [g for g in gold_rows if str(g.get("root") or str(g["code"])[:2]) == r]
+        # precision within the root still matches against all gold rows of the document
+        tp_pred = sum(1 for e in ev_r if any(_matches("dyad_root", e, g) for g in by_doc.get(e["doc"], [])))
+        req = [g for g in g_r if g.get("required", True)]
+        tp_gold = sum(1 for g in req if any(_matches("dyad_root", e, g) for e in ev_r if e["doc"] == g["doc"]))
+        per_root[r] = PRF(tp_pred, len(ev_r), tp_gold, len(req))
+    per_document = {d: prf("dyad_root", [e for e in evs if e["doc"] == d], by_doc[d]) for d in sorted(by_doc)}
+    # date / place accuracy over matched (event, gold) pairs: best gold row per event
+    n_date = ok_date = n_place = ok_place = 0
+    fps: list[dict[str, Any]] = []
+    for e in evs:
+        ms = [g for g in by_doc.get(e["doc"], []) if _matches("dyad_root", e, g)]
+        if not ms:
+            fps.append({k: e.get(k) for k in ("doc", "source_code", "target_code", "cameo_code", "rule_id", "sentence")})
+            continue
+        dated = [g for g in ms if g.get("date")]
+        if dated:
+            n_date += 1
+            ok_date += any(_date_ok(e.get("event_date"), g["date"]) for g in dated)
+        placed = [g for g in ms if g.get("location_country")]
+        if placed:
+            n_place += 1
+            ok_place += any(e.get("location_country") == g["location_country"] for g in placed)
+    missed = [
+        {k: g.get(k) for k in ("doc", "source", "target", "code", "sentence")}
+        for g in gold_rows
+        if g.get("required", True) and not any(_matches("dyad_root", e, g) for e in evs if e["doc"] == g["doc"])
+    ]
+    return EvalReport(
+        levels=levels, per_root=per_root, per_document=per_document,
+        date_accuracy=ok_date / n_date if n_date else None, date_n=n_date,
+        place_accuracy=ok_place / n_place if n_place else None, place_n=n_place,
+        false_positives=fps, missed=missed,
+    )
+
+
+def read_gold(path: Path) -> list[dict[str, Any]]:
+    """Gold rows from a JSONL file."""
+    with Path(path).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def read_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """('---' YAML front matter, body) of a .txt/.md article."""
+    if text.startswith("---"):
+        parts = text.split("\n")
+        for i in range(1, len(parts)):
+            if parts[i].strip() == "---":
+                meta = yaml.safe_load("\n".join(parts[1:i])) or {}
+                return (meta if isinstance(meta, dict) else {}), "\n".join(parts[i + 1 :])
+    return {}, text
+
+
+def _as_date(v: Any) -> date | None:
+    if isinstance(v, date):
+        return v
+    if v:
+        try:
+            return date.fromisoformat(str(v)[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def code_corpus(corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None) -> list[Event]:
+    """Code every .txt/.md file of a folder; events carry extras['doc'] = the file name."""
+    from dataclasses import replace
+
+    from dyadflow.coder import code_article
+
+    files = sorted(p for p in Path(corpus_dir).iterdir() if p.suffix in (".txt", ".md"))
+    metas, bodies = [], []
+    for p in files:
+        meta, body = read_front_matter(p.read_text(encoding="utf-8"))
+        metas.append(meta)
+        bodies.append(body)
+    events: list[Event] = []
+    for p, meta, doc in zip(files, metas, nlp.pipe(bodies, batch_size=8), strict=True):
+        for ev in code_article(doc, lexicon, _as_date(meta.get("published")), doc_id=p.name, gazetteer=gazetteer):
+            events.append(replace(ev, extras={**ev.extras, "doc": p.name}))
+    return events
+
+
+def evaluate_corpus(gold_path: Path, corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None) -> EvalReport:
+    """Code a folder of front-matter .txt files and score it against the gold JSONL."""
+    events = code_corpus(corpus_dir, nlp, lexicon, gazetteer)
+    return score(events, read_gold(gold_path))
