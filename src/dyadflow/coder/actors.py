@@ -24,6 +24,7 @@ THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
+SPONSOR_WORDS = frozenset({"backed", "sponsored", "supported", "funded", "armed", "trained", "allied", "affiliated", "aligned", "linked"})
 SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
                         "claim", "report", "insist", "explain", "write", "quote", "point", "underline"})
 
@@ -197,28 +198,56 @@ class ActorFinder:
                 return m
         return None
 
-    def _possessor_country(self, tok: Token, sent_mentions: list[Mention], speaker: Mention | None) -> str | None:
-        """Country given by a possessive in the NP of tok: "the country's", "its", "his"."""
+    def _recent_span_country(self, before: int, sent: Span) -> str | None:
+        """The country of the nearest country-like span before a token in its sentence."""
+        for sp in reversed(self.spans):
+            if sent.start <= sp.start < before and sp.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR):
+                c = self._country_of_span(sp)
+                if c:
+                    return c
+        return self._recent_country()
+
+    def _possessor_country(self, tok: Token, sent_mentions: list[Mention], speaker: Mention | None) -> tuple[str, ...]:
+        """Countries given by a possessive in the NP of tok: "the country's", "its", "his", "their"."""
         for child in tok.children:
             if child.dep_ != "poss":
                 continue
-            low = child.lower_
-            if child.lemma_.lower() in COUNTRY_NOUNS:
-                return self._first_country_before(sent_mentions, child.i)
-            if low in ("its",):
-                for m in reversed(sent_mentions):
-                    if m.start < child.i and m.country and not m.person:
-                        return m.country
-                return self._recent_country(person=False)
-            if low in ("his", "her"):
-                for m in reversed(sent_mentions):
-                    if m.start < child.i and m.country and m.person:
-                        return m.country
-                p = self._recent(lambda m: m.person and m.country is not None)
-                return p.country if p else None
-            if low in ("our", "my") and speaker is not None:
-                return speaker.country
-        return None
+            c = self.possessive_country(child, sent_mentions, speaker)
+            if c:
+                return c
+        return ()
+
+    def possessive_country(self, child: Token, sent_mentions: list[Mention], speaker: Mention | None) -> tuple[str, ...]:
+        low = child.lower_
+        if child.lemma_.lower() in COUNTRY_NOUNS and not any(c.dep_ in ("amod", "compound") for c in child.children):
+            c = self._recent_span_country(child.i, child.sent)
+            return (c,) if c else ()
+        if low == "its":
+            for m in reversed(sent_mentions):
+                if m.start < child.i and m.country and not m.person:
+                    return (m.country,)
+            c = self._recent_country(person=False)
+            return (c,) if c else ()
+        if low in ("his", "her"):
+            for m in reversed(sent_mentions):
+                if m.start < child.i and m.country and m.person:
+                    return (m.country,)
+            p = self._recent(lambda m: m.person and m.country is not None)
+            return (p.country,) if p and p.country else ()
+        if low in ("our", "my") and speaker is not None and speaker.country:
+            return (speaker.country,)
+        if low == "their":
+            # the nearest coordinated group of countries before ("Damascus and Ankara ... their")
+            for sp in reversed(self.spans):
+                if sp.start >= child.i or sp.start < child.sent.start or sp.label_ not in (COUNTRY, CAPITAL, DEMONYM, ACTOR):
+                    continue
+                group = [sp.root, *sp.root.conjuncts]
+                cs = [self._country_of_span(self.span_at[t.i]) for t in group if t.i in self.span_at]
+                cs = [c for c in cs if c]
+                if len(cs) >= 2:
+                    return tuple(dict.fromkeys(cs))
+                break
+        return ()
 
     def _countries_from_preps(self, tok: Token) -> tuple[str, ...]:
         """Countries from "of X" / "from X, Y and Z" attached to tok."""
@@ -262,8 +291,17 @@ class ActorFinder:
                     continue
                 if s.start in absorbed:
                     continue
+                if s.end < len(doc) and doc[s.end].lower_ in ("-", "–") and s.end + 1 < len(doc) and doc[s.end + 1].lower_ in SPONSOR_WORDS:
+                    continue  # "US-backed militants": the sponsor, not the group's country
+                if s.root.head.lower_ in SPONSOR_WORDS and s.root.dep_ in ("npadvmod", "compound", "amod"):
+                    continue
                 if _np_chain_to(s.root, head) or (lo <= s.start and s.root.head.i in range(lo, head.i + 1)):
                     found.append(s)
+                    # "the Russian, Syrian and Turkish defense ministers"
+                    for cj in s.root.conjuncts:
+                        cs = self.span_at.get(cj.i)
+                        if cs is not None and cs.label_ in (COUNTRY, CAPITAL, DEMONYM) and cs not in found:
+                            found.append(cs)
             return found
 
         speaker = self._speaker(sent)
@@ -320,11 +358,9 @@ class ActorFinder:
             if not countries:
                 countries = self._countries_from_preps(s.root) or self._countries_from_preps(head)
             if not countries:
-                pc = self._possessor_country(s.root, mentions, speaker) or (
-                    self._possessor_country(head, mentions, speaker) if head != s.root else None
+                countries = self._possessor_country(s.root, mentions, speaker) or (
+                    self._possessor_country(head, mentions, speaker) if head != s.root else ()
                 )
-                if pc:
-                    countries = (pc,)
             if not countries and "counterpart" in s.id_:
                 # "his counterparts" -> the role of the nearest earlier person; countries from "from X"
                 prev = next((m for m in reversed(mentions) if m.person), None)
@@ -343,7 +379,7 @@ class ActorFinder:
                 )
                 if ref is None and s.root.dep_ not in ("compound",) and self._has_definite(s):
                     ref = None
-                if ref is not None and self._has_definite(s):
+                if ref is not None and self._has_definite(s) and agent.person and s.root.tag_ in ("NN", "NNP"):
                     countries = (ref.country,) if ref.country else ()
                     via = "coref"
             name_tokens = [t for t in doc[s.end : head.i + 1] if t.pos_ == "PROPN"]
@@ -391,6 +427,18 @@ class ActorFinder:
                     lo = tok.left_edge.i if all(t.pos_ == "PROPN" for t in doc[tok.left_edge.i : tok.i]) else tok.i
                     mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
                                             kind="name", via="name"))
+                    continue
+            if tok.lemma_.lower() in COUNTRY_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NN":
+                poss = [c for c in tok.children if c.dep_ == "poss"]
+                cs: tuple[str, ...] = ()
+                if poss and poss[0].lower_ in ("his", "her", "its", "our", "my"):
+                    cs = self.possessive_country(poss[0], mentions, speaker)
+                elif tok.dep_ == "poss":
+                    cs = self.possessive_country(tok, mentions, speaker)
+                if cs:
+                    lo = poss[0].i if poss else tok.i
+                    mentions.append(Mention(lo, tok.i + 1, tok.i, cs[0], None, doc[lo : tok.i + 1].text, "country",
+                                            metonym=True, via="coref", countries=cs, modifier=tok.dep_ == "poss"))
                     continue
             if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
                 m = self._pronoun(tok, mentions, speaker)
@@ -443,7 +491,7 @@ class ActorFinder:
                 ref = self._recent(lambda m: m.person and m.country is not None)
         elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
             ref = speaker or self._recent(lambda m: m.person and m.country is not None)
-        elif low in ("it",) and tok.dep_ in ("nsubj", "dobj", "pobj"):
+        elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
             ref = next((m for m in reversed(mentions) if not m.person and m.country and not m.modifier and m.start < tok.i), None)
             if ref is None:
                 ref = self._recent(lambda m: not m.person and m.country is not None and m.metonym)

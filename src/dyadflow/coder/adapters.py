@@ -64,10 +64,9 @@ def place(sentence: str, gazetteer: Any, **kwargs: Any) -> Any:
     return geo.resolve_place(sentence, gazetteer, **kwargs)
 
 
-def acled(ev: Event) -> Event:
-    """ACLED type/sub-type/interaction when dyadflow.acled provides classify()."""
-    mod = _module("dyadflow.acled")
-    if mod is None or not hasattr(mod, "classify"):
+def acled(ev: Event, crosswalk: Any) -> Event:
+    """ACLED type/sub-type/interaction from the lexicon's crosswalk (dyadflow.acled), if any."""
+    if crosswalk is None:
         return ev
-    et, sub, inter = mod.classify(ev)
+    et, sub, inter = crosswalk.classify(ev)
     return replace(ev, acled_event_type=et, acled_sub_event_type=sub, interaction=inter)

@@ -20,6 +20,7 @@ INTENT_LEMMAS = frozenset({
     "eager", "set", "schedule", "possibility", "intention", "plans", "bid", "look", "consider",
 })
 DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
+ONGOING_LEMMAS = frozenset({"continue", "keep", "persist"})
 COND_MARKS = frozenset({"if", "unless", "whether"})
 LIGHT_VERBS = frozenset({
     "launch", "conduct", "carry", "hold", "have", "begin", "start", "stage", "mount", "make", "continue",
@@ -203,6 +204,8 @@ class SentenceCoder:
                 if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in INTENT_LEMMAS:
                     return self.mentions_at(objs[0]), cur, False
                 cur = cur.head
+            elif cur.dep_ in ("acomp", "oprd") and cur.pos_ == "ADJ":
+                cur = cur.head
             elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head != cur:
                 if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in INTENT_LEMMAS:
                     ms = self.mentions_at(cur.head, deep=1)
@@ -273,9 +276,15 @@ class SentenceCoder:
                         out.extend(self.mentions_at(c))
                     if h == "dobj" and c.dep_ == "nsubjpass":
                         out.extend(self.mentions_at(c))
+                    if h == "dobj" and c.dep_ in ("ccomp", "xcomp", "oprd") and p.obj:
+                        # "considers [the Turkish presence] to be illegal"
+                        for g in c.children:
+                            if g.dep_ in ("nsubj", "nsubjpass"):
+                                out.extend(self.mentions_at(g))
             elif h.startswith("prep:"):
                 want = h[5:]
-                for pr in _preps(tok):
+                heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
+                for pr in [x for hd in heads for x in _preps(hd)]:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
                             ms = self.mentions_at(o)
@@ -295,12 +304,20 @@ class SentenceCoder:
             if out and h != "mod":
                 break
         src_keys = {(m.start, m.end) for m in sources}
-        return [m for m in out if (m.start, m.end) not in src_keys], territorial
+        out = [m for m in out if (m.start, m.end) not in src_keys]
+        if "tree" in hints and sources:
+            src_countries = {m.country for m in sources}
+            out = [m for m in out if m.country not in src_countries]
+        return out, territorial
 
     def _deep(self, tok: Token) -> list[Mention]:
         """All mentions in a complement subtree (document order), excluding outlets."""
         seen: list[Mention] = []
+        skip: set[int] = set()
         for t in tok.subtree:
+            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i):
+                skip.update(x.i for x in t.subtree)
+                continue
             m = self.actors.at(t)
             if m is not None and t.i == m.head and m not in seen and t.i not in self.actors.outlet_tokens:
                 seen.append(m)
@@ -345,7 +362,11 @@ class SentenceCoder:
                 return "intended", None
             if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
                 return "hypothetical", None
+            if t != tok and t.lemma_ in ONGOING_LEMMAS:
+                return "asserted", None  # "will continue to discourage": an ongoing act
             auxes = [c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")]
+            if "would" in auxes and t.dep_ == "ccomp" and t.head.lemma_ in SAY_LEMMAS:
+                auxes = ["will" if a == "would" else a for a in auxes]  # reported future
             if any(a in MODAL_HYPOTHETICAL for a in auxes):
                 return "hypothetical", None
             if any(a in MODAL_FUTURE for a in auxes) or (
@@ -355,7 +376,7 @@ class SentenceCoder:
         return "asserted", None
 
     # -- matching ----------------------------------------------------------------------------
-    def candidates(self) -> Iterator[Candidate]:
+    def _iter_candidates(self) -> Iterator[Candidate]:
         for tok in self.sent:
             pc = _pos_class(tok)
             if pc is None:
@@ -369,6 +390,20 @@ class SentenceCoder:
             cand = self._candidate(tok, p)
             if cand is not None:
                 yield cand
+
+    def candidates(self) -> list[Candidate]:  # type: ignore[no-redef]
+        """Matched candidates; a support/appeal verb whose object is itself a coded event noun
+        ("supporting a rapprochement between A and B") yields to the noun."""
+        cands = list(self._iter_candidates())
+        coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets}
+        out = []
+        for c in cands:
+            if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and any(
+                ch.dep_ == "dobj" and ch.i in coded_nouns for ch in c.trigger.children
+            ):
+                continue
+            out.append(c)
+        return out
 
     def _candidate(self, tok: Token, p: VerbPattern) -> Candidate | None:
         clause: Token | None = None

@@ -58,6 +58,19 @@ def pattern_from_row(r: dict[str, Any]) -> VerbPattern:
     )
 
 
+def _acled_crosswalk(seeds_dir: Path, schemas_dir: Path) -> Any:
+    """The CAMEO->ACLED crosswalk when dyadflow.acled and its seed are present, else None."""
+    try:
+        from dyadflow import acled
+    except ImportError:
+        return None
+    try:
+        return acled.load_crosswalk(seeds_dir, schemas_dir)
+    except Exception as exc:  # optional enrichment: a missing/broken crosswalk must not stop coding
+        log.warning("ACLED crosswalk not loaded: %s", exc)
+        return None
+
+
 def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
     """Read and validate the coder's seed tables into a frozen Lexicon."""
     seeds_dir, schemas_dir = Path(seeds_dir), Path(schemas_dir)
@@ -118,6 +131,7 @@ def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
         for r in read_seed_table(seeds_dir, schemas_dir, "cameo_event_codes")
     }
     return Lexicon.build(
+        acled_crosswalk=_acled_crosswalk(seeds_dir, schemas_dir),
         countries=countries,
         actors=actors,
         agents=agents,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 _EXTRA_FOLD = str.maketrans(
     {"ı": "i", "İ": "I", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
@@ -131,6 +132,7 @@ class Lexicon:
     outlets: tuple[Outlet, ...]
     cameo: Mapping[str, CameoCode]
     version: str = "programmatic"
+    acled_crosswalk: Any = field(default=None, compare=False)  # dyadflow.acled.AcledCrosswalk when available
     country_by_code: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     agent_by_term: Mapping[str, Agent] = field(init=False, repr=False, compare=False)
     patterns_by_lemma: Mapping[tuple[str, str], tuple[VerbPattern, ...]] = field(
@@ -185,6 +187,7 @@ class Lexicon:
         outlets: Iterable[Outlet] = (),
         cameo: Mapping[str, CameoCode] | Iterable[CameoCode] = (),
         version: str = "programmatic",
+        acled_crosswalk: Any = None,
     ) -> Lexicon:
         """Programmatic constructor taking any iterables."""
         cam = dict(cameo) if isinstance(cameo, Mapping) else {c.code: c for c in cameo}
@@ -196,4 +199,5 @@ class Lexicon:
             outlets=tuple(outlets),
             cameo=cam,
             version=version,
+            acled_crosswalk=acled_crosswalk,
         )

