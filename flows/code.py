@@ -6,11 +6,15 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from dyadflow import progress
+from typing import Any
+
 from dyadflow.pipeline import (
     CoderResources,
     articles_to_code,
     build_resources,
     code_articles,
+    current_coding_key,
+    load_lexicon_for,
     new_run_id,
     stage_batch,
 )
@@ -21,9 +25,15 @@ from flows._common import settings_for
 
 
 @task(cache_policy=NO_CACHE)
-def load_coder(settings: Settings) -> CoderResources:
-    """Build the spaCy pipeline, lexicon and gazetteer once for the run."""
-    return build_resources(settings)
+def load_dictionaries(settings: Settings) -> Any:
+    """Load and validate the lexicon (seed tables or PETRARCH dictionaries)."""
+    return load_lexicon_for(settings)
+
+
+@task(cache_policy=NO_CACHE)
+def load_coder(settings: Settings, lexicon: Any) -> CoderResources:
+    """Build the spaCy pipeline and gazetteer once for the run."""
+    return build_resources(settings, lexicon=lexicon)
 
 
 @task(cache_policy=NO_CACHE)
@@ -50,16 +60,18 @@ def code(warehouse: str | None = None, doc_ids: list[str] | None = None, run_id:
     """Code the articles that need it, in batches, into staged events."""
     settings = settings_for(warehouse, lexicon=lexicon, lexicon_format=lexicon_format)
     run_id = run_id or new_run_id()
-    resources = load_coder(settings)
-    todo = plan_coding(settings, resources.coding_key, doc_ids)
+    lex = load_dictionaries(settings)
+    key = current_coding_key(lex)
+    todo = plan_coding(settings, key, doc_ids)
     progress.report("code", 0, len(todo))
-    totals = {"articles": 0, "events": 0, "rejects": 0, "skipped_unchanged": 0}
+    totals: dict[str, Any] = {"articles": 0, "events": 0, "rejects": 0, "coding_key": key,
+                              "skipped_unchanged": len(set(doc_ids)) - len(todo) if doc_ids is not None else None}
+    if not todo:
+        return totals
+    resources = load_coder(settings, lex)
     size = max(1, settings.batch_size)
     for i in range(0, len(todo), size):
         counts = code_batch(todo[i : i + size], resources, settings, run_id, i // size)
         for k, v in counts.items():
             totals[k] += v
-    if doc_ids is not None:
-        totals["skipped_unchanged"] = len(set(doc_ids)) - len(todo)
-    totals["coding_key"] = resources.coding_key  # type: ignore[assignment]
     return totals

@@ -9,6 +9,7 @@ every N the run performs; the re-run must give exactly the clean run's events.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import pathlib
@@ -72,6 +73,7 @@ def fake_code_article(doc: Any, lexicon: FakeLexicon, published: dt.date | None,
     return events
 
 
+@functools.cache
 def resources(version: str) -> CoderResources:
     import spacy
 
@@ -96,7 +98,8 @@ def corpus(tmp_path: Path) -> Path:
     return root
 
 
-def run_pipeline(corpus: Path, data_dir: Path, version: str = "v1", batch_size: int = 2) -> dict[str, int]:
+def run_pipeline(corpus: Path, data_dir: Path, version: str = "v1", batch_size: int = 2,
+                 refresh: bool = True) -> dict[str, int]:
     """The steps of flows/pipeline.py, in order, under the warehouse lock."""
     settings = Settings(warehouse_dir=data_dir, batch_size=batch_size)
     store = ParquetStore(settings.data_dir, settings.schemas_dir)
@@ -111,7 +114,8 @@ def run_pipeline(corpus: Path, data_dir: Path, version: str = "v1", batch_size: 
             store.write_rejects(result.rejects)
             stage_batch(store, result, run_id, n)
         lo = load_staged(store)
-        refresh_warehouse(settings)
+        if refresh:
+            refresh_warehouse(settings)
     return {"new_articles": ex.n_new_articles, "rejects": ex.n_rejects, "coded": len(todo), "loaded": lo.n_events}
 
 
@@ -122,6 +126,22 @@ def view_events(data_dir: Path) -> list[tuple]:
                            "from events order by event_id").fetchall()
     finally:
         con.close()
+
+
+def committed_events(data_dir: Path) -> list[tuple]:
+    """What the `events` view shows (warehouse/20_events.sql), straight from the Parquet files: fast."""
+    files = list((data_dir / "events").glob("year=*/month=*/part-*.parquet"))
+    if not files or not (data_dir / "state" / "codings.parquet").exists():
+        return []
+    return duckdb.sql(f"""
+        with e as (select * from read_parquet('{data_dir}/events/year=*/month=*/part-*.parquet')),
+        c as (select * from read_parquet('{data_dir}/state/codings.parquet')
+              where coding_key = left(sha256(coder_version || chr(31) || dictionary_version), 16)),
+        k as (select e.* from e join c on e.doc_id = c.doc_id and e.coder_version = c.coder_version
+              and e.dictionary_version = c.dictionary_version
+              qualify row_number() over (partition by event_id order by e.run_id desc) = 1)
+        select event_id, doc_id, cameo_code, source_code, target_code, event_date from k order by event_id
+    """).fetchall()
 
 
 def raw_event_ids(data_dir: Path) -> list[str]:
@@ -155,7 +175,7 @@ def test_clean_run_accounts_for_every_input(corpus: Path, tmp_path: Path) -> Non
     articles = {r[0] for r in con.execute("select path from articles").fetchall()}
     con.close()
     assert articles | set(rejects) == set(ARTICLES) and "unsupported format" in rejects["e.pdf"]
-    assert "2023-02-30" in rejects["f.md"] or "day is out of range" in rejects["f.md"]
+    assert "invalid published date '2023-02-30'" in rejects["f.md"]
     assert len(view_events(data)) == 7 and raw_event_ids(data) == sorted(e[0] for e in view_events(data))
 
 
@@ -221,33 +241,43 @@ def count_commit_ops(monkeypatch: pytest.MonkeyPatch, kill_at: int | None) -> li
 def test_killed_at_every_commit_step_then_rerun_gives_the_clean_events(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: str | None) -> None:
     """A run (first run, or a dictionary change v1 → v2) killed before each rename/delete, then re-run."""
-    clean = tmp_path / "clean"
+    import shutil
+
+    base = tmp_path / "base"
     if before:
-        run_pipeline(corpus, clean, before)
+        run_pipeline(corpus, base, before)
+    clean = tmp_path / "clean"
+    shutil.copytree(base, clean) if base.exists() else None
     with monkeypatch.context() as m:
         ops = count_commit_ops(m, None)
         run_pipeline(corpus, clean, "v2")
     expected = view_events(clean)
-    assert len(ops) >= 8 and expected
+    assert expected and committed_events(clean) == expected
+    assert len(ops) >= 8
+    old_docs = {e[1] for e in committed_events(base)} if before else set()
     for kill_at in range(1, len(ops) + 1):
         data = tmp_path / f"wh-{kill_at}"
-        if before:
-            run_pipeline(corpus, data, before)
+        shutil.copytree(base, data) if base.exists() else None
         with monkeypatch.context() as m:
             count_commit_ops(m, kill_at)
             with pytest.raises(Killed):
-                run_pipeline(corpus, data, "v2")
-        # between the kill and the re-run: views show either the old state or nothing new, never a mix
-        if (data / "dyadflow.duckdb").exists():
-            refresh_warehouse(Settings(warehouse_dir=data))
-            seen = view_events(data)
-            assert len({e[0] for e in seen}) == len(seen)
-            assert {e[1] for e in seen} <= {e[1] for e in expected}
-        run_pipeline(corpus, data, "v2")
-        assert view_events(data) == expected, f"killed at step {kill_at} ({ops[kill_at - 1]})"
+                run_pipeline(corpus, data, "v2", refresh=False)
+        # between the kill and the re-run: the views show the old state or the new one, never a mix or a twin
+        seen = committed_events(data)
+        assert len({e[0] for e in seen}) == len(seen)
+        versions = {e[2] for e in seen if e[3] == "CHI" and e[4] == "NOR"}  # 'Chile met Norway': 040 (v1), 042 (v2)
+        assert len(versions) <= 1, f"old and new codings of one article both visible after kill at {ops[kill_at - 1]}"
+        assert {e[1] for e in seen} <= old_docs | {e[1] for e in expected}
+        run_pipeline(corpus, data, "v2", refresh=False)
+        assert committed_events(data) == expected, f"killed at step {kill_at} ({ops[kill_at - 1]})"
         assert raw_event_ids(data) == sorted(e[0] for e in expected), f"duplicates after kill at {ops[kill_at - 1]}"
         assert_no_hidden_files_in_globbed_folders(data)
-        assert not list((data / "staging").glob("*.parquet"))
+        # a batch is complete only with its codings file; none may be left pending after a re-run
+        # (an orphan *.events.parquet of a batch killed mid-cleanup can stay: staging/ is never globbed)
+        assert not list((data / "staging").glob("*.codings.parquet"))
+        if kill_at == len(ops):  # the real views agree with the fast check
+            refresh_warehouse(Settings(warehouse_dir=data))
+            assert view_events(data) == expected
 
 
 def test_temp_files_of_killed_processes_are_removed_and_never_globbed(tmp_path: Path, schemas_dir: Path) -> None:
@@ -279,3 +309,26 @@ def test_temp_files_of_killed_processes_are_removed_and_never_globbed(tmp_path: 
     finally:
         os.replace = real_replace  # type: ignore[assignment]
     assert seen_tmp and all(p.parent == tmp_path / TMP_DIRNAME and not p.name.endswith(".parquet") for p in seen_tmp)
+
+
+# ---- the parser's length limit ---------------------------------------------------------------------
+def test_document_longer_than_the_parsers_limit_is_rejected_not_a_crash(tmp_path: Path) -> None:
+    """A text over nlp.max_length (e.g. DYADFLOW_MAX_DOC_CHARS above it) becomes a coder reject."""
+    from dyadflow.records import Article
+
+    now = dt.datetime.now(dt.UTC)
+    short = Article(doc_id="s" * 32, path="short.txt", text="Chile met Norway.", ingested_at=now, content_hash="h",
+                    published=dt.date(2023, 1, 5))
+    long = Article(doc_id="l" * 32, path="long.txt", text="Chile met Norway. " * 20, ingested_at=now,
+                   content_hash="h2")
+    res = resources("v1")
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 100
+    small = CoderResources(nlp=nlp, lexicon=res.lexicon, gazetteer=None, coder_version=res.coder_version)
+    out = code_articles([long, short, long], small, "r")
+    assert [c["doc_id"] for c in out.codings] == ["s" * 32] and len(out.events) == 1
+    assert [r.path for r in out.rejects] == ["long.txt", "long.txt"]
+    assert "longer than the parser's limit" in out.rejects[0].reason and out.rejects[0].stage == "code"

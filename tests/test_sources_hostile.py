@@ -120,7 +120,8 @@ def test_crlf_front_matter_and_dashes_in_body(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "reason"), [
-    ("2023-02-30", "malformed front matter"),  # YAML parses it as a timestamp: day out of range
+    ("2023-02-30", "invalid published date '2023-02-30'"),  # not left to YAML's timestamp constructor
+    ("2023-01-05T10:00:00+01:00x", "invalid published date"),
     ("'2023-02-30'", "invalid published date"),
     ("2999-01-01", "absurd published date"),
     ("1200-05-01", "absurd published date"),

@@ -7,7 +7,7 @@
 -- Undated events never cluster with dated ones, and cluster with other undated events only
 -- within the same article (an undated background mention cannot be matched across articles).
 -- num_mentions = events in the cluster, num_articles = distinct doc_id, num_sources = distinct
--- outlet (GDELT NumMentions / NumArticles / NumSources).
+-- outlet (GDELT NumMentions / NumArticles / NumSources); outlets = the sorted distinct outlets.
 -- The representative mention (its code, Goldstein weight, evidence sentence, coordinates) is
 -- the one from the earliest published article, then lowest doc_id, sentence_index, event_id.
 -- fatalities = the lowest reported figure (ACLED: most conservative estimate), NULL if none.
@@ -50,6 +50,7 @@ clustered as (
         count(*) as num_mentions,
         count(distinct doc_id) as num_articles,
         count(distinct outlet) as num_sources,
+        list_sort(list(distinct outlet) filter (where outlet is not null)) as outlets,
         min(fatalities) as fatalities,
         min(ingested_at) as first_ingested_at,
         arg_min(
@@ -138,6 +139,7 @@ final as (
         rep.sentence,
         rep.url as first_url,
         rep.outlet as first_outlet,
+        outlets,
         first_ingested_at
 
     from clustered

@@ -131,12 +131,20 @@ def load_lexicon_for(settings: Settings) -> Any:
     return load_lexicon(seeds, settings.schemas_dir)
 
 
-def build_resources(settings: Settings, *, with_gazetteer: bool = True) -> CoderResources:
+def current_coding_key(lexicon: Any) -> str:
+    """The coding key of this coder version with this lexicon (decides what must be re-coded)."""
+    from dyadflow.coder import CODER_VERSION
+
+    return coding_key(CODER_VERSION, str(lexicon.version))
+
+
+def build_resources(settings: Settings, *, with_gazetteer: bool = True, lexicon: Any = None) -> CoderResources:
     """Load lexicon, spaCy pipeline and gazetteer (the slow part of a run: done once)."""
     from dyadflow.coder import CODER_VERSION
     from dyadflow.nlp import build_nlp
 
-    lexicon = load_lexicon_for(settings)
+    if lexicon is None:
+        lexicon = load_lexicon_for(settings)
     nlp = build_nlp(lexicon, model=settings.spacy_model)
     gazetteer = None
     if with_gazetteer:
@@ -169,6 +177,15 @@ def code_articles(articles: Sequence[Article], res: CoderResources, run_id: str,
 
     out = CodeBatchResult()
     now = dt.datetime.now(dt.UTC)
+    limit = getattr(res.nlp, "max_length", None)
+    if limit is not None and any(len(a.text) > limit for a in articles):  # nlp.pipe would raise for the batch
+        for a in articles:
+            if len(a.text) > limit:
+                out.rejects.append(Reject(path=a.path, stage="code", sha256=sha256_hex(a.text), run_id=run_id,
+                                          reason=f"document longer than the parser's limit ({len(a.text)} > {limit} "
+                                                 "characters)", rejected_at=now, detail=f"doc_id {a.doc_id}"))
+                progress(1)
+        articles = [a for a in articles if len(a.text) <= limit]
     texts = (a.text for a in articles)
     for art, doc in zip(articles, res.nlp.pipe(texts, batch_size=16), strict=True):
         try:

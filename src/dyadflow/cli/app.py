@@ -50,6 +50,7 @@ def _root(
 
     configure_prefect(verbose=verbose)
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def load_flow(settings: Settings, module: str, name: str) -> Any:

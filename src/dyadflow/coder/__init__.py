@@ -40,6 +40,11 @@ def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, st
     """Directed (source, target, code, rule suffix) pairs of one candidate."""
     sources = [x for m in c.sources for x in m.expand()]
     targets = [x for m in c.targets for x in m.expand()]
+    if military:
+        # a named actor target beats the territory ("strikes on northern Syria against the PKK")
+        actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
+        if actors and len(actors) < len(targets):
+            targets = actors
     out: list[tuple[Mention, Mention, str, str]] = []
     if sources and targets:
         for s, t in itertools.product(sources, targets):
@@ -53,9 +58,13 @@ def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, st
             for a, b in itertools.combinations(sources, 2):
                 if a.country != b.country:
                     out.append((a, b, c.code, ".pairs"))
-    elif len(sources) > 1 and (_is_symmetric(c.code) or c.pattern.symmetric):
+    elif len(sources) > 1 and (c.code in MEETING_CODES or (_is_symmetric(c.code) and not c.code.startswith("04"))
+                               or (c.pattern.symmetric and not c.code.startswith("045"))):
+        # several nations: members of one delegation do not meet each other; one nation: a
+        # domestic dyad ("the army and the RSF fought")
+        multinational = len({m.country for m in sources}) > 1
         for a, b in itertools.combinations(sources, 2):
-            if a.country != b.country:
+            if (a.country != b.country) if multinational else (a.code(military) != b.code(military)):
                 out.append((a, b, c.code, ".pairs"))
     return out
 
@@ -87,6 +96,11 @@ def code_article(
     published_inferred: bool = False,
 ) -> list[Event]:
     """All events of one parsed article (pure: no I/O, no globals)."""
+    if getattr(lexicon, "engine", "native") == "petrarch":  # lexicon read from PETRARCH dictionaries
+        from dyadflow.petrarch.coder import code_article_petrarch
+
+        return code_article_petrarch(doc, lexicon, published, doc_id=doc_id,  # type: ignore[arg-type]
+                                     gazetteer=gazetteer, published_inferred=published_inferred)
     coded = code_sentences(doc, lexicon, published)
     article_countries = _article_countries(coded, lexicon)
     dateline = adapters.dateline(doc.text, gazetteer)

@@ -23,6 +23,7 @@ SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us", "my", "our", "ours"})
 THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
+PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor"})
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
 SPONSOR_WORDS = frozenset({"backed", "sponsored", "supported", "funded", "armed", "trained", "allied", "affiliated", "aligned", "linked"})
 SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
@@ -85,6 +86,10 @@ class ArticleState:
             self.country_counts[m.country] = self.country_counts.get(m.country, 0) + 1
 
 
+def _by_pos_desc(mentions: list[Mention]) -> list[Mention]:
+    return sorted(mentions, key=lambda m: m.start, reverse=True)
+
+
 def _resolve_spans(spans: Iterable[Span]) -> list[Span]:
     """Non-overlapping lexicon spans: longest first, then by label priority."""
     ordered = sorted(spans, key=lambda s: (-(s.end - s.start), -_PRIORITY.get(s.label_, 0), s.start))
@@ -100,7 +105,12 @@ def _resolve_spans(spans: Iterable[Span]) -> list[Span]:
 
 def nominal_head(tok: Token) -> Token:
     """Climb compound/flat arcs: "Defense Minister Hulusi Akar" -> Akar."""
-    while tok.dep_ in ("compound", "flat", "amod") and tok.head != tok and tok.head.pos_ in ("PROPN", "NOUN") and tok.head.i > tok.i:
+    doc = tok.doc
+    while (
+        tok.dep_ in ("compound", "flat", "amod") and tok.head != tok and tok.head.pos_ in ("PROPN", "NOUN")
+        and tok.head.i > tok.i
+        and all(t.pos_ in ("PROPN", "NOUN", "PUNCT") and t.text not in (",", "(", ")") for t in doc[tok.i + 1 : tok.head.i])
+    ):
         tok = tok.head
     return tok
 
@@ -223,13 +233,13 @@ class ActorFinder:
             c = self._recent_span_country(child.i, child.sent)
             return (c,) if c else ()
         if low == "its":
-            for m in reversed(sent_mentions):
+            for m in _by_pos_desc(sent_mentions):
                 if m.start < child.i and m.country and not m.person:
                     return (m.country,)
             c = self._recent_country(person=False)
             return (c,) if c else ()
         if low in ("his", "her"):
-            for m in reversed(sent_mentions):
+            for m in _by_pos_desc(sent_mentions):
                 if m.start < child.i and m.country and m.person:
                     return (m.country,)
             p = self._recent(lambda m: m.person and m.country is not None)
@@ -289,7 +299,7 @@ class ActorFinder:
             for s in spans:
                 if s.label_ not in (COUNTRY, CAPITAL, DEMONYM, ACTOR) or s.start >= head.i or s.start < head.left_edge.i:
                     continue
-                if s.start in absorbed:
+                if s.start in absorbed or s.start <= head.i < s.end or s.start >= lo and lo >= 0 and s.end > lo and s.start <= lo:
                     continue
                 if s.end < len(doc) and doc[s.end].lower_ in ("-", "–") and s.end + 1 < len(doc) and doc[s.end + 1].lower_ in SPONSOR_WORDS:
                     continue  # "US-backed militants": the sponsor, not the group's country
@@ -302,13 +312,15 @@ class ActorFinder:
                         cs = self.span_at.get(cj.i)
                         if cs is not None and cs.label_ in (COUNTRY, CAPITAL, DEMONYM) and cs not in found:
                             found.append(cs)
-            return found
+            return sorted(found, key=lambda x: x.start)
 
         speaker = self._speaker(sent)
         # 1. named actors and agents (compose titles, names, countries)
         for s in spans:
             if s.start in absorbed or s.label_ not in (ACTOR, AGENT):
                 continue
+            if any(m.start <= s.start and s.end <= m.end for m in mentions):
+                continue  # inside an earlier mention ("Hezbollah fighters")
             if any(i in outlet_tokens for i in range(s.start, s.end)):
                 continue
             head = nominal_head(s.root)
@@ -339,9 +351,11 @@ class ActorFinder:
                 title_agent = next((self._agent(t) for t in titles if self._agent(t) is not None), None)
                 country = entry.country or (mod_countries[0] if mod_countries else None)
                 role = entry.role
-                fixed = entry.code if (valid and (entry.country is None or not entry.code.startswith(entry.country or "#"))) else None
-                if not valid and title_agent is not None:
+                fixed = entry.code if valid else None
+                if title_agent is not None and entry.kind == "person":
+                    # the text's own title wins over the dictionary's dated role
                     role = title_agent.role
+                    fixed = None
                     if mod_countries:
                         country = mod_countries[0]
                 elif not valid and entry.kind != "person":
@@ -366,7 +380,29 @@ class ActorFinder:
                 prev = next((m for m in reversed(mentions) if m.person), None)
                 if prev is not None:
                     role = prev.role or role
-            if countries:
+            fixed_code = None
+            org = next((m for m in mods if m.label_ == ACTOR), None)
+            if org is not None:
+                # "YPG militants", "Hamas fighters": the named group's code
+                entry, _ = _actor_entry(self.lexicon, org.id_, self.published)
+                if entry is not None and entry.kind != "person":
+                    countries = (entry.country,) if entry.country else countries
+                    fixed_code = entry.code
+                    via = "compose"
+            if not countries:
+                # "the militants, known as the People's Protection Units (YPG)": the named group
+                for ch in head.children:
+                    if ch.dep_ in ("appos", "acl"):
+                        named = [self.span_at[t.i] for t in ch.subtree if t.i in self.span_at and self.span_at[t.i].label_ == ACTOR]
+                        if named:
+                            entry, _ = _actor_entry(self.lexicon, named[0].id_, self.published)
+                            if entry is not None and entry.kind != "person":
+                                countries = (entry.country,) if entry.country else ()
+                                fixed_code = entry.code
+                                role = entry.role or role
+                                via = "appos"
+                                break
+            if countries and fixed_code is None:
                 # an ethnic/non-state prefix with a state role is a rebel group
                 cobj = self.lexicon.country_by_code.get(countries[0])
                 if cobj is not None and cobj.iso3 is None and role in ("GOV", "MIL", "SPY"):
@@ -385,7 +421,7 @@ class ActorFinder:
             name_tokens = [t for t in doc[s.end : head.i + 1] if t.pos_ == "PROPN"]
             country = countries[0] if countries else None
             m = Mention(start, end, head.i, country, role, doc[start:end].text, "agent",
-                        person=agent.person, via=via, countries=countries)
+                        person=agent.person, via=via, countries=countries, fixed_code=fixed_code)
             mentions.append(m)
             if name_tokens and country:
                 self._register_name(name_tokens, m)
@@ -412,9 +448,12 @@ class ActorFinder:
                 modifier = False
             if root.dep_ in ("amod", "compound") and root.head.dep_ == "compound":
                 modifier = True
+            if s.end + 1 < len(doc) and doc[s.end].text in ("-", "–") and doc[s.end + 1].tag_ in ("VBN", "VBD"):
+                modifier = True  # "Russian-brokered", "US-backed": not an actor of the clause
+            people = s.label_ == DEMONYM and root.tag_ in ("NNS", "NNPS") and not modifier
             mentions.append(
-                Mention(s.start, s.end, root.i, s.id_, None, s.text, s.label_.lower(), metonym=True,
-                        modifier=modifier, countries=(s.id_,))
+                Mention(s.start, s.end, root.i, s.id_, "CVL" if people else None, s.text, s.label_.lower(),
+                        metonym=not people, modifier=modifier, countries=(s.id_,))
             )
         # 3. known titled names and pronouns
         covered = {i for m in mentions for i in range(m.start, m.end)}
@@ -427,6 +466,29 @@ class ActorFinder:
                     lo = tok.left_edge.i if all(t.pos_ == "PROPN" for t in doc[tok.left_edge.i : tok.i]) else tok.i
                     mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
                                             kind="name", via="name"))
+                    continue
+            if tok.lemma_.lower() in PAIR_NOUNS and tok.tag_ == "NNS" and any(
+                (c.dep_ in ("det", "predet") and c.lower_ == "both") or (c.dep_ == "nummod" and c.lower_ == "two")
+                for c in tok.children
+            ):
+                # "both countries", "the two sides": the last two countries of the article
+                here = {m.country for m in mentions if m.start < tok.i}
+                pair: list[str] = []
+                for sp in reversed([x for x in spans if x.start < tok.i and x.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR)]):
+                    group = [t for t in (sp.root, *sp.root.conjuncts) if t.i in self.span_at]
+                    cs = [c for c in (self._country_of_span(self.span_at[t.i]) for t in group) if c]
+                    if len(set(cs)) >= 2:
+                        pair = list(dict.fromkeys(cs))[:2][::-1]
+                        break
+                for m in ([] if pair else reversed(self.state.history)):
+                    if m.country and not m.modifier and m.country not in here and m.country not in pair:
+                        pair.append(m.country)
+                    if len(pair) == 2:
+                        break
+                if len(pair) == 2:
+                    lo = tok.left_edge.i
+                    mentions.append(Mention(lo, tok.i + 1, tok.i, pair[1], None, doc[lo : tok.i + 1].text, "country",
+                                            metonym=True, via="coref", countries=(pair[1], pair[0])))
                     continue
             if tok.lemma_.lower() in COUNTRY_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NN":
                 poss = [c for c in tok.children if c.dep_ == "poss"]
@@ -486,17 +548,17 @@ class ActorFinder:
     def _pronoun(self, tok: Token, mentions: list[Mention], speaker: Mention | None) -> Mention | None:
         low = tok.lower_
         if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
-            ref = next((m for m in reversed(mentions) if m.person and m.country and m.start < tok.i), None)
+            ref = next((m for m in _by_pos_desc(mentions) if m.person and m.country and m.start < tok.i), None)
             if ref is None:
                 ref = self._recent(lambda m: m.person and m.country is not None)
         elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
             ref = speaker or self._recent(lambda m: m.person and m.country is not None)
         elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
-            ref = next((m for m in reversed(mentions) if not m.person and m.country and not m.modifier and m.start < tok.i), None)
+            ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.country and not m.modifier and m.start < tok.i), None)
             if ref is None:
                 ref = self._recent(lambda m: not m.person and m.country is not None and m.metonym)
         elif low in ("they", "them") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
-            ref = next((m for m in reversed(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
+            ref = next((m for m in _by_pos_desc(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
             if ref is None:
                 return None
         else:

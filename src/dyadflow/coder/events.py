@@ -4,7 +4,7 @@ modality and denial. Produces candidates; building Event records is done elsewhe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Span, Token
 
@@ -20,6 +20,7 @@ INTENT_LEMMAS = frozenset({
     "eager", "set", "schedule", "possibility", "intention", "plans", "bid", "look", "consider",
 })
 DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
+PLAN_LEMMAS = frozenset({"hammer", "arrange", "organize", "organise", "schedule", "plan", "prepare"})
 ONGOING_LEMMAS = frozenset({"continue", "keep", "persist"})
 COND_MARKS = frozenset({"if", "unless", "whether"})
 LIGHT_VERBS = frozenset({
@@ -30,6 +31,9 @@ LIGHT_VERBS = frozenset({
 })
 # intent code for an intended act, by the act's root
 INTENT_BY_ROOT = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035", "045": "039"}
+LOCATIVE_PREPS = frozenset({"in", "inside", "near", "across", "on", "at", "into", "throughout"})
+ARMED_GROUP_ROLES = frozenset({"REB", "INS", "SEP"})
+DOMESTIC_ROOTS = frozenset({"14", "17"})
 MILITARY_ROOTS = frozenset({"15", "18", "19", "20"})
 TERRITORIAL_PREPS = frozenset({"in", "into", "inside", "across", "over"})
 
@@ -168,7 +172,7 @@ class SentenceCoder:
             found: list[Mention] = []
             for t in frontier:
                 for c in t.children:
-                    if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "punct", "cc", "det", "appos"):
+                    if c.dep_ in ("relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"):
                         continue
                     if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between"):
                         continue
@@ -269,6 +273,8 @@ class SentenceCoder:
         for h in hints:
             if h == "none":
                 return [], territorial
+            if h == "tree" and out:
+                break
             if h in ("dobj", "dative", "iobj"):
                 deps = ("dobj",) if h == "dobj" else ("dative", "iobj")
                 for c in tok.children:
@@ -284,6 +290,8 @@ class SentenceCoder:
             elif h.startswith("prep:"):
                 want = h[5:]
                 heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
+                if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
+                    heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
                 for pr in [x for hd in heads for x in _preps(hd)]:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
@@ -301,7 +309,11 @@ class SentenceCoder:
                         m = self.actors.at(c)
                         if m is not None:
                             out.append(m)
-            if out and h != "mod":
+            elif h == "copula_subj" and tok.dep_ in ("attr", "acomp") and tok.head.lemma_ == "be":
+                for c in tok.head.children:
+                    if c.dep_ == "nsubj":
+                        out.extend(self.mentions_at(c))
+            if out and h == "tree":
                 break
         src_keys = {(m.start, m.end) for m in sources}
         out = [m for m in out if (m.start, m.end) not in src_keys]
@@ -309,6 +321,38 @@ class SentenceCoder:
             src_countries = {m.country for m in sources}
             out = [m for m in out if m.country not in src_countries]
         return out, territorial
+
+    def locative_country(self) -> str | None:
+        """The country of the sentence's place ("in Tehran", "on Kyiv", "in northern Syria")."""
+        for m in self.actors.mentions:
+            h = self.sent.doc[m.head]
+            if m.metonym and m.kind in ("country", "capital") and h.dep_ == "pobj" and h.head.lower_ in LOCATIVE_PREPS:
+                return m.country
+        return None
+
+    def _fill_group_countries(
+        self, code: str, sources: list[Mention], targets: list[Mention]
+    ) -> tuple[list[Mention], list[Mention]]:
+        """Groups without a country ("protesters", "civilians", "the government") take the
+        sentence's place; in domestic coercion/protest codes, the other side's country."""
+        if not any(m.country is None and not m.person and m.kind == "agent" and not m.fixed_code for m in sources + targets):
+            return sources, targets
+        place = self.locative_country()
+
+        def fill(ms: list[Mention], other: list[Mention]) -> list[Mention]:
+            out = []
+            for m in ms:
+                if m.country is None and not m.person and m.kind == "agent" and not m.fixed_code:
+                    # armed groups are often foreign or ethnic: the place does not say whose they are
+                    c = place if m.role not in ARMED_GROUP_ROLES else None
+                    if c is None and code[:2] in DOMESTIC_ROOTS:
+                        c = next((o.country for o in other if o.country), None)
+                    if c is not None:
+                        m = replace(m, country=c, countries=(c,), via="context")
+                out.append(m)
+            return out
+
+        return fill(sources, targets), fill(targets, sources)
 
     def _deep(self, tok: Token) -> list[Mention]:
         """All mentions in a complement subtree (document order), excluding outlets."""
@@ -321,7 +365,8 @@ class SentenceCoder:
             m = self.actors.at(t)
             if m is not None and t.i == m.head and m not in seen and t.i not in self.actors.outlet_tokens:
                 seen.append(m)
-        return seen
+        full = [m for m in seen if not m.modifier]
+        return full or seen
 
     # -- context: negation, modality, denial ------------------------------------------------
     def context(self, tok: Token, clause: Token | None) -> tuple[str, str | None]:
@@ -358,7 +403,8 @@ class SentenceCoder:
                 return "negated", None
             if _lemma(t) in DENY_LEMMAS and t != tok:
                 return "denied", _lemma(t)
-            if t != tok and (_lemma(t) in INTENT_LEMMAS or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
+            planned = t.lemma_ in PLAN_LEMMAS and (t.lemma_ != "hammer" or any(c.dep_ == "prt" and c.lower_ == "out" for c in kids))
+            if t != tok and (_lemma(t) in INTENT_LEMMAS or planned or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
                 return "intended", None
             if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
                 return "hypothetical", None
@@ -379,8 +425,11 @@ class SentenceCoder:
     def _iter_candidates(self) -> Iterator[Candidate]:
         for tok in self.sent:
             pc = _pos_class(tok)
-            if pc is None:
+            if pc is None or tok.i in self.actors.outlet_tokens:
                 continue
+            m = self.actors.at(tok)
+            if m is not None and m.kind in ("actor", "name") and m.start <= tok.i < m.end:
+                continue  # a word inside a name ("Rapid Support Forces")
             pats = self.lexicon.patterns_by_lemma.get((_lemma(tok), pc))
             if not pats:
                 continue
@@ -408,11 +457,11 @@ class SentenceCoder:
     def _candidate(self, tok: Token, p: VerbPattern) -> Candidate | None:
         clause: Token | None = None
         passive = False
-        hints = p.source or (("subj",) if p.pos == "VERB" else ("noun",))
+        hints = p.source or (("subj",) if p.pos in ("VERB", "ADJ") else ("noun",))
         sources: list[Mention] = []
         for h in hints:
             if h == "subj":
-                if p.pos == "VERB":
+                if p.pos in ("VERB", "ADJ"):
                     sources, clause, passive = self.subject(tok)
                 else:
                     sources, clause = self.noun_source(tok, p)
@@ -420,6 +469,13 @@ class SentenceCoder:
                 sources, clause = self.noun_source(tok, p)
             elif h == "between":
                 sources = []
+            elif h == "speaker":
+                # "X said (that) Y is an obstacle": the reporting verb's subject
+                cur = tok.head if tok.dep_ in ("attr", "acomp") else tok
+                if cur.dep_ == "ccomp" and cur.head.pos_ in ("VERB", "AUX"):
+                    say = cur.head
+                    if say.lemma_ in SAY_LEMMAS:
+                        sources, clause, _ = self.subject(say)
             elif h == "gov":
                 g = _governor(tok)
                 if g is not None:
@@ -434,15 +490,27 @@ class SentenceCoder:
                 targets = self.mentions_at(pas[0])
         # "between A and B": the parties
         parties: list[Mention] = []
-        for pr in _preps(tok):
+        for pr in _preps(tok) + (_preps(tok.head) if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass") else []):
             if pr.lower_ == "between":
                 for o in _pobjs(pr):
                     parties.extend(self.mentions_at(o))
-        if parties and not p.code.startswith("045") and p.symmetric:
+        if parties:
+            # one party per country, in mention order ("between Russian, Syrian and Turkish
+            # ministers, Lavrov, Mekdad and Cavusoglu" -> RUS, SYR, TUR)
+            uniq: dict[str | None, Mention] = {}
+            for m in (x for pm in parties for x in pm.expand()):
+                key = m.code()
+                if m.country is not None and key not in uniq:
+                    uniq[key] = m
+            parties = list(uniq.values())
+        if parties and not p.code.startswith("045") and (p.symmetric or not sources):
             if not sources or all(s.country in {x.country for x in parties} for s in sources):
                 sources, targets = parties[:1], parties[1:]
         elif parties and p.code.startswith("045"):
             targets = parties
+        sources, targets = self._fill_group_countries(p.code, sources, targets)
+        if p.code.startswith("045") and not targets:
+            return None  # mediation needs the parties
         ctx, denier = self.context(tok, clause)
         code = p.code
         suffix = ""

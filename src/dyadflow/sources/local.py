@@ -55,7 +55,16 @@ class InputError(ValueError):
 
 
 class _NoAliasSafeLoader(yaml.SafeLoader):
-    """YAML safe loader that refuses aliases (no billion-laughs expansion)."""
+    """YAML safe loader that refuses aliases (no billion-laughs expansion) and keeps dates as text.
+
+    Dates stay strings so that `parse_published` checks them (2023-02-30 is a reject reason, not a
+    crash inside the YAML constructor).
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -157,7 +166,7 @@ def parse_published(value: Any, *, today: dt.date | None = None) -> dt.date | No
     elif isinstance(value, str):
         s = value.strip()
         try:
-            d = dt.date.fromisoformat(s[:10])
+            d = dt.date.fromisoformat(s) if len(s) <= 10 else dt.datetime.fromisoformat(s).date()
         except ValueError:
             raise InputError(f"invalid published date {value[:40]!r} (expected YYYY-MM-DD)") from None
     else:

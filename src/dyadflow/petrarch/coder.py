@@ -1,0 +1,686 @@
+"""A PETRARCH-semantics coder over the spaCy parse (used when the lexicon came from PETRARCH files).
+
+Per sentence: discards; actor and agent phrases matched on words (longest first, date-restricted
+codes chosen by the publication date) and composed into codes over the noun phrase (agents as
+prefix/suffix codes, coordination distributes); dictionary verbs (VB* tokens, multi-word forms);
+the best matching pattern of the verb's block(s) (most literal words; ``_`` adjacency, gaps,
+synsets, ``$``/``+``/``%``/``^`` slots); source = subject (inherited through xcomp/conj, the
+``by`` agent of a passive), target = the first actor after the verb inside its clause; paired
+codes give the reverse event; a compound subject without a target codes its members pairwise.
+Pure: no I/O, no globals.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from spacy.tokens import Doc, Span, Token
+
+from dyadflow.petrarch.dictionaries import (
+    NULL_CODE,
+    PatternElement,
+    VerbPatternEntry,
+    words_of,
+)
+from dyadflow.records import Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dyadflow.geo import Gazetteer
+    from dyadflow.petrarch.lexicon import PetrarchLexicon
+
+CODER_VERSION = "petrarch-0.1.0"
+
+NP_DEPS = frozenset({"compound", "poss", "amod", "nmod", "det", "nummod", "case", "quantmod", "punct", "advmod"})
+OF_PREPS = frozenset({"of", "in", "from"})
+INHERIT_DEPS = frozenset({"xcomp", "acomp", "conj", "aux", "auxpass"})
+CLAUSE_DEPS = frozenset({"relcl", "acl"})
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    tok: int  # index of the spaCy token in the doc
+
+
+@dataclass(slots=True)
+class Mention:
+    """An actor or agent phrase found in a sentence (word indices [start, end))."""
+
+    start: int
+    end: int
+    kind: str  # actor | agent
+    codes: tuple[str, ...]  # actor: codes valid on the date; agent: (code,)
+    prefix: bool = False
+    tokens: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class _Sentence:
+    span: Span
+    words: list[Word]
+    mentions: list[Mention]
+    tok_mention: dict[int, Mention]
+    chunks: list[tuple[int, int]]
+    first_word: dict[int, int] = field(default_factory=dict)
+    last_word: dict[int, int] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- words & mentions
+
+
+def sentence_words(span: Span) -> list[Word]:
+    """The sentence as upper-case words (tokens split on ``_`` and hyphens, as dictionary phrases are)."""
+    out: list[Word] = []
+    for tok in span:
+        if tok.is_space:
+            continue
+        for w in words_of(tok.text) or (tok.text.upper(),):
+            out.append(Word(w, tok.i))
+    return out
+
+
+def _find_mentions(words: list[Word], lex: PetrarchLexicon, day: date | None) -> list[Mention]:
+    out: list[Mention] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        best: tuple[int, str, Any] | None = None
+        for phrase, kind, entry in lex.phrase_index.get(words[i].text, ()):
+            k = len(phrase)
+            if k <= (best[0] if best else 0) or i + k > n:
+                continue
+            if all(words[i + j].text == phrase[j] for j in range(k)):
+                if kind == "actor" and not entry.codes_on(day):
+                    continue
+                best = (k, kind, entry)
+        if best is None:
+            i += 1
+            continue
+        k, kind, entry = best
+        toks = tuple(dict.fromkeys(w.tok for w in words[i : i + k]))
+        if kind == "actor":
+            codes = entry.codes_on(day)
+            if all(c == NULL_CODE for c in codes):
+                i += k
+                continue
+            out.append(Mention(i, i + k, "actor", tuple(c for c in codes if c != NULL_CODE), tokens=toks))
+        else:
+            out.append(Mention(i, i + k, "agent", (entry.code,), prefix=entry.prefix, tokens=toks))
+        i += k
+    return out
+
+
+# ----------------------------------------------------------------------------- composition
+
+
+def _compose(actor: str, agents: list[Mention]) -> str:
+    code = actor
+    prefixes = [a.codes[0] for a in agents if a.prefix]
+    for a in agents:
+        if a.prefix:
+            continue
+        s = a.codes[0]
+        chunks = [code[i : i + 3] for i in range(0, len(code), 3)]
+        if code.endswith(s) or (len(s) == 3 and s in chunks[1:]):
+            continue
+        code += s
+    return "".join(prefixes) + code
+
+
+def _np_tokens(head: Token, sent: _Sentence | None = None) -> list[Token]:
+    """Tokens of the noun phrase headed by `head` (no conjuncts, clauses or other preps)."""
+    out = [head]
+    for c in head.children:
+        if c.dep_ in ("conj", "cc", "relcl", "acl", "advcl", "ccomp") or c.pos_ == "VERB" and c.dep_ != "amod":
+            continue
+        if c.dep_ == "prep" and c.lower_ not in OF_PREPS:
+            continue
+        if c.dep_ == "appos":
+            if sent is not None and _actor_root(c, sent):
+                continue
+            out.extend(_np_tokens(c, sent))
+            continue
+        out.extend(x for x in c.subtree)
+    return out
+
+
+def _conjuncts(tok: Token, sent: _Sentence | None = None) -> list[Token]:
+    out = []
+    for c in tok.children:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM", "X"):
+            out.append(c)
+            out.extend(_conjuncts(c, sent))
+        elif c.dep_ == "appos" and sent is not None and _actor_root(c, sent):
+            out.append(c)
+            out.extend(_conjuncts(c, sent))
+    return out
+
+
+def _actor_root(tok: Token, sent: _Sentence) -> bool:
+    m = sent.tok_mention.get(tok.i)
+    return m is not None and m.kind == "actor"
+
+
+class _Composer:
+    def __init__(self, sent: _Sentence) -> None:
+        self.sent = sent
+
+    def mention_at(self, tok: Token) -> Mention | None:
+        return self.sent.tok_mention.get(tok.i)
+
+    def np_codes(self, head: Token) -> list[str]:
+        """Codes of one noun phrase (several when its actors are coordinated)."""
+        toks = sorted(_np_tokens(head, self.sent), key=lambda t: t.i)
+        seen: set[int] = set()
+        actors: list[tuple[Token, Mention]] = []
+        agents: list[Mention] = []
+        for t in toks:
+            m = self.mention_at(t)
+            if m is None or id(m) in seen:
+                continue
+            seen.add(id(m))
+            if m.kind == "actor":
+                actors.append((t, m))
+            else:
+                agents.append(m)
+        if not actors:
+            if not agents:
+                return []
+            return [_compose(NULL_CODE, agents)]
+        # coordinated actors inside the phrase distribute ("ambassadors of A, B and C")
+        coordinated = len(actors) > 1 and any(t.dep_ == "conj" and t.i != head.i for t, _ in actors)
+        chosen = actors if coordinated else actors[:1]
+        out: list[str] = []
+        for _, m in chosen:
+            for c in m.codes:
+                out.append(_compose(c, agents))
+        return list(dict.fromkeys(out))
+
+    def codes_for(self, head: Token) -> list[str]:
+        """Codes of a noun phrase and its conjuncts."""
+        out: list[str] = []
+        for h in (head, *_conjuncts(head, self.sent)):
+            out.extend(self.np_codes(h))
+        return list(dict.fromkeys(out))
+
+
+def np_top(tok: Token, sent: _Sentence, *, through_of: bool = True) -> Token:
+    """Climb from a mention's token to the head of its noun phrase."""
+    seen = 0
+    while seen < 30:
+        seen += 1
+        if tok.dep_ in NP_DEPS and tok.head is not tok and tok.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X", "ADJ"):
+            tok = tok.head
+            continue
+        if tok.dep_ == "appos" and tok.head is not tok:
+            tok = tok.head
+            continue
+        if not through_of:
+            break
+        if (tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.lower_ in OF_PREPS
+                and tok.head.head.pos_ in ("NOUN", "PROPN")):
+            owner = tok.head.head
+            m = sent.tok_mention.get(owner.i)
+            if m is not None and m.kind == "agent":
+                tok = owner
+                continue
+        if tok.dep_ == "conj" and tok.head is not tok:
+            # a conjunct inside "agent of A and B" belongs to the agent's phrase
+            first = tok
+            while first.dep_ == "conj":
+                first = first.head
+            if first.dep_ == "pobj" and first.head.dep_ == "prep" and first.head.lower_ in OF_PREPS:
+                owner = first.head.head
+                m = sent.tok_mention.get(owner.i)
+                if m is not None and m.kind == "agent":
+                    tok = owner
+                    continue
+        break
+    return tok
+
+
+# ----------------------------------------------------------------------------- verbs
+
+
+@dataclass(frozen=True, slots=True)
+class _VerbHit:
+    start: int  # word index of the form's first word
+    end: int  # exclusive
+    verb_word: int
+    candidates: tuple[Any, ...]  # (block, entry)
+
+
+def _verb_hits(sent: _Sentence, lex: PetrarchLexicon, doc: Doc) -> list[_VerbHit]:
+    words = sent.words
+    out: list[_VerbHit] = []
+    for i, w in enumerate(words):
+        tok = doc[w.tok]
+        if not tok.tag_.startswith("VB"):
+            continue
+        if i > 0 and words[i - 1].tok == w.tok:
+            continue
+        best: tuple[int, int, list[Any]] | None = None
+        for form, block, entry in lex.verb_index.get(w.text, ()):
+            s = i - form.verb_index
+            e = s + len(form.words)
+            if s < 0 or e > len(words):
+                continue
+            if any(words[s + j].text != form.words[j] for j in range(len(form.words))):
+                continue
+            if best is None or len(form.words) > best[1] - best[0]:
+                best = (s, e, [(block, entry)])
+            elif (s, e) == best[:2]:
+                best[2].append((block, entry))
+        if best is not None:
+            out.append(_VerbHit(best[0], best[1], i, tuple(best[2])))
+    return out
+
+
+@dataclass(slots=True)
+class _Match:
+    score: int
+    slots: dict[str, int]  # kind -> word index of the slot's actor mention
+    order: int
+
+
+class _PatternMatcher:
+    def __init__(self, sent: _Sentence, lex: PetrarchLexicon) -> None:
+        self.sent = sent
+        self.words = sent.words
+        self.synsets = lex.dictionaries.verbs.synsets
+        self.mention_start = {m.start: m for m in sent.mentions if m.kind == "actor"}
+        self.mention_end = {m.end - 1: m for m in sent.mentions if m.kind == "actor"}
+
+    def _alts(self, e: PatternElement) -> Iterable[tuple[str, ...]]:
+        if e.kind == "word":
+            return ((e.value,),)
+        return self.synsets.get(e.value, ())
+
+    def match_post(self, elems: tuple[PatternElement, ...], pos: int, adjacent: bool,
+                   score: int, slots: dict[str, int]) -> tuple[int, dict[str, int]] | None:
+        if not elems:
+            return score, slots
+        e, rest = elems[0], elems[1:]
+        n = len(self.words)
+        positions = [pos] if adjacent else range(pos, n)
+        for p in positions:
+            if p >= n:
+                break
+            if e.kind in ("word", "synset"):
+                for alt in self._alts(e):
+                    k = len(alt)
+                    if p + k <= n and all(self.words[p + j].text == alt[j] for j in range(k)):
+                        r = self.match_post(rest, p + k, e.joined, score + k, slots)
+                        if r is not None:
+                            return r
+            elif e.kind in ("source", "target", "compound"):
+                m = self.mention_start.get(p)
+                if m is not None:
+                    r = self.match_post(rest, m.end, e.joined, score, {**slots, e.kind: p})
+                    if r is not None:
+                        return r
+            elif e.kind == "skip":
+                for s, t in self.sent.chunks:
+                    if s <= p < t:
+                        r = self.match_post(rest, t, e.joined, score, slots)
+                        if r is not None:
+                            return r
+                        break
+        return None
+
+    def match_pre(self, elems: tuple[PatternElement, ...], pos: int, adjacent: bool,
+                  score: int, slots: dict[str, int]) -> tuple[int, dict[str, int]] | None:
+        """Match `elems` (text order) ending before word `pos`, right to left."""
+        if not elems:
+            return score, slots
+        e, rest = elems[-1], elems[:-1]
+        positions = [pos - 1] if adjacent else range(pos - 1, -1, -1)
+        for p in positions:
+            if p < 0:
+                break
+            nxt_adj = bool(rest) and rest[-1].joined
+            if e.kind in ("word", "synset"):
+                for alt in self._alts(e):
+                    k = len(alt)
+                    s = p - k + 1
+                    if s >= 0 and all(self.words[s + j].text == alt[j] for j in range(k)):
+                        r = self.match_pre(rest, s, nxt_adj, score + k, slots)
+                        if r is not None:
+                            return r
+            elif e.kind in ("source", "target", "compound"):
+                m = self.mention_end.get(p)
+                if m is not None:
+                    r = self.match_pre(rest, m.start, nxt_adj, score, {**slots, e.kind: m.start})
+                    if r is not None:
+                        return r
+            elif e.kind == "skip":
+                for s, t in self.sent.chunks:
+                    if s <= p < t:
+                        r = self.match_pre(rest, s, nxt_adj, score, slots)
+                        if r is not None:
+                            return r
+                        break
+        return None
+
+    def match(self, pat: VerbPatternEntry, hit: _VerbHit, order: int) -> _Match | None:
+        pre = self.match_pre(pat.pre, hit.start, pat.pre_joined, 0, {})
+        if pre is None:
+            return None
+        post = self.match_post(pat.post, hit.end, pat.post_joined, pre[0], pre[1])
+        if post is None:
+            return None
+        return _Match(post[0], post[1], order)
+
+
+def _usable(code: str) -> bool:
+    """Codes without any letter or digit other than the null code ("+++", "###") disable a pattern."""
+    return code == NULL_CODE or any(ch.isalnum() for ch in code)
+
+
+# ----------------------------------------------------------------------------- clause roles
+
+
+def _subject(v: Token, sent: _Sentence | None = None) -> Token | None:
+    """The subject child of v (one with an actor preferred; also a subject parsed onto v's auxiliary)."""
+    cands = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+    if not cands:
+        for a in v.children:
+            if a.dep_ in ("aux", "auxpass") and a.i < v.i:
+                cands += [c for c in a.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not cands:
+        for c in v.children:
+            if c.dep_ in ("compound", "npadvmod") and c.i < v.i and c.pos_ == "PROPN":
+                cands.append(c)
+    if sent is not None and len(cands) > 1:
+        with_actor = [c for c in cands if any(t.i in sent.tok_mention for t in c.subtree)]
+        if with_actor:
+            return with_actor[0]
+    return cands[0] if cands else None
+
+
+def _is_passive(v: Token) -> bool:
+    return any(c.dep_ == "auxpass" for c in v.children)
+
+
+def _governing_subject(v: Token, sent: _Sentence | None = None) -> Token | None:
+    t = v
+    for _ in range(10):
+        s = _subject(t, sent)
+        if s is not None:
+            if s.pos_ == "PRON" and sent is not None and s.i not in sent.tok_mention and t.dep_ in ("ccomp",):
+                up = _governing_subject(t.head, sent)
+                if up is not None:
+                    return up
+            return s
+        if _is_passive(t) and (t is not v or _passive_agent(t) is None):
+            return None
+        if t.dep_ == "xcomp":
+            for c in t.head.children:
+                if c.dep_ == "dobj":
+                    return c
+        if t.dep_ in INHERIT_DEPS and t.head is not t:
+            t = t.head
+            continue
+        if t.dep_ in CLAUSE_DEPS and t.head is not t and t.head.pos_ in ("NOUN", "PROPN"):
+            return t.head
+        return None
+    return None
+
+
+def _passive_agent(v: Token) -> Token | None:
+    if not any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children):
+        return None
+    for c in v.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def _excluded_subtrees(v: Token, subj: Token | None) -> set[int]:
+    ex: set[int] = set()
+    if subj is not None:
+        ex.update(t.i for t in subj.subtree)
+    for c in v.children:
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+            ex.update(t.i for t in c.subtree)
+    return ex
+
+
+# ----------------------------------------------------------------------------- main
+
+
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    source: str
+    target: str
+    code: str
+    verb: Token
+    rule: str
+    source_tok: Token
+    target_tok: Token
+
+
+def _discarded(words: list[Word], lex: PetrarchLexicon, story: bool) -> bool:
+    texts = [w.text for w in words]
+    for d in lex.dictionaries.discards:
+        if d.story != story:
+            continue
+        k = len(d.phrase)
+        for i in range(len(texts) - k + 1):
+            ok = all(texts[i + j] == d.phrase[j] for j in range(k - 1))
+            last = texts[i + k - 1]
+            if ok and (last == d.phrase[-1] or (not d.exact and last.startswith(d.phrase[-1]))):
+                return True
+    return False
+
+
+def _sentence(span: Span, lex: PetrarchLexicon, day: date | None) -> _Sentence:
+    words = sentence_words(span)
+    mentions = _find_mentions(words, lex, day)
+    tok_mention: dict[int, Mention] = {}
+    for m in mentions:
+        for t in m.tokens:
+            tok_mention.setdefault(t, m)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, w in enumerate(words):
+        first.setdefault(w.tok, i)
+        last[w.tok] = i
+    chunks: list[tuple[int, int]] = []
+    try:
+        for ch in span.noun_chunks:
+            if ch.start in first and ch.end - 1 in last:
+                chunks.append((first[ch.start], last[ch.end - 1] + 1))
+    except (ValueError, NotImplementedError):  # pragma: no cover - no parser
+        pass
+    # actor mentions not covered by a chunk are chunks too
+    covered = {i for s, e in chunks for i in range(s, e)}
+    for m in mentions:
+        if m.start not in covered:
+            chunks.append((m.start, m.end))
+    chunks.sort()
+    return _Sentence(span, words, mentions, tok_mention, chunks, first, last)
+
+
+def code_sentence(span: Span, lex: PetrarchLexicon, day: date | None) -> list[_Coded]:
+    """(source, target, code) events of one sentence under PETRARCH semantics."""
+    doc = span.doc
+    sent = _sentence(span, lex, day)
+    if _discarded(sent.words, lex, story=False):
+        return []
+    comp = _Composer(sent)
+    matcher = _PatternMatcher(sent, lex)
+    out: list[_Coded] = []
+    for hit in _verb_hits(sent, lex, doc):
+        v = doc[sent.words[hit.verb_word].tok]
+        # best pattern over the verb's block(s)
+        best: _Match | None = None
+        best_code: str | None = None
+        best_rule = ""
+        order = 0
+        for block, _entry in hit.candidates:
+            for pat in block.patterns:
+                order += 1
+                if not _usable(pat.code):
+                    continue
+                m = matcher.match(pat, hit, order)
+                if m is not None and (best is None or m.score > best.score):
+                    best, best_code, best_rule = m, pat.code, f"{block.name}:{pat.line}"
+        if best_code is None:
+            for block, entry in hit.candidates:
+                code = entry.code or block.code
+                if code and code != NULL_CODE and _usable(code):
+                    best_code, best_rule = code, f"{block.name}:{entry.line}"
+                    break
+        if best_code is None or best_code == NULL_CODE:
+            continue
+        slots = best.slots if best is not None else {}
+        out.extend(_events_for(v, hit, best_code, best_rule, slots, sent, comp, doc))
+    return out
+
+
+def _slot_head(word_index: int, sent: _Sentence, doc: Doc) -> Token:
+    return np_top(doc[sent.words[word_index].tok], sent, through_of=False)
+
+
+def _events_for(v: Token, hit: _VerbHit, code: str, rule: str, slots: dict[str, int], sent: _Sentence,
+                comp: _Composer, doc: Doc) -> list[_Coded]:
+    main, _, rev = code.partition(":")
+    subj = _governing_subject(v, sent)
+    agent = _passive_agent(v)
+    src_tok: Token | None = subj
+    tgt_default: Token | None = None
+    if agent is not None:
+        src_tok, tgt_default = agent, subj
+    if "source" in slots:
+        src_tok = _slot_head(slots["source"], sent, doc)
+    compound = "compound" in slots
+    if compound and slots["compound"] >= hit.end and "target" not in slots:
+        tgt_default = _slot_head(slots["compound"], sent, doc)
+    if compound and slots["compound"] < hit.start and src_tok is not None:
+        if len(comp.codes_for(np_top(src_tok, sent))) > 1:
+            tgt_default = None
+            slots = {**slots, "target": -1}
+    tgt_tok: Token | None = None
+    if slots.get("target") == -1:
+        tgt_tok = None
+    elif "target" in slots:
+        tgt_tok = _slot_head(slots["target"], sent, doc)
+        if src_tok is not None and tgt_tok.i == src_tok.i and "source" not in slots:
+            # the target took the subject: the source is the governing clause's subject
+            up = v.head if v.head is not v else None
+            src_tok = _governing_subject(up) if up is not None else None
+    elif tgt_default is not None:
+        tgt_tok = tgt_default
+    else:
+        tgt_tok = _first_actor_after(v, hit, src_tok, sent, doc)
+    if src_tok is None:
+        return []
+    sources = comp.codes_for(src_tok if "source" in slots else np_top(src_tok, sent))
+    targets = ((comp.codes_for(tgt_tok if "target" in slots else np_top(tgt_tok, sent)))
+               if tgt_tok is not None else [])
+    out: list[_Coded] = []
+    if sources and targets:
+        for s, t in itertools.product(sources, targets):
+            if s == t:
+                continue
+            out.append(_Coded(s, t, main, v, rule, src_tok, tgt_tok))  # type: ignore[arg-type]
+            if rev and rev != NULL_CODE:
+                out.append(_Coded(t, s, rev, v, rule + ":rev", tgt_tok, src_tok))  # type: ignore[arg-type]
+    elif len(sources) > 1 and not targets and (compound or rev):
+        for s, t in itertools.combinations(sources, 2):
+            out.append(_Coded(s, t, main, v, rule + ":pair", src_tok, src_tok))
+            out.append(_Coded(t, s, rev or main, v, rule + ":pair", src_tok, src_tok))
+    return out
+
+
+def _first_actor_after(v: Token, hit: _VerbHit, src: Token | None, sent: _Sentence, doc: Doc) -> Token | None:
+    subtree = {t.i for t in v.subtree}
+    excluded = _excluded_subtrees(v, src)
+    if src is not None:
+        excluded.update(t.i for t in np_top(src, sent).subtree)
+    last_tok = sent.words[hit.end - 1].tok
+    for m in sent.mentions:
+        tok = m.tokens[0]
+        if tok <= last_tok or tok not in subtree or tok in excluded:
+            continue
+        return doc[tok]
+    # a parse split into fragments: an actor in a following noun-rooted fragment
+    for m in sent.mentions:
+        tok = m.tokens[0]
+        root = doc[tok]
+        while root.head is not root:
+            root = root.head
+        if tok > last_tok and root.i != v.sent.root.i and root.pos_ in ("NOUN", "PROPN") and root.i not in subtree:
+            if not any(t.i <= last_tok for t in root.subtree):
+                return doc[tok]
+    return None
+
+
+def code_article_petrarch(
+    doc: Doc,
+    lexicon: PetrarchLexicon,
+    published: date | None,
+    *,
+    doc_id: str = "",
+    gazetteer: Gazetteer | None = None,
+    published_inferred: bool = False,
+) -> list[Event]:
+    """All events of one parsed article under PETRARCH dictionary semantics (pure)."""
+    sents = [s for s in doc.sents if s.text.strip()]
+    all_words = [sentence_words(s) for s in sents]
+    if any(_discarded(w, lexicon, story=True) for w in all_words):
+        return []
+    events: list[Event] = []
+    for idx, span in enumerate(sents):
+        seen: set[tuple[str, str, str]] = set()
+        for c in code_sentence(span, lexicon, published):
+            key = (c.source, c.target, c.code)
+            if key in seen:
+                continue
+            seen.add(key)
+            events.append(_event(doc, span, idx, c, lexicon, published, published_inferred, doc_id))
+    return events
+
+
+def _event(doc: Doc, span: Span, idx: int, c: _Coded, lex: PetrarchLexicon, published: date | None,
+           published_inferred: bool, doc_id: str) -> Event:
+    info = lex.code_info(c.code)
+    toks = [c.verb, c.source_tok, c.target_tok]
+    lo = min(t.idx for t in toks)
+    hi = max(t.idx + len(t.text) for t in toks)
+    root = info.root if info is not None else c.code[:2]
+    return Event(
+        doc_id=doc_id,
+        sentence_index=idx,
+        sentence=span.text.strip(),
+        char_start=lo,
+        char_end=hi,
+        source_text=c.source_tok.text,
+        source_code=c.source,
+        source_country=None,
+        source_role=c.source[3:6] if len(c.source) >= 6 else None,
+        target_text=c.target_tok.text,
+        target_code=c.target,
+        target_country=None,
+        target_role=c.target[3:6] if len(c.target) >= 6 else None,
+        cameo_code=c.code,
+        cameo_root=root,
+        cameo_label=info.label if info is not None else None,
+        quad_class=info.quad_class if info is not None else 0,
+        goldstein=info.goldstein if info is not None else None,
+        rule_id=f"petrarch:{c.rule}",
+        confidence=0.7,
+        coder_version=CODER_VERSION,
+        dictionary_version=lex.version,
+        event_date=published,
+        date_precision="day" if published is not None else "unknown",
+        date_source=("inferred" if published_inferred else "publication") if published is not None else None,
+        extras={"trigger": c.verb.text, "engine": "petrarch"},
+    )

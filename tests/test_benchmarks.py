@@ -1,0 +1,180 @@
+"""Scoring functions of benchmarks/external.py on small fabricated inputs (no benchmark text)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from dyadflow.records import Event
+from dyadflow.seeds import read_seed_table
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+def _load(name: str) -> ModuleType:
+    path = PROJECT_DIR / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+ext = _load("external")
+
+
+def ev(code: str, conf: float = 0.9, *, src: str | None = "TURGOV", src_c: str | None = "TUR",
+       tgt: str | None = "SYRMIL", tgt_c: str | None = "SYR", start: int = 0, sub: str | None = None) -> Event:
+    return Event(
+        doc_id="d", sentence_index=0, sentence="s", char_start=start, char_end=start + 5,
+        source_text="a", source_code=src, source_country=src_c, source_role=None,
+        target_text="b", target_code=tgt, target_country=tgt_c, target_role=None,
+        cameo_code=code, cameo_root=code[:2], cameo_label=None, quad_class=1, goldstein=None,
+        rule_id="test", confidence=conf, coder_version="t", dictionary_version="t",
+        acled_sub_event_type=sub,
+    )
+
+
+def test_classification_scores_match_hand_computation() -> None:
+    gold = ["a", "a", "b", "c"]
+    pred = ["a", "b", "b", "NONE"]
+    s = ext.classification_scores(gold, pred)
+    # a: P=1 R=.5 F=2/3 ; b: P=.5 R=1 F=2/3 ; c: 0
+    assert s["accuracy"] == pytest.approx(0.5)
+    assert s["per_label"]["a"]["f1"] == pytest.approx(2 / 3)
+    assert s["per_label"]["b"]["f1"] == pytest.approx(2 / 3)
+    assert s["per_label"]["c"]["f1"] == 0.0
+    assert s["macro_f1"] == pytest.approx((2 / 3 + 2 / 3) / 3)
+    assert s["weighted_f1"] == pytest.approx((2 * 2 / 3 + 1 * 2 / 3) / 4)
+    assert "NONE" not in s["per_label"]
+
+
+def test_classification_scores_perfect_and_explicit_labels() -> None:
+    s = ext.classification_scores(["x", "y"], ["x", "y"], labels=["x", "y", "z"])
+    assert s["accuracy"] == 1.0
+    assert s["weighted_f1"] == 1.0  # z has no support: weight 0
+    assert s["macro_f1"] == pytest.approx(2 / 3)  # z counts in the macro average with F1 0
+    with pytest.raises(ValueError):
+        ext.classification_scores(["x"], [])
+
+
+def test_set_prf() -> None:
+    r = ext.set_prf([{"TUR", "SYR"}, {"USA"}], [{"TUR"}, {"RUS"}])
+    assert r["precision"] == pytest.approx(0.5)
+    assert r["recall"] == pytest.approx(1 / 3)
+    assert r["f1"] == pytest.approx(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3))
+
+
+def test_pick_top_prefers_confidence_then_position() -> None:
+    a, b, c = ev("190", 0.5, start=0), ev("036", 0.9, start=30), ev("042", 0.9, start=10)
+    assert ext.pick_top([a, b, c]) is c
+    assert ext.pick_top([a, b], keep=lambda e: e.cameo_code.startswith("19")) is a
+    assert ext.pick_top([]) is None
+
+
+@pytest.mark.parametrize(("code", "cls"), [("010", 0), ("028", 0), ("036", 1), ("057", 1), ("061", 2),
+                                           ("0874", 2), ("090", 3), ("1383", 3), ("141", 4), ("204", 4)])
+def test_pentaclass(code: str, cls: int) -> None:
+    assert ext.pentaclass(code) == cls
+
+
+def test_plover_type_falls_back_to_base_and_root() -> None:
+    xw = {"042": "CONSULT", "190": "ASSAULT", "0811": "CONCEDE"}
+    assert ext.plover_type("042", xw) == "CONSULT"
+    assert ext.plover_type("0423", xw) == "CONSULT"
+    assert ext.plover_type("195", xw) == "ASSAULT"
+    assert ext.plover_type("0811", xw) == "CONCEDE"
+    assert ext.plover_type("010", xw) is None
+    assert ext.normalize_plover("FIGHT") == "ASSAULT"
+    assert ext.normalize_plover("AGREE") == "AGREE"
+
+
+def test_crosswalk_seed_is_complete_for_roots_03_to_20(project_dir: Path) -> None:
+    rows = read_seed_table(project_dir / "seeds", project_dir / "schemas", "cameo_plover_crosswalk")
+    xw = {r["cameo_code"]: r["plover_event_type"] for r in rows}
+    for root in range(3, 21):
+        assert ext.plover_type(f"{root:02d}0", xw) is not None, root
+    assert ext.plover_type("190", xw) == "ASSAULT"
+    assert ext.plover_type("042", xw) == "CONSULT"
+    assert all(len(c) in (3, 4) and c.isdigit() for c in xw)
+
+
+def test_comparable_actor_and_gold_actor() -> None:
+    iso3 = {"TUR": "TUR", "ROM": "ROU"}
+    assert ext.comparable_actor("ROMGOV", "ROM", iso3) == "ROU"
+    assert ext.comparable_actor("IGOUNO", None, iso3) == "IGO"
+    assert ext.comparable_actor("TURMIL", None, iso3) == "TUR"
+    assert ext.comparable_actor(None, None, iso3) is None
+    assert ext.gold_actor("JAP") == "JPN"
+    assert ext.gold_actor("IGOUNO") == "IGO"
+
+
+def test_score_plover_on_fabricated_records() -> None:
+    xw = {"190": "ASSAULT", "036": "AGREE", "111": "ACCUSE"}
+    iso3 = {"TUR": "TUR", "SYR": "SYR", "GRC": "GRC"}
+    records = [
+        {"event": "FIGHT", "source": [{"code": "TUR"}], "target": [{"code": "SYR"}]},
+        {"event": "DISAPPROVE", "source": [{"code": "GRC"}], "target": [{"code": "TUR"}]},
+        {"event": "AGREE", "source": [{"code": "TUR"}], "target": ""},
+    ]
+    events = [
+        [ev("190")],
+        [ev("010", 0.99), ev("036", 0.5, src="GRCGOV", src_c="GRC", tgt="TURGOV", tgt_c="TUR")],
+        [],
+    ]
+    s = ext.score_plover(records, events, xw, iso3)
+    assert s["coverage_any_event"] == pytest.approx(2 / 3)
+    assert s["coverage_plover_event"] == pytest.approx(2 / 3)  # 010 is skipped, 036 is used
+    assert s["event_type_accuracy"] == pytest.approx(1 / 3)  # FIGHT==ASSAULT; ACCUSE != AGREE
+    assert s["event_type_accuracy_on_coded"] == pytest.approx(1 / 2)
+    a = s["actor_f1_unordered"]
+    assert (a["tp"], a["n_pred"], a["n_gold"]) == (4, 4, 5)
+
+
+def test_score_pentaclass_variants() -> None:
+    gold = ["0", "4", "3", "1"]
+    events = [[ev("010")], [ev("190")], [], [ev("111")]]
+    s = ext.score_pentaclass(gold, events, fallback="3")
+    assert s["coverage"] == pytest.approx(0.75)
+    assert s["all"]["accuracy"] == pytest.approx(0.5)
+    assert s["coded_subset"]["accuracy"] == pytest.approx(2 / 3)
+    assert s["with_fallback"]["accuracy"] == pytest.approx(0.75)
+    assert s["pred_distribution"]["NONE"] == 1
+
+
+def test_case_label_map_covers_every_acled_sub_type(project_dir: Path) -> None:
+    rows = read_seed_table(project_dir / "seeds", project_dir / "schemas", "acled_event_types")
+    assert {r["sub_event_type"] for r in rows} == set(ext.ACLED_TO_CASE)
+    assert len(set(ext.ACLED_TO_CASE.values())) == len(ext.ACLED_TO_CASE)
+    assert ext.case_label("Air/drone strike") == "AIR_STRIKE"
+    assert ext.case_label(None) is None
+
+
+def test_score_case_subtasks() -> None:
+    gold = ["AIR_STRIKE", "PEACE_PROTEST", "DIPLO", "ARREST"]
+    events = [
+        [ev("195", sub="Air/drone strike")],
+        [ev("141", 0.4, sub="Peaceful protest"), ev("010", 0.99)],
+        [ev("036")],
+        [],
+    ]
+    s = ext.score_case(gold, events, sub_type=lambda e: e.acled_sub_event_type)
+    assert s["subtask1"]["n"] == 3  # DIPLO is not a seen ACLED type
+    assert s["subtask1"]["accuracy"] == pytest.approx(2 / 3)
+    assert s["subtask1"]["coverage"] == pytest.approx(2 / 3)
+    assert s["subtask1_coded_subset"]["accuracy"] == 1.0
+    assert s["all_labels"]["n"] == 4
+    assert s["pred_distribution"] == {"AIR_STRIKE": 1, "PEACE_PROTEST": 1, "NONE": 2}
+
+
+def test_markdown_tables_render() -> None:
+    gold = ["0", "4"]
+    res = {"benchmark": "conflibert", **ext.score_pentaclass(gold, [[ev("010")], []], fallback="3")}
+    md = ext.markdown(res)
+    assert md.startswith("| metric | value |")
+    assert "coverage (%) | 50.0" in md

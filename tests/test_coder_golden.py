@@ -1,0 +1,151 @@
+"""Golden-record tests of the coder on a small FICTIONAL lexicon (tests/fixtures/lexicon):
+editing the real seeds never breaks these. One test per behaviour."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dyadflow.coder import CODER_VERSION, code_article
+from dyadflow.lexicon import Lexicon, load_lexicon
+from dyadflow.records import Event
+
+pytestmark = pytest.mark.model
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "lexicon"
+PUBLISHED = date(2022, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(FIXTURE, REPO / "schemas")
+
+
+@pytest.fixture(scope="module")
+def nlp(lexicon: Lexicon):  # type: ignore[no-untyped-def]
+    from dyadflow.nlp import build_nlp
+
+    return build_nlp(lexicon)
+
+
+def code(nlp, lexicon: Lexicon, text: str, published: date | None = PUBLISHED) -> list[Event]:  # type: ignore[no-untyped-def]
+    return code_article(nlp(text), lexicon, published, doc_id="t")
+
+
+def triples(events: list[Event]) -> set[tuple[str | None, str | None, str]]:
+    return {(e.source_code, e.target_code, e.cameo_code) for e in events}
+
+
+def unordered(events: list[Event]) -> set[tuple[frozenset[str | None], str]]:
+    return {(frozenset((e.source_code, e.target_code)), e.cameo_code) for e in events}
+
+
+def test_compound_subjects_give_one_event_per_dyad(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonian Defence Minister Chicolini and Sylvanian Foreign Minister Trentino met in Strelsau on Monday.")
+    # the text's title wins over the dictionary's dated role (Chicolini is foreign minister in 2022)
+    assert unordered(evs) == {(frozenset({"FRDMIL", "SYVGOV"}), "040")}
+
+
+def test_passive_agent_is_the_source(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Sylvanian troops were attacked by Freedonian forces on Monday.")
+    assert triples(evs) == {("FRDMIL", "SYVMIL", "190")}
+
+
+def test_negated_acts_are_not_coded(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert code(nlp, lexicon, "Freedonia did not attack Sylvania.") == []
+    assert code(nlp, lexicon, "There are no negotiations with Sylvania, Firefly said.") == []
+
+
+def test_hypothetical_is_not_the_act_and_intent_is_03x(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert code(nlp, lexicon, "Freedonia could meet Sylvania next week.") == []
+    evs = code(nlp, lexicon, "Firefly plans to meet Trentino in May.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "036")}
+    assert evs[0].modality == "intended"
+    assert evs[0].rule_id.endswith(".intent")
+
+
+def test_reported_speech_codes_the_embedded_event(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Firefly said Sylvania attacked Ruritania.")
+    assert triples(evs) == {("SYVMIL", "RUR", "190")}  # no fallback 010 for "said"
+
+
+def test_capital_metonym_is_gov_or_mil_by_event(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert triples(code(nlp, lexicon, "Fredville accused Sylvan City of arming rebels.")) == {("FRDGOV", "SYVGOV", "112")}
+    assert triples(code(nlp, lexicon, "Fredville launched airstrikes on Sylvanian troops.")) == {("FRDMIL", "SYVMIL", "195")}
+
+
+def test_pronoun_resolves_to_nearest_person(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonian President Rufus Firefly arrived in Strelsau on Monday. He criticised the Sylvanian government.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "111")}
+    assert evs[0].rule_id.endswith(".coref")
+
+
+def test_titled_unknown_name_keeps_its_code_later(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Ruritanian Foreign Minister Rudolf Rassendyll praised Sylvania on Tuesday. Rassendyll later visited Freedonia.")
+    assert triples(evs) == {("RURGOV", "SYVGOV", "051"), ("RURGOV", "FRDGOV", "042")}
+
+
+def test_denial_is_016_not_the_denied_act(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Sylvanian Foreign Minister Trentino denied holding talks with Freedonia.")
+    assert triples(evs) == {("SYVGOV", "FRDGOV", "016")}
+
+
+def test_meeting_of_three_parties_gives_every_pair(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "The foreign ministers of Freedonia, Sylvania and Ruritania met in Geneva.")
+    assert unordered(evs) == {
+        (frozenset({"FRDGOV", "SYVGOV"}), "040"),
+        (frozenset({"FRDGOV", "RURGOV"}), "040"),
+        (frozenset({"SYVGOV", "RURGOV"}), "040"),
+    }
+
+
+def test_host_gives_guest_pairs(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "The Freedonian president hosted his counterparts from Sylvania and Ruritania for talks on Sunday.")
+    t = triples(evs)
+    assert {("FRDGOV", "SYVGOV", "043"), ("FRDGOV", "RURGOV", "043")} <= t
+    assert (frozenset({"SYVGOV", "RURGOV"}), "044") in unordered(evs)
+
+
+def test_date_bounded_roles(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Chicolini met Trentino in Strelsau."
+    assert triples(code(nlp, lexicon, text, date(2020, 5, 1))) == {("FRDMIL", "SYVGOV", "040")}
+    assert triples(code(nlp, lexicon, text, date(2022, 5, 1))) == {("FRDGOV", "SYVGOV", "040")}
+
+
+def test_outlets_are_never_actors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert triples(code(nlp, lexicon, "Sylvania attacked Freedonia, the Daily Bugle reported.")) == {("SYVMIL", "FRD", "190")}
+    assert code(nlp, lexicon, "The Daily Bugle criticised Freedonia.") == []
+
+
+def test_no_fallback_event_without_a_pattern(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert code(nlp, lexicon, "Freedonia and Sylvania are neighbours.") == []
+
+
+def test_event_record_carries_evidence_and_versions(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "On Monday, Freedonia accused Sylvania of hiding weapons."
+    evs = code(nlp, lexicon, text)
+    assert len(evs) == 1
+    e = evs[0]
+    assert (e.cameo_code, e.cameo_root, e.quad_class) == ("112", "11", 3)
+    assert e.cameo_label and e.goldstein is not None
+    assert e.source_country == "FRD" and e.target_country == "SYV"
+    assert e.source_role == "GOV" and e.target_role == "GOV"
+    assert e.source_text == "Freedonia" and e.target_text == "Sylvania"
+    assert "accused" in text[e.char_start : e.char_end]
+    assert e.sentence == text and e.sentence_index == 0
+    assert e.rule_id == "112.accuse"
+    assert 0 < e.confidence <= 1
+    assert e.coder_version == CODER_VERSION and e.dictionary_version == lexicon.version
+    assert e.event_date is not None and e.event_date <= PUBLISHED
+    assert not e.negated and e.modality == "asserted"
+
+
+def test_code_article_is_deterministic(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Freedonian forces attacked Sylvanian troops. Firefly condemned Sylvania."
+    a = code(nlp, lexicon, text)
+    b = code(nlp, lexicon, text)
+    assert [e.event_id for e in a] == [e.event_id for e in b]
+    assert len(a) == 2
