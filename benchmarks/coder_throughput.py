@@ -26,7 +26,7 @@ import pstats
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                    + (f" --sentences {args.sentences}" if args.sentences != 2000 else "")
                    + (f" --processes {args.processes}" if args.processes != 1 else ""),
     }
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"coder-throughput-p{args.processes}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")

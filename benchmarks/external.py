@@ -33,7 +33,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -479,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmark data not found: {EXTERNAL}", file=sys.stderr)
         return 2
     names = list(RUNNERS) if args.benchmark == "all" else [args.benchmark]
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
         result = RUNNERS[name](args.limit, args.processes, not args.no_gazetteer)

@@ -149,3 +149,61 @@ def test_code_article_is_deterministic(nlp, lexicon) -> None:  # type: ignore[no
     b = code(nlp, lexicon, text)
     assert [e.event_id for e in a] == [e.event_id for e in b]
     assert len(a) == 2
+
+
+def test_denied_report_codes_the_denial_not_the_act(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Sylvanian Foreign Minister Trentino denied reports that Freedonia had attacked Ruritania.")
+    assert {e.cameo_code for e in evs} == {"016"}
+    assert all(e.source_code == "SYVGOV" for e in evs)
+
+
+def test_refusal_is_a_rejection_not_the_act(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonia has refused to negotiate with Sylvania.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "125")}
+
+
+def test_questions_and_conditionals_assert_nothing(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert code(nlp, lexicon, "Did Freedonia attack Sylvania?") == []
+    assert code(nlp, lexicon, "If Freedonia attacks Sylvania, Ruritania will respond.") == []
+
+
+def test_talks_between_parties_exclude_the_reporter(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Firefly welcomed the talks between Sylvania and Ruritania.")
+    assert (frozenset({"SYVGOV", "RURGOV"}), "040") in unordered(evs)
+    assert not any(e.cameo_code.startswith("04") and "FRDGOV" in (e.source_code, e.target_code) for e in evs)
+
+
+def test_supporting_a_rapprochement_is_mediation(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Ruritania is supporting a rapprochement between Freedonia and Sylvania.")
+    assert triples(evs) == {("RURGOV", "FRDGOV", "045"), ("RURGOV", "SYVGOV", "045")}
+
+
+def test_named_group_modifier_gives_the_group_code(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Sylvanian troops clashed with Red Hand Front fighters near the border.")
+    assert ("SYVMIL", "ZANREB", "190") in triples(evs)
+
+
+def test_ethnic_prefix_with_armed_role_is_rebel(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonian forces attacked Zanian fighters.")
+    assert triples(evs) == {("FRDMIL", "ZANREB", "190")}
+
+
+def test_group_without_country_takes_the_domestic_side(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Sylvanian police detained dozens of protesters on Saturday.")
+    assert triples(evs) == {("SYVCOP", "SYVCVL", "173")}
+
+
+def test_counterpart_takes_the_possessor_role(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonian Defence Minister Chicolini met his Sylvanian counterpart in Strelsau.")
+    assert unordered(evs) == {(frozenset({"FRDMIL", "SYVMIL"}), "040")}
+
+
+def test_both_countries_resolve_to_the_last_two(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Freedonia and Sylvania fought in 2020. Ruritania urged both countries to end the fighting."
+    evs = code(nlp, lexicon, text)
+    assert {("RURGOV", "FRDGOV", "020"), ("RURGOV", "SYVGOV", "020")} <= triples(evs)
+
+
+def test_obstacle_statement_is_criticism_by_the_speaker(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Trentino said in a statement that Freedonia is an obstacle to peace.")
+    assert triples(evs) == {("SYVGOV", "FRDGOV", "111")}

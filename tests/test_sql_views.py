@@ -253,8 +253,13 @@ def test_event_clusters_four_article_meeting(con) -> None:
     rows = con.execute("""select event_date, date_precision, num_mentions, num_articles, num_sources, cameo_code
                           from event_clusters where actor1_code = 'TURMIL' and actor2_code = 'SYRMIL'
                           and cameo_root = '04' order by date_precision""").fetchall()
+    # representative mention: earliest published article (all equal here), then lowest doc_id
+    rep = q1(con, """select cameo_code from events
+                     where source_code = 'TURMIL' and target_code = 'SYRMIL'
+                       and event_date = date '2022-12-28' and is_factual
+                     order by doc_id, sentence_index limit 1""")[0]
     assert rows == [
-        (date(2022, 12, 28), "day", 5, 4, 3, "043"),  # representative: earliest doc, first sentence
+        (date(2022, 12, 28), "day", 5, 4, 3, rep),
         (date(2022, 12, 1), "month", 1, 1, 1, "040"),
     ]
     undated = con.execute("""select num_mentions, num_articles from event_clusters

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from dyadflow.records import Event
 from dyadflow.settings import Settings
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 # (id, text, published) or (id, text, published, published_inferred)
-Item = Union[tuple[str, str, date | None], tuple[str, str, date | None, bool]]
+Item = tuple[str, str, date | None] | tuple[str, str, date | None, bool]
 
 DEFAULT_CHUNK_SIZE = 16
 DEFAULT_BATCH_SIZE = 16

@@ -74,14 +74,20 @@ def _sentence_index(doc: Doc) -> list[Span]:
 
 
 def code_sentences(
-    doc: Doc, lexicon: Lexicon, published: date | None
+    doc: Doc, lexicon: Lexicon, published: date | None, gazetteer: Gazetteer | None = None
 ) -> list[tuple[int, Span, SentenceActors, list[Candidate]]]:
     """Actors and event candidates per sentence (the matching half of the coder)."""
     finder = ActorFinder(doc, lexicon, published)
     out = []
     for idx, sent in enumerate(_sentence_index(doc)):
         actors = finder.sentence(sent)
-        coder = SentenceCoder(sent, actors, lexicon)
+        prefer = tuple(
+            iso for iso in (
+                (lexicon.country_by_code[c].iso3 if c in lexicon.country_by_code else None)
+                for c, _ in sorted(finder.state.country_counts.items(), key=lambda kv: -kv[1])
+            ) if iso
+        )
+        coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer)
         out.append((idx, sent, actors, list(coder.candidates())))
     return out
 
@@ -101,7 +107,7 @@ def code_article(
 
         return code_article_petrarch(doc, lexicon, published, doc_id=doc_id,  # type: ignore[arg-type]
                                      gazetteer=gazetteer, published_inferred=published_inferred)
-    coded = code_sentences(doc, lexicon, published)
+    coded = code_sentences(doc, lexicon, published, gazetteer)
     article_countries = _article_countries(coded, lexicon)
     dateline = adapters.dateline(doc.text, gazetteer)
     events: list[Event] = []
@@ -161,8 +167,11 @@ def _event(
     place = None
     if gazetteer is not None:
         fallback = None
-        if military:
-            tc = lexicon.country_by_code.get(t.country or "")
+        # the place implied by the event: the target's territory for military action, the host's
+        # country for hosting, the visited country for a visit
+        side = t if military or code == "042" else s if code == HOST_CODE else None
+        if side is not None:
+            tc = lexicon.country_by_code.get(side.country or "")
             fallback = tc.iso3 if tc is not None else None
         exclude = [(doc[m.start].idx - sent.start_char, doc[m.end - 1].idx + len(doc[m.end - 1].text) - sent.start_char)
                    for m in (s, t) if m.metonym]

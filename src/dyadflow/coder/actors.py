@@ -299,7 +299,7 @@ class ActorFinder:
             for s in spans:
                 if s.label_ not in (COUNTRY, CAPITAL, DEMONYM, ACTOR) or s.start >= head.i or s.start < head.left_edge.i:
                     continue
-                if s.start in absorbed or s.start <= head.i < s.end or s.start >= lo and lo >= 0 and s.end > lo and s.start <= lo:
+                if s.start in absorbed or s.start <= head.i < s.end or s.start == lo:  # not the span itself
                     continue
                 if s.end < len(doc) and doc[s.end].lower_ in ("-", "–") and s.end + 1 < len(doc) and doc[s.end + 1].lower_ in SPONSOR_WORDS:
                     continue  # "US-backed militants": the sponsor, not the group's country
@@ -375,11 +375,14 @@ class ActorFinder:
                 countries = self._possessor_country(s.root, mentions, speaker) or (
                     self._possessor_country(head, mentions, speaker) if head != s.root else ()
                 )
-            if not countries and "counterpart" in s.id_:
-                # "his counterparts" -> the role of the nearest earlier person; countries from "from X"
-                prev = next((m for m in reversed(mentions) if m.person), None)
-                if prev is not None:
-                    role = prev.role or role
+            if "counterpart" in s.id_:
+                # "his Syrian counterpart": the role of the nearest earlier person (a defence
+                # minister's counterpart is a defence minister)
+                prev = next((m for m in _by_pos_desc(mentions) if m.person and m.start < s.start and m.role), None)
+                if prev is None:
+                    prev = self._recent(lambda m: m.person and m.role is not None)
+                if prev is not None and prev.role:
+                    role = prev.role
             fixed_code = None
             org = next((m for m in mods if m.label_ == ACTOR), None)
             if org is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from spacy.tokens import Span, Token
 
@@ -21,6 +22,7 @@ INTENT_LEMMAS = frozenset({
 })
 DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
 PLAN_LEMMAS = frozenset({"hammer", "arrange", "organize", "organise", "schedule", "plan", "prepare"})
+NEGATING_LEMMAS = frozenset({"refuse", "fail", "decline", "avoid", "stop", "cease", "halt", "abandon", "suspend", "postpone", "cancel"})
 ONGOING_LEMMAS = frozenset({"continue", "keep", "persist"})
 COND_MARKS = frozenset({"if", "unless", "whether"})
 LIGHT_VERBS = frozenset({
@@ -136,10 +138,28 @@ def _governor(tok: Token) -> Token | None:
 class SentenceCoder:
     """Matches patterns in one sentence against its actor mentions."""
 
-    def __init__(self, sent: Span, actors: SentenceActors, lexicon: Lexicon) -> None:
+    def __init__(self, sent: Span, actors: SentenceActors, lexicon: Lexicon, gazetteer: Any = None,
+                 prefer_countries: tuple[str, ...] = ()) -> None:
         self.sent = sent
         self.actors = actors
         self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        self.prefer = prefer_countries
+
+    def place_mention(self, tok: Token) -> Mention | None:
+        """A bare country Mention for a place name ("on Odesa" -> UKR) via the gazetteer, if any."""
+        if self.gazetteer is None or tok.pos_ != "PROPN":
+            return None
+        lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i])
+        for start in (lo, tok.i):
+            name = self.sent.doc[start : tok.i + 1].text
+            place = self.gazetteer.lookup(name, self.prefer)
+            if place is not None and place.country:
+                c = self.lexicon.country_by_iso3.get(place.country)
+                if c is not None:
+                    return Mention(start, tok.i + 1, tok.i, c.code, None, name, "place", metonym=True,
+                                   via="gazetteer", countries=(c.code,))
+        return None
 
     # -- actor slots ---------------------------------------------------------------------
     def mentions_at(self, tok: Token, *, deep: int = 2, conj: bool = True) -> list[Mention]:
@@ -197,6 +217,9 @@ class SentenceCoder:
         cur = verb
         for _ in range(6):
             subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
+            if subs and subs[0].tag_ in ("WP", "WDT") and cur.dep_ == "relcl":
+                # "the minister, who met X": the relative clause's noun
+                return self.mentions_at(cur.head, deep=1, conj=False), cur, False
             if subs:
                 return self.mentions_at(subs[0]), cur, False
             pas = [c for c in cur.children if c.dep_ == "nsubjpass"]
@@ -296,8 +319,12 @@ class SentenceCoder:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
                             ms = self.mentions_at(o)
+                            if not ms and want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.code_info(p.code) is not None \
+                                    and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+                                pm = self.place_mention(o)
+                                ms = [pm] if pm is not None else []
                             out.extend(ms)
-                            if want in TERRITORIAL_PREPS:
+                            if want in TERRITORIAL_PREPS or any(m.kind == "place" for m in ms):
                                 territorial.update(m.head for m in ms)
             elif h == "tree":
                 for c in tok.children:
@@ -315,6 +342,20 @@ class SentenceCoder:
                         out.extend(self.mentions_at(c))
             if out and h == "tree":
                 break
+        if not out and self.gazetteer is not None and self.lexicon.code_info(p.code) is not None \
+                and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+            # "attacked a village in Borno", "shelled areas of Idlib": the place's country
+            for c in tok.children:
+                if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in TERRITORIAL_PREPS | {"on", "near"}):
+                    for t in c.subtree:
+                        if t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}:
+                            pm = self.place_mention(t)
+                            if pm is not None:
+                                out.append(pm)
+                                territorial.add(pm.head)
+                                break
+                if out:
+                    break
         src_keys = {(m.start, m.end) for m in sources}
         out = [m for m in out if (m.start, m.end) not in src_keys]
         if "tree" in hints and sources:
@@ -328,6 +369,12 @@ class SentenceCoder:
             h = self.sent.doc[m.head]
             if m.metonym and m.kind in ("country", "capital") and h.dep_ == "pobj" and h.head.lower_ in LOCATIVE_PREPS:
                 return m.country
+        if self.gazetteer is not None:
+            for tok in self.sent:
+                if tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and self.actors.at(tok) is None:
+                    pm = self.place_mention(tok)
+                    if pm is not None:
+                        return pm.country
         return None
 
     def _fill_group_countries(
@@ -369,8 +416,8 @@ class SentenceCoder:
         return full or seen
 
     # -- context: negation, modality, denial ------------------------------------------------
-    def context(self, tok: Token, clause: Token | None) -> tuple[str, str | None]:
-        """('asserted'|'negated'|'hypothetical'|'intended'|'denied'|'reported', denier lemma)."""
+    def context(self, tok: Token, clause: Token | None) -> tuple[str, Token | None]:
+        """('asserted'|'negated'|'hypothetical'|'intended'|'denied', the denying word if denied)."""
         chain: list[Token] = []
         cur = tok
         for _ in range(6):
@@ -390,6 +437,18 @@ class SentenceCoder:
                 chain.append(nxt)
                 break
             cur = nxt
+        # a denial anywhere above ("denied reports that X attacked Y", "denied that X met Y")
+        anc = tok
+        for _ in range(5):
+            if anc.dep_ not in ("ccomp", "xcomp", "acl", "dobj", "pobj", "prep", "pcomp", "conj", "nsubjpass", "attr") or anc.head == anc:
+                break
+            anc = anc.head
+            if _lemma(anc) in DENY_LEMMAS and anc.pos_ in ("VERB", "NOUN"):
+                return "denied", anc
+            if anc.lemma_ in SAY_LEMMAS and anc.pos_ == "VERB":
+                break
+        if self.sent.text.rstrip().endswith("?"):
+            return "hypothetical", None  # questions assert nothing
         # the head just above the chain (deny/intend verbs governing an xcomp/ccomp/dobj)
         top = chain[-1]
         governors = [top.head] if top.head != top else []
@@ -402,7 +461,9 @@ class SentenceCoder:
             if t.pos_ in ("NOUN", "PROPN") and any(c.lower_ in ("no", "neither") and c.dep_ == "det" for c in kids):
                 return "negated", None
             if _lemma(t) in DENY_LEMMAS and t != tok:
-                return "denied", _lemma(t)
+                return "denied", t
+            if t != tok and _lemma(t) in NEGATING_LEMMAS:
+                return "negated", None  # "refused to negotiate", "failed to reach"
             planned = t.lemma_ in PLAN_LEMMAS and (t.lemma_ != "hammer" or any(c.dep_ == "prt" and c.lower_ == "out" for c in kids))
             if t != tok and (_lemma(t) in INTENT_LEMMAS or planned or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
                 return "intended", None
@@ -471,11 +532,11 @@ class SentenceCoder:
                 sources = []
             elif h == "speaker":
                 # "X said (that) Y is an obstacle": the reporting verb's subject
-                cur = tok.head if tok.dep_ in ("attr", "acomp") else tok
-                if cur.dep_ == "ccomp" and cur.head.pos_ in ("VERB", "AUX"):
-                    say = cur.head
-                    if say.lemma_ in SAY_LEMMAS:
+                # ("... said in a statement that Y is ...": up through the statement noun)
+                for say in list(tok.ancestors)[:5]:
+                    if say.lemma_ in SAY_LEMMAS and say.pos_ == "VERB":
                         sources, clause, _ = self.subject(say)
+                        break
             elif h == "gov":
                 g = _governor(tok)
                 if g is not None:
@@ -504,7 +565,8 @@ class SentenceCoder:
                     uniq[key] = m
             parties = list(uniq.values())
         if parties and not p.code.startswith("045") and (p.symmetric or not sources):
-            if not sources or all(s.country in {x.country for x in parties} for s in sources):
+            # "talks between A and B": the parties, whoever reports or welcomes the talks
+            if p.pos == "NOUN" or not sources or all(s.country in {x.country for x in parties} for s in sources):
                 sources, targets = parties[:1], parties[1:]
         elif parties and p.code.startswith("045"):
             targets = parties
@@ -518,8 +580,14 @@ class SentenceCoder:
         if ctx in ("negated", "hypothetical"):
             return None
         if ctx == "denied":
-            return Candidate(tok, p, "016", tuple(sources), tuple(targets), "asserted", ".denied", conf * 0.9, clause,
-                             territorial_targets=frozenset(territorial))
+            # "X denied (that) Y met Z": X denies; the target is whoever else the denied act names
+            deniers: list[Mention] = []
+            if denier is not None and denier.pos_ in ("VERB", "AUX"):
+                deniers, clause, _ = self.subject(denier)
+            deniers = deniers or sources
+            own = {m.country for m in deniers}
+            others = [m for m in [*sources, *targets] if m.country not in own]
+            return Candidate(tok, p, "016", tuple(deniers), tuple(others), "asserted", ".denied", conf * 0.9, clause)
         if ctx == "intended":
             root = "045" if code.startswith("045") else code[:2]
             icode = INTENT_BY_ROOT.get(root)

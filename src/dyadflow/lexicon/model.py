@@ -135,6 +135,7 @@ class Lexicon:
     acled_crosswalk: Any = field(default=None, compare=False)  # dyadflow.acled.AcledCrosswalk when available
     country_by_code: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     agent_by_term: Mapping[str, Agent] = field(init=False, repr=False, compare=False)
+    country_by_iso3: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     patterns_by_lemma: Mapping[tuple[str, str], tuple[VerbPattern, ...]] = field(
         init=False, repr=False, compare=False
     )
@@ -143,6 +144,9 @@ class Lexicon:
     def __post_init__(self) -> None:
         object.__setattr__(self, "cameo", MappingProxyType(dict(self.cameo)))
         object.__setattr__(self, "country_by_code", MappingProxyType({c.code: c for c in self.countries}))
+        object.__setattr__(
+            self, "country_by_iso3", MappingProxyType({c.iso3: c for c in reversed(self.countries) if c.iso3})
+        )
         object.__setattr__(
             self, "agent_by_term", MappingProxyType({fold(a.term): a for a in self.agents})
         )

@@ -140,7 +140,7 @@ def _np_tokens(head: Token, sent: _Sentence | None = None) -> list[Token]:
         if c.dep_ == "prep" and c.lower_ not in OF_PREPS:
             continue
         if c.dep_ == "appos":
-            if sent is not None and _actor_root(c, sent):
+            if sent is not None and _actor_root(c, sent) and _actor_root(head, sent):
                 continue
             out.extend(_np_tokens(c, sent))
             continue
@@ -154,7 +154,7 @@ def _conjuncts(tok: Token, sent: _Sentence | None = None) -> list[Token]:
         if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM", "X"):
             out.append(c)
             out.extend(_conjuncts(c, sent))
-        elif c.dep_ == "appos" and sent is not None and _actor_root(c, sent):
+        elif c.dep_ == "appos" and sent is not None and _actor_root(c, sent) and _actor_root(tok, sent):
             out.append(c)
             out.extend(_conjuncts(c, sent))
     return out
@@ -213,10 +213,10 @@ def np_top(tok: Token, sent: _Sentence, *, through_of: bool = True) -> Token:
     seen = 0
     while seen < 30:
         seen += 1
-        if tok.dep_ in NP_DEPS and tok.head is not tok and tok.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X", "ADJ"):
+        if tok.dep_ in NP_DEPS and tok.head.i != tok.i and tok.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X", "ADJ"):
             tok = tok.head
             continue
-        if tok.dep_ == "appos" and tok.head is not tok:
+        if tok.dep_ == "appos" and tok.head.i != tok.i:
             tok = tok.head
             continue
         if not through_of:
@@ -228,7 +228,7 @@ def np_top(tok: Token, sent: _Sentence, *, through_of: bool = True) -> Token:
             if m is not None and m.kind == "agent":
                 tok = owner
                 continue
-        if tok.dep_ == "conj" and tok.head is not tok:
+        if tok.dep_ == "conj" and tok.head.i != tok.i:
             # a conjunct inside "agent of A and B" belongs to the agent's phrase
             first = tok
             while first.dep_ == "conj":
@@ -422,10 +422,10 @@ def _governing_subject(v: Token, sent: _Sentence | None = None) -> Token | None:
             for c in t.head.children:
                 if c.dep_ == "dobj":
                     return c
-        if t.dep_ in INHERIT_DEPS and t.head is not t:
+        if t.dep_ in INHERIT_DEPS and t.head.i != t.i:
             t = t.head
             continue
-        if t.dep_ in CLAUSE_DEPS and t.head is not t and t.head.pos_ in ("NOUN", "PROPN"):
+        if t.dep_ in CLAUSE_DEPS and t.head.i != t.i and t.head.pos_ in ("NOUN", "PROPN"):
             return t.head
         return None
     return None
@@ -574,7 +574,7 @@ def _events_for(v: Token, hit: _VerbHit, code: str, rule: str, slots: dict[str, 
         tgt_tok = _slot_head(slots["target"], sent, doc)
         if src_tok is not None and tgt_tok.i == src_tok.i and "source" not in slots:
             # the target took the subject: the source is the governing clause's subject
-            up = v.head if v.head is not v else None
+            up = v.head if v.head.i != v.i else None
             src_tok = _governing_subject(up) if up is not None else None
     elif tgt_default is not None:
         tgt_tok = tgt_default
@@ -600,6 +600,14 @@ def _events_for(v: Token, hit: _VerbHit, code: str, rule: str, slots: dict[str, 
     return out
 
 
+def _root(t: Token) -> Token:
+    for _ in range(50):
+        if t.head.i == t.i:
+            break
+        t = t.head
+    return t
+
+
 def _first_actor_after(v: Token, hit: _VerbHit, src: Token | None, sent: _Sentence, doc: Doc) -> Token | None:
     subtree = {t.i for t in v.subtree}
     excluded = _excluded_subtrees(v, src)
@@ -615,12 +623,30 @@ def _first_actor_after(v: Token, hit: _VerbHit, src: Token | None, sent: _Senten
     for m in sent.mentions:
         tok = m.tokens[0]
         root = doc[tok]
-        while root.head is not root:
+        while root.head.i != root.i:
             root = root.head
-        if tok > last_tok and root.i != v.sent.root.i and root.pos_ in ("NOUN", "PROPN") and root.i not in subtree:
+        if tok > last_tok and root.i != _root(v).i and root.pos_ in ("NOUN", "PROPN") and root.i not in subtree:
             if not any(t.i <= last_tok for t in root.subtree):
                 return doc[tok]
     return None
+
+
+def _sentences(doc: Doc) -> list[Span]:
+    """spaCy sentences, re-joined where a split falls after a token that cannot end a sentence."""
+    out: list[Span] = []
+    start: int | None = None
+    for s in doc.sents:
+        if start is None:
+            start = s.start
+        last = [t for t in s if not t.is_space]
+        if last and last[-1].text in (".", "!", "?", '"', "'", "\u201d", ")", ":") or s.end == len(doc):
+            span = doc[start : s.end]
+            if span.text.strip():
+                out.append(span)
+            start = None
+    if start is not None and doc[start:].text.strip():
+        out.append(doc[start:])
+    return out
 
 
 def code_article_petrarch(
@@ -633,7 +659,7 @@ def code_article_petrarch(
     published_inferred: bool = False,
 ) -> list[Event]:
     """All events of one parsed article under PETRARCH dictionary semantics (pure)."""
-    sents = [s for s in doc.sents if s.text.strip()]
+    sents = _sentences(doc)
     all_words = [sentence_words(s) for s in sents]
     if any(_discarded(w, lexicon, story=True) for w in all_words):
         return []
@@ -651,7 +677,7 @@ def code_article_petrarch(
 
 def _event(doc: Doc, span: Span, idx: int, c: _Coded, lex: PetrarchLexicon, published: date | None,
            published_inferred: bool, doc_id: str) -> Event:
-    info = lex.code_info(c.code)
+    info = lex.code_info(c.code) or lex.code_info(c.code[:2])
     toks = [c.verb, c.source_tok, c.target_tok]
     lo = min(t.idx for t in toks)
     hi = max(t.idx + len(t.text) for t in toks)
@@ -673,7 +699,7 @@ def _event(doc: Doc, span: Span, idx: int, c: _Coded, lex: PetrarchLexicon, publ
         cameo_code=c.code,
         cameo_root=root,
         cameo_label=info.label if info is not None else None,
-        quad_class=info.quad_class if info is not None else 0,
+        quad_class=info.quad_class if info is not None else 1,
         goldstein=info.goldstein if info is not None else None,
         rule_id=f"petrarch:{c.rule}",
         confidence=0.7,

@@ -117,7 +117,8 @@ def to_native(d: PetrarchDictionaries) -> tuple[list[Country], list[NamedActor],
     for x in actors:
         key = (x.actor_id, x.valid_from)
         if key in uniq:
-            notes.append(f"actor {x.name!r}: code {x.code} overlaps another undated code (kept {uniq[key].code})")
+            notes.append(f"actor {x.name!r}: code {x.code} shares its start date with code {uniq[key].code} "
+                         "(kept the first)")
             continue
         uniq[key] = x
     agents: dict[str, Agent] = {}
