@@ -191,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"coder-throughput-p{args.processes}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
-    print(f"## coder throughput ({result['command']}; {path.relative_to(ROOT)})")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"## coder throughput ({result['command']}; {shown})")
     cpu_ratio = result["ratio_cpu"]
     print("| processes | sentences | spaCy nlp.pipe (sent/s) | parse + code (sent/s) | ratio (wall) "
           "| ratio (CPU s) | events | load avg |")

@@ -3,7 +3,9 @@
     python benchmarks/petrarch_unittest.py [--shared ../shared] [--keep DIR]
 
 Writes the records as JSONL (id, text, published), runs
-`dyadflow code --input X.jsonl --lexicon <suite> --lexicon-format petrarch --json`, and prints the
+`DYADFLOW_PETRARCH_NONCAMEO=keep dyadflow code --input X.jsonl --lexicon <suite> --lexicon-format
+petrarch --json` (the suite's dictionaries use test codes such as 903 that are not CAMEO codes;
+"keep" emits them unchanged, as PETRARCH does), and prints the
 share of records whose set of (source, target, code) equals the expected set exactly, per
 category, plus the records that yield an event where none is expected.
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from dyadflow.petrarch.lexicon import NONCAMEO_ENV
 from dyadflow.petrarch.unittest_records import read_unittest_records
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +32,9 @@ def main() -> int:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--keep", type=Path, default=None, help="folder to keep input.jsonl / output.jsonl in")
     ap.add_argument("--verbose", action="store_true", help="print every failing record")
+    ap.add_argument("--noncameo", choices=("keep", "map"), default="keep",
+                    help="policy for the suite's non-CAMEO dictionary codes (903, 174K...): keep them "
+                         "(conformance, the default here) or map/drop them as `dyadflow run` does")
     args = ap.parse_args()
     suite = args.shared / "eval" / "external" / "petrarch-unittest"
     records = read_unittest_records(suite / "PETR.UnitTest.records.xml")
@@ -45,7 +52,8 @@ def main() -> int:
             fh.write(json.dumps({"id": uid, "text": r.text, "published": r.published.isoformat()}) + "\n")
     cmd = [sys.executable, "-c", "from dyadflow.cli.app import main; main()", "code", "--input", str(inp),
            "--lexicon", str(suite), "--lexicon-format", "petrarch", "--json"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False)
+    env = {**os.environ, NONCAMEO_ENV: args.noncameo}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False, env=env)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
         return proc.returncode

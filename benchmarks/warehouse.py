@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ def generate(data_dir: Path, n: int, seed: int = 7) -> dict[str, Any]:
         pq.write_table(table, dest, compression="zstd")
     doc_idx = np.arange(n_docs)
     doc_ids = _hex_ids(2, doc_idx)
-    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 1, tzinfo=UTC)
     articles = pa.table(
         {
             "doc_id": doc_ids,
@@ -375,7 +375,7 @@ def main() -> None:
         res["pandas"] = _child([*common, "--engine", "pandas"])
     out_dir = ROOT / "benchmarks" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (out_dir / f"warehouse-{a.n}-{stamp}.json").write_text(json.dumps(res, indent=2))
     print(markdown(res))
 

@@ -178,3 +178,12 @@ def test_markdown_tables_render() -> None:
     md = ext.markdown(res)
     assert md.startswith("| metric | value |")
     assert "coverage (%) | 50.0" in md
+
+
+def test_throughput_corpus_repeats_texts_until_enough_sentences() -> None:
+    tp = _load("coder_throughput")
+    corpus, n = tp.build_corpus(["a", "b", "c"], [2, 3, 1], 10)
+    assert corpus == ["a", "b", "c", "a", "b"]
+    assert n == 11
+    with pytest.raises(ValueError):
+        tp.build_corpus(["a"], [0], 5)

@@ -7,6 +7,7 @@ with its own PREFECT_HOME under the session's temp folder.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -55,32 +56,48 @@ def env_for(prefect_home: Path) -> dict[str, str]:
     return env
 
 
-def start(corpus: Path, wh: Path, home: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([*dyadflow_cmd(), "run", str(corpus), "--warehouse", str(wh), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(home))
+class Run:
+    """A `dyadflow run` in its own process group, output to a file (an orphaned child never blocks a pipe)."""
 
+    def __init__(self, corpus: Path, wh: Path, home: Path, *extra: str) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.log = home / f"run-{time.monotonic_ns()}.log"
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen([*dyadflow_cmd(), "run", str(corpus), "--warehouse", str(wh), *extra],
+                                         stdout=out, stderr=subprocess.STDOUT, text=True, env=env_for(home),
+                                         start_new_session=True)
 
-def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    out, err = proc.communicate(timeout=RUN_TIMEOUT)
-    return proc.returncode, out + err
+    def finish(self) -> tuple[int, str]:
+        try:
+            code = self.proc.wait(timeout=RUN_TIMEOUT)
+        finally:
+            self.kill_group()  # e.g. Prefect's embedded server, orphaned when the run was killed
+        return code, self.log.read_text(errors="replace")
+
+    def kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
 
 
 def run_to_end(corpus: Path, wh: Path, home: Path) -> str:
-    code, output = finish(start(corpus, wh, home))
+    code, output = Run(corpus, wh, home).finish()
     assert code == 0, output
     return output
 
 
 def kill_when(corpus: Path, wh: Path, home: Path, ready: Callable[[], bool], what: str) -> bool:
     """Start a run and SIGKILL it as soon as ready() holds; True when it was killed (not already done)."""
-    proc = start(corpus, wh, home)
+    run = Run(corpus, wh, home)
+    proc = run.proc
     deadline = time.monotonic() + RUN_TIMEOUT
     while proc.poll() is None and time.monotonic() < deadline:
         if ready():
-            proc.send_signal(signal.SIGKILL)
+            proc.send_signal(signal.SIGKILL)  # the run process only, as the OOM killer would
             break
         time.sleep(0.01)
-    code, output = finish(proc)
+    code, output = run.finish()
     assert code in (-signal.SIGKILL, 0), f"{what}: {output}"
     return code == -signal.SIGKILL
 
@@ -122,7 +139,7 @@ def test_sigkill_at_several_moments_then_rerun_gives_the_clean_events(corpus: Pa
 
         store = ParquetStore(locked, Settings().schemas_dir)
         with store.lock():  # another run holds the warehouse
-            return finish(start(corpus, locked, tmp_path / "home-lock", "--wait", "1"))
+            return Run(corpus, locked, tmp_path / "home-lock", "--wait", "1").finish()
 
     def crash_lane() -> list[str]:
         home = tmp_path / "home-crash"

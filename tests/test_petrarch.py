@@ -161,3 +161,84 @@ def test_petrarch_coder_on_own_sentences(petr_dir: Path) -> None:
         ("ZEDREB", "AAA", "051"), ("ZEDREB", "BBB", "051")}
     # story-level discard
     assert codes("Lord Harrow planted apple trees in Twin Cities at the Cricket World Cup.", date(1999, 1, 1)) == set()
+
+
+EXTRA_VERBS = """--- PLANT  [042] ---
+PLANT
+--- PROPOSE  [100] ---
+PROPOSE
+--- GREET  [903] ---
+GREET
+--- WAVE  [174K] ---
+WAVE
+"""
+
+EXTRA_ACTORS = """OSTLAND [OST]
+OSTLAND RADIO [OSTRAD]
+VESTRIA [VES]
+KINGDOM_OF_ZED [ZED]
+"""
+
+
+@pytest.fixture()
+def petr_dir2(tmp_path: Path) -> Path:
+    d = tmp_path / "dicts2"
+    d.mkdir()
+    (d / "x.verbs.txt").write_text(EXTRA_VERBS, encoding="utf-8")
+    (d / "x.actors.txt").write_text(EXTRA_ACTORS, encoding="utf-8")
+    (d / "x.agents.txt").write_text(AGENTS, encoding="utf-8")
+    return d
+
+
+@pytest.mark.model
+def test_petrarch_coordination_former_gaps_and_infinitives(petr_dir2: Path) -> None:
+    from dyadflow.coder import code_article
+    from dyadflow.nlp import build_nlp
+    from dyadflow.petrarch import load_petrarch_lexicon
+
+    lex = load_petrarch_lexicon(petr_dir2, seeds_dir=REPO / "seeds", schemas_dir=REPO / "schemas")
+    nlp = build_nlp(lex)
+
+    def codes(text: str) -> set[tuple[str | None, str | None, str]]:
+        return {(e.source_code, e.target_code, e.cameo_code) for e in code_article(nlp(text), lex, date(2003, 1, 1))}
+
+    # an agent before "A and B" distributes over both actors
+    assert codes("Harbour masters in Ostland and Vestria planted trees near the Kingdom of Zed.") == {
+        ("OSTGOV", "ZED", "042"), ("VESGOV", "ZED", "042")}
+    # each conjunct contributes its first actor, whatever the parser did with the adjectives
+    assert codes("Ostland and the old Vestria planted trees near the Kingdom of Zed.") == {
+        ("OST", "ZED", "042"), ("VES", "ZED", "042")}
+    # TABARI's FORMER conversion: the agent codes as ELI
+    assert codes("Former harbour masters of Ostland planted trees near the Kingdom of Zed.") == {
+        ("OSTELI", "ZED", "042")}
+    # an actor phrase split by modifiers of its last word ("Ostland ... radio")
+    assert ("VES", "OSTRAD", "042") in codes("Vestria planted trees near Ostland state-run radio.")
+    # a target inside a to-infinitive with its own object belongs to that clause, not to "proposed"
+    assert codes("Vestria proposed to discuss the matter with Ostland.") == set()
+
+
+@pytest.mark.model
+def test_petrarch_noncameo_codes_mapped_or_dropped(petr_dir2: Path) -> None:
+    from dyadflow.coder import code_article
+    from dyadflow.nlp import build_nlp
+    from dyadflow.petrarch import load_petrarch_lexicon
+    from dyadflow.tableschema import table_schema
+
+    events_schema = table_schema(REPO / "schemas", "events")
+    mapped = load_petrarch_lexicon(petr_dir2, seeds_dir=REPO / "seeds", schemas_dir=REPO / "schemas",
+                                   noncameo="map")
+    kept = load_petrarch_lexicon(petr_dir2, seeds_dir=REPO / "seeds", schemas_dir=REPO / "schemas",
+                                 noncameo="keep")
+    nlp = build_nlp(mapped)
+    greet, wave = nlp("Ostland greeted Vestria."), nlp("Ostland waved to Vestria.")
+    # "903" has no CAMEO parent: dropped (the reason is logged); "174K" maps to its parent "174"
+    assert code_article(greet, mapped, date(2003, 1, 1)) == []
+    [ev] = code_article(wave, mapped, date(2003, 1, 1))
+    assert ev.cameo_code == "174" and ev.rule_id.endswith(":noncameo=174K")
+    events_schema.validate_record(ev.to_row())
+    # "keep" shows the dictionary's own codes (conformance runs), flagged in rule_id
+    [kg] = code_article(greet, kept, date(2003, 1, 1))
+    assert (kg.source_code, kg.target_code, kg.cameo_code) == ("OST", "VES", "903")
+    assert kg.rule_id.endswith(":noncameo")
+    with pytest.raises(ValueError):
+        load_petrarch_lexicon(petr_dir2, noncameo="sometimes")

@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from dyadflow.records import Article, Reject
 from dyadflow.sources.local import InputError, LocalFileSource, decode_bytes, split_front_matter

@@ -341,3 +341,20 @@ def test_every_file_in_a_hostile_folder_is_accounted_for(tmp_path: Path) -> None
     assert not {a.path for a in arts} & {r.path for r in rejs}
     assert all(r.reason and len(r.sha256) == 64 for r in rejs)
     assert {r.path: r.sha256 for r in rejs} == {r.path: sha(files[r.path]) for r in rejs}
+
+
+def test_unlistable_folder_is_a_reject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "in"
+    write(root, "ok.txt", BODY)
+    write(root, "closed/x.txt", "Peru criticised Bolivia.")
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path).endswith("closed"):  # what a folder without read permission does (also for root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    arts, rejs = read(root)
+    assert [a.path for a in arts] == ["ok.txt"]
+    assert [(r.path, r.reason) for r in rejs] == [("closed/", "cannot list folder: Permission denied")]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -28,7 +27,7 @@ PERIOD_VIEWS = [f"dyad_{p}{v}" for p in PERIODS for v in VARIANTS]
 def _article(name: str, source: str | None, url: str | None = None) -> Article:
     doc = sha256_hex(name)[:32]
     return Article(doc_id=doc, path=f"{name}.txt", text=f"text of {name}", content_hash=doc,
-                   ingested_at=datetime(2023, 1, 2, 3, 4, 5, tzinfo=timezone.utc), source=source, url=url,
+                   ingested_at=datetime(2023, 1, 2, 3, 4, 5, tzinfo=UTC), source=source, url=url,
                    published=date(2022, 12, 29))
 
 
@@ -54,7 +53,7 @@ def _event(doc: str, i: int, code: str, src: str, tgt: str | None, **kw: object)
 
 
 def _commit(store: ParquetStore, docs: list[str], coder: str = CODER, dictionary: str = DICT) -> None:
-    now = datetime(2023, 1, 3, tzinfo=timezone.utc)
+    now = datetime(2023, 1, 3, tzinfo=UTC)
     store.commit_codings([
         dict(doc_id=d, content_hash=d, coding_key=coding_key(coder, dictionary), coder_version=coder,
              dictionary_version=dictionary, n_events=1, run_id="run-1", coded_at=now)
@@ -364,7 +363,7 @@ def test_cli_export_and_dyads(wh: Path, tmp_path: Path, monkeypatch: pytest.Monk
     assert res.exit_code == 0, res.output
     lines = out.read_text().splitlines()
     assert lines[0].startswith("period,level,direction,period_start,actor1,actor2,n_events")
-    assert len(lines) == 1 + 6
+    assert len(lines) == 1 + 5  # Dec both directions, undated, January one-sided, February
     pq_out = tmp_path / "acled.parquet"
     res = runner.invoke(app, ["export", "acled_export", str(pq_out), "--warehouse", str(wh)])
     assert res.exit_code == 0, res.output

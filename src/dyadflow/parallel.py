@@ -2,7 +2,9 @@
 
 Each worker builds its own resources once (dyadflow.pipeline.build_resources, in the pool's
 initializer), then parses and codes chunks of texts; results come back in input order. With
-``processes=1`` everything runs in the calling process, with no pool.
+``processes=1`` everything runs in the calling process, with no pool. Workers start fresh
+(forkserver, else spawn), so a script using processes > 1 needs the usual
+``if __name__ == "__main__":`` guard, and cannot be fed to ``python -`` on stdin.
 
     results = code_texts([("d1", "Ankara criticised Moscow.", date(2024, 5, 1))], settings, processes=2)
 """
@@ -31,7 +33,9 @@ Item = tuple[str, str, date | None] | tuple[str, str, date | None, bool]
 
 DEFAULT_CHUNK_SIZE = 16
 DEFAULT_BATCH_SIZE = 16
-START_METHOD = "spawn"  # spaCy and its thread pools are not fork-safe; spawn works everywhere
+# workers start from a clean process, never a fork of one holding spaCy's thread pools;
+# forkserver (POSIX) also works from interactive/stdin sessions, spawn is the portable fallback
+START_METHODS = ("forkserver", "spawn")
 
 
 class CodingError(RuntimeError):
@@ -156,7 +160,8 @@ class CoderPool:
 
     def _pool(self) -> Executor:
         if self._executor is None:
-            ctx = multiprocessing.get_context(START_METHOD)
+            method = next(m for m in START_METHODS if m in multiprocessing.get_all_start_methods())
+            ctx = multiprocessing.get_context(method)
             self._executor = ProcessPoolExecutor(max_workers=self.processes, mp_context=ctx,
                                                  initializer=_init_worker,
                                                  initargs=(self.settings, self.with_gazetteer))

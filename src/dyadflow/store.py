@@ -27,8 +27,8 @@ import logging
 import os
 import tempfile
 import time
-from datetime import date as dt_date
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date as dt_date
 from pathlib import Path
 from typing import Any
 

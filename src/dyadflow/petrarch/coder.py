@@ -13,8 +13,10 @@ Pure: no I/O, no globals.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from dyadflow.geo import Gazetteer
     from dyadflow.petrarch.lexicon import PetrarchLexicon
 
-CODER_VERSION = "petrarch-0.1.0"
+log = logging.getLogger(__name__)
+
+CODER_VERSION = "petrarch-0.2.0"
+CAMEO_PATTERN = re.compile(r"^[0-2][0-9]{1,3}$")  # the events schema's cameo_code pattern
 
 NP_DEPS = frozenset({"compound", "poss", "amod", "nmod", "det", "nummod", "case", "quantmod", "punct", "advmod"})
 OF_PREPS = frozenset({"of", "in", "from"})
@@ -83,12 +88,49 @@ def sentence_words(span: Span) -> list[Word]:
     return out
 
 
-def _find_mentions(words: list[Word], lex: PetrarchLexicon, day: date | None) -> list[Mention]:
+MAX_GAP_TOKENS = 3
+GAP_DEPS = frozenset({"amod", "npadvmod", "punct", "advmod", "hyph"})
+
+
+def _gapped_match(words: list[Word], i: int, phrase: tuple[str, ...], doc: Doc) -> tuple[int, tuple[int, ...]] | None:
+    """Match a multi-word actor phrase whose words are split by modifiers of its next word.
+
+    "ITHILEN TELEVISION" in "Ithilen state-run television": the skipped tokens (at most three)
+    must be adjectival/adverbial modifiers inside the subtree of the phrase word that follows them.
+    Returns (end word index, matched tokens) or None.
+    """
+    n = len(words)
+    p, toks = i, [words[i].tok]
+    for j in range(1, len(phrase)):
+        q = p + 1
+        while q < n and words[q].text != phrase[j]:
+            q += 1
+        if q >= n:
+            return None
+        nxt = doc[words[q].tok]
+        gap = sorted({words[x].tok for x in range(p + 1, q)} - set(toks) - {nxt.i})
+        if len(gap) > MAX_GAP_TOKENS:
+            return None
+        for g in gap:
+            t = doc[g]
+            hyphenated = any(0 <= t.i + d < len(doc) and doc[t.i + d].text == "-" for d in (-1, 1))
+            if t.dep_.lower() not in GAP_DEPS and not hyphenated or not nxt.is_ancestor(t):
+                return None
+        if gap and doc[toks[-1]].head.i != nxt.i:
+            return None
+        toks.append(nxt.i)
+        p = q
+    return p + 1, tuple(dict.fromkeys(toks))
+
+
+def _find_mentions(words: list[Word], lex: PetrarchLexicon, day: date | None,
+                   doc: Doc | None = None) -> list[Mention]:
     out: list[Mention] = []
     i = 0
     n = len(words)
     while i < n:
         best: tuple[int, str, Any] | None = None
+        gapped: tuple[int, tuple[int, ...], Any] | None = None
         for phrase, kind, entry in lex.phrase_index.get(words[i].text, ()):
             k = len(phrase)
             if k <= (best[0] if best else 0) or i + k > n:
@@ -97,6 +139,17 @@ def _find_mentions(words: list[Word], lex: PetrarchLexicon, day: date | None) ->
                 if kind == "actor" and not entry.codes_on(day):
                     continue
                 best = (k, kind, entry)
+            elif doc is not None and kind == "actor" and k > 1 and entry.codes_on(day):
+                g = _gapped_match(words, i, phrase, doc)
+                if g is not None and (gapped is None or k > len(gapped[1])):
+                    gapped = (g[0], g[1], entry)
+        if gapped is not None and len(gapped[1]) > (best[0] if best else 0):
+            e, toks, entry = gapped
+            codes = tuple(c for c in entry.codes_on(day) if c != NULL_CODE)
+            if codes:
+                out.append(Mention(i, e, "actor", codes, tokens=toks))
+            i = e
+            continue
         if best is None:
             i += 1
             continue
@@ -160,6 +213,43 @@ def _conjuncts(tok: Token, sent: _Sentence | None = None) -> list[Token]:
     return out
 
 
+COORD_WORDS = frozenset({"and", "or", "&", ","})
+FORMER_WORDS = frozenset({"former", "ex"})
+FORMER_CODE = "ELI"
+
+
+def _former(agents: list[Mention], toks: list[Token]) -> list[Mention]:
+    """TABARI's FORMER conversion: in a phrase with "former", its agents code as ELI (former elite)."""
+    plain = [a for a in agents if not a.prefix]
+    if not plain or not any(t.lower_ in FORMER_WORDS for t in toks):
+        return agents
+    first = plain[0]
+    eli = Mention(first.start, first.end, "agent", (FORMER_CODE,), tokens=first.tokens)
+    return [a for a in agents if a.prefix] + [eli]
+
+
+def _coordinated_tokens(head: Token, sent: _Sentence) -> list[Token]:
+    """Tokens of the phrase headed by `head` with its conjuncts, appositions and the words between."""
+    out = [head]
+    for c in head.children:
+        if c.dep_ in ("relcl", "acl", "advcl", "ccomp") or c.pos_ in ("VERB", "AUX") and c.dep_ != "amod":
+            continue
+        if c.dep_ == "prep" and c.lower_ not in OF_PREPS:
+            continue
+        if c.dep_ in ("conj", "appos"):
+            out.extend(_coordinated_tokens(c, sent))
+            continue
+        out.extend(x for x in c.subtree)
+    return out
+
+
+def _separates(t: Token, sent: _Sentence) -> bool:
+    """Whether `t` is a coordinator ("and", "or", a list comma) joining nominal conjuncts."""
+    if t.lower_ not in COORD_WORDS or t.i in sent.tok_mention:
+        return False
+    return t.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X")
+
+
 def _actor_root(tok: Token, sent: _Sentence) -> bool:
     m = sent.tok_mention.get(tok.i)
     return m is not None and m.kind == "actor"
@@ -187,6 +277,7 @@ class _Composer:
                 actors.append((t, m))
             else:
                 agents.append(m)
+        agents = _former(agents, toks)
         if not actors:
             if not agents:
                 return []
@@ -202,9 +293,73 @@ class _Composer:
 
     def codes_for(self, head: Token) -> list[str]:
         """Codes of a noun phrase and its conjuncts."""
+        grouped = self.group_codes(head)
+        if grouped is not None:
+            return grouped
         out: list[str] = []
         for h in (head, *_conjuncts(head, self.sent)):
             out.extend(self.np_codes(h))
+        return list(dict.fromkeys(out))
+
+    def group_codes(self, head: Token) -> list[str] | None:
+        """Codes of a coordinated phrase read as a word sequence ("A and B's C", "agents in A and B").
+
+        The phrase's tokens are split into conjuncts at "and"/"or" (and list commas) joining nouns;
+        each conjunct contributes its first actor and its last agent as head agent (earlier agents
+        are modifiers). A conjunct with an actor and a head agent codes as itself; an actor alone
+        takes the head agents of the conjuncts before it ("lawmakers in A and B"); an agent alone
+        combines with every actor of the phrase ("A's media and government"). None when fewer than
+        two conjuncts carry actors or agents (the parse-based reading then applies).
+        """
+        toks = sorted(_coordinated_tokens(head, self.sent), key=lambda t: t.i)
+        has_and = any(_separates(t, self.sent) and t.lower_ != "," for t in toks)
+        if not has_and:
+            return None
+        groups: list[list[Mention]] = [[]]
+        seen: set[int] = set()
+        for t in toks:
+            if _separates(t, self.sent):
+                if groups[-1]:
+                    groups.append([])
+                continue
+            m = self.mention_at(t)
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                groups[-1].append(m)
+        groups = [g for g in groups if g]
+        if len(groups) < 2 or not any(m.kind == "actor" for g in groups for m in g):
+            return None
+        groups = [[m for m in g if m.kind == "actor"] + _former([m for m in g if m.kind == "agent"], toks)
+                  for g in groups]
+        for g in groups:
+            g.sort(key=lambda m: m.start)
+        parts: list[tuple[Mention | None, Mention | None, list[Mention]]] = []
+        for g in groups:
+            actor = next((m for m in g if m.kind == "actor"), None)
+            plain = [m for m in g if m.kind == "agent" and not m.prefix]
+            head_agent = plain[-1] if plain else None
+            mods = [m for m in g if m.kind == "agent" and m is not head_agent]
+            parts.append((actor, head_agent, mods))
+        all_actors = [a for a, _, _ in parts if a is not None]
+        out: list[str] = []
+
+        def emit(actor: Mention, agents: list[Mention]) -> None:
+            for c in actor.codes:
+                out.append(_compose(c, sorted(agents, key=lambda m: m.start)))
+
+        for k, (actor, head_agent, mods) in enumerate(parts):
+            if actor is not None and head_agent is not None:
+                emit(actor, [*mods, head_agent])
+            elif actor is not None:
+                before = [(h, ms) for a, h, ms in parts[:k] if h is not None]
+                if not before:
+                    emit(actor, mods)
+                for h, ms in before:
+                    emit(actor, [*mods, *ms, h])
+            elif head_agent is not None:
+                for a in all_actors:
+                    owner = next(p for p in parts if p[0] is a)
+                    emit(a, [*owner[2], *mods, head_agent])
         return list(dict.fromkeys(out))
 
 
@@ -442,14 +597,24 @@ def _passive_agent(v: Token) -> Token | None:
     return None
 
 
-def _excluded_subtrees(v: Token, subj: Token | None) -> set[int]:
+def _excluded_subtrees(v: Token, subj: Token | None, *, literal: bool = False) -> set[int]:
     ex: set[int] = set()
     if subj is not None:
         ex.update(t.i for t in subj.subtree)
     for c in v.children:
         if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
             ex.update(t.i for t in c.subtree)
+        elif c.dep_ == "xcomp" and not literal and _infinitive_with_object(c):
+            # "proposed to take up the issue with X": X belongs to the infinitive's own event
+            # (unless the verb's pattern spelled out words, as in "vowed to wage war on X")
+            ex.update(t.i for t in c.subtree)
     return ex
+
+
+def _infinitive_with_object(v: Token) -> bool:
+    """A ``to``-infinitive verb with its own direct object."""
+    return (v.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children)
+            and any(c.dep_ == "dobj" for c in v.children))
 
 
 # ----------------------------------------------------------------------------- main
@@ -482,7 +647,7 @@ def _discarded(words: list[Word], lex: PetrarchLexicon, story: bool) -> bool:
 
 def _sentence(span: Span, lex: PetrarchLexicon, day: date | None) -> _Sentence:
     words = sentence_words(span)
-    mentions = _find_mentions(words, lex, day)
+    mentions = _find_mentions(words, lex, day, span.doc)
     tok_mention: dict[int, Mention] = {}
     for m in mentions:
         for t in m.tokens:
@@ -541,7 +706,8 @@ def code_sentence(span: Span, lex: PetrarchLexicon, day: date | None) -> list[_C
         if best_code is None or best_code == NULL_CODE:
             continue
         slots = best.slots if best is not None else {}
-        out.extend(_events_for(v, hit, best_code, best_rule, slots, sent, comp, doc))
+        literal = best is not None and best.score > 0
+        out.extend(_events_for(v, hit, best_code, best_rule, slots, sent, comp, doc, literal=literal))
     return out
 
 
@@ -550,7 +716,7 @@ def _slot_head(word_index: int, sent: _Sentence, doc: Doc) -> Token:
 
 
 def _events_for(v: Token, hit: _VerbHit, code: str, rule: str, slots: dict[str, int], sent: _Sentence,
-                comp: _Composer, doc: Doc) -> list[_Coded]:
+                comp: _Composer, doc: Doc, *, literal: bool = False) -> list[_Coded]:
     main, _, rev = code.partition(":")
     subj = _governing_subject(v, sent)
     agent = _passive_agent(v)
@@ -579,7 +745,7 @@ def _events_for(v: Token, hit: _VerbHit, code: str, rule: str, slots: dict[str, 
     elif tgt_default is not None:
         tgt_tok = tgt_default
     else:
-        tgt_tok = _first_actor_after(v, hit, src_tok, sent, doc)
+        tgt_tok = _first_actor_after(v, hit, src_tok, sent, doc, literal=literal)
     if src_tok is None:
         return []
     sources = comp.codes_for(src_tok if "source" in slots else np_top(src_tok, sent))
@@ -608,9 +774,10 @@ def _root(t: Token) -> Token:
     return t
 
 
-def _first_actor_after(v: Token, hit: _VerbHit, src: Token | None, sent: _Sentence, doc: Doc) -> Token | None:
+def _first_actor_after(v: Token, hit: _VerbHit, src: Token | None, sent: _Sentence, doc: Doc, *,
+                       literal: bool = False) -> Token | None:
     subtree = {t.i for t in v.subtree}
-    excluded = _excluded_subtrees(v, src)
+    excluded = _excluded_subtrees(v, src, literal=literal)
     if src is not None:
         excluded.update(t.i for t in np_top(src, sent).subtree)
     last_tok = sent.words[hit.end - 1].tok
@@ -671,8 +838,35 @@ def code_article_petrarch(
             if key in seen:
                 continue
             seen.add(key)
-            events.append(_event(doc, span, idx, c, lexicon, published, published_inferred, doc_id))
+            c = _cameo_checked(c, lexicon, doc_id)
+            if c is not None:
+                events.append(_event(doc, span, idx, c, lexicon, published, published_inferred, doc_id))
     return events
+
+
+def cameo_parent(code: str, cameo: Mapping[str, Any]) -> str | None:
+    """The nearest CAMEO ancestor of a dictionary code ("174K" -> "174", "1717" -> "171"), if any."""
+    digits = code.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    if digits != code and digits in cameo:
+        return digits
+    for k in range(len(digits) - 1, 1, -1):
+        if digits[:k] in cameo:
+            return digits[:k]
+    return None
+
+
+def _cameo_checked(c: _Coded, lex: PetrarchLexicon, doc_id: str) -> _Coded | None:
+    """Apply the lexicon's non-CAMEO policy to one coding (None: dropped, with the reason logged)."""
+    if c.code in lex.cameo or not lex.cameo and CAMEO_PATTERN.fullmatch(c.code):
+        return c
+    if lex.noncameo == "keep":
+        return replace(c, rule=c.rule + ":noncameo")
+    parent = cameo_parent(c.code, lex.cameo)
+    if parent is None:
+        log.info("dropped %s->%s event in %s: dictionary code %r (%s) is not a CAMEO code and has no "
+                 "CAMEO parent", c.source, c.target, doc_id or "text", c.code, c.rule)
+        return None
+    return replace(c, code=parent, rule=f"{c.rule}:noncameo={c.code}")
 
 
 def _event(doc: Doc, span: Span, idx: int, c: _Coded, lex: PetrarchLexicon, published: date | None,

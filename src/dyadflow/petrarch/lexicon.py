@@ -9,6 +9,7 @@ and `engine = "petrarch"`, which makes `dyadflow.coder.code_article` dispatch to
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 NATIVE_EVENT_CODE = re.compile(r"^[0-2][0-9]{1,3}$")
 NATIVE_ACTOR_CODE = re.compile(r"^[A-Z]{3,15}$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
+NONCAMEO_ENV = "DYADFLOW_PETRARCH_NONCAMEO"
+NONCAMEO_POLICIES = ("map", "keep")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class PetrarchLexicon(Lexicon):
     dictionaries: PetrarchDictionaries | None = None
     engine: str = "petrarch"
     diagnostics: tuple[Diagnostic, ...] = ()
+    # events whose dictionary code is not a CAMEO code in `cameo`: "map" = CAMEO parent or dropped
+    # (always storable), "keep" = emitted unchanged (PETRARCH conformance); see NONCAMEO_ENV
+    noncameo: str = "map"
     phrase_index: Mapping[str, tuple[tuple[tuple[str, ...], str, Any], ...]] = field(
         init=False, repr=False, compare=False
     )
@@ -196,9 +202,17 @@ def _files_hash(files: list[Path]) -> str:
 
 
 def load_petrarch_lexicon(
-    lexicon_dir: Path, *, seeds_dir: Path | None = None, schemas_dir: Path | None = None
+    lexicon_dir: Path, *, seeds_dir: Path | None = None, schemas_dir: Path | None = None,
+    noncameo: str | None = None,
 ) -> PetrarchLexicon:
-    """Read a PETRARCH dictionary folder into a PetrarchLexicon (diagnostics logged, never fatal)."""
+    """Read a PETRARCH dictionary folder into a PetrarchLexicon (diagnostics logged, never fatal).
+
+    `noncameo` ("map" or "keep"; default: the DYADFLOW_PETRARCH_NONCAMEO environment variable,
+    else "map") says what the coder does with dictionary codes that are not CAMEO codes.
+    """
+    policy = (noncameo or os.environ.get(NONCAMEO_ENV) or "map").strip().lower()
+    if policy not in NONCAMEO_POLICIES:
+        raise ValueError(f"non-CAMEO code policy must be one of {NONCAMEO_POLICIES}, not {policy!r}")
     d = read_dictionary_folder(Path(lexicon_dir))
     for diag in d.diagnostics:
         log.warning("%s", diag)
@@ -216,4 +230,5 @@ def load_petrarch_lexicon(
         version="petrarch-" + _files_hash(files)[:12],
         dictionaries=d,
         diagnostics=d.diagnostics,
+        noncameo=policy,
     )

@@ -349,7 +349,12 @@ class LocalFileSource:
         def rel(path: Path) -> str:
             return clean_str(str(path.relative_to(top_abs)))
 
-        for dirpath, dirnames, filenames in os.walk(top_abs, followlinks=False):
+        errors: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(top_abs, onerror=errors.append, followlinks=False):
+            while errors:  # a folder that could not be listed (e.g. no permission)
+                err = errors.pop(0)
+                where = Path(err.filename) if err.filename else top_abs
+                yield InputFile(where, rel(where) + "/", root, f"cannot list folder: {err.strerror or err}")
             here = Path(dirpath)
             kept = []
             for d in sorted(dirnames):
@@ -371,6 +376,9 @@ class LocalFileSource:
                     yield InputFile(path, rel(path), root, "hidden file (name starts with '.'); not read")
                 else:
                     yield InputFile(path, rel(path), root)
+        for err in errors:
+            where = Path(err.filename) if err.filename else top_abs
+            yield InputFile(where, rel(where) + "/", root, f"cannot list folder: {err.strerror or err}")
 
     def items(self, run_id: str) -> Iterator[SourceItem]:
         """Yield every input as an Article or a Reject."""
