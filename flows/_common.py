@@ -8,7 +8,8 @@ from dyadflow.settings import Settings
 
 
 def settings_for(warehouse: str | None = None, paths: list[str] | None = None,
-                 lexicon: str | None = None, lexicon_format: str | None = None) -> Settings:
+                 lexicon: str | None = None, lexicon_format: str | None = None,
+                 processes: int | None = None) -> Settings:
     """Settings from the environment, overridden by a flow run's parameters."""
     base = Settings.from_env()
     return base.with_overrides(
@@ -16,4 +17,5 @@ def settings_for(warehouse: str | None = None, paths: list[str] | None = None,
         input_paths=tuple(Path(p).expanduser().resolve() for p in paths) if paths else None,
         lexicon_dir=Path(lexicon).expanduser().resolve() if lexicon else None,
         lexicon_format=lexicon_format,
+        processes=processes,
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from dyadflow import progress
-from typing import Any
-
+from dyadflow.coder import CODER_VERSION
 from dyadflow.pipeline import (
     CoderResources,
     articles_to_code,
@@ -45,10 +47,10 @@ def plan_coding(settings: Settings, key: str, doc_ids: list[str] | None) -> list
 
 @task(cache_policy=NO_CACHE)
 def code_batch(articles: list[Article], resources: CoderResources, settings: Settings,
-               run_id: str, batch_no: int) -> dict:
+               run_id: str, batch_no: int, pool: Any = None) -> dict:
     """Code one batch of articles and stage its events and codings."""
     store = ParquetStore(settings.data_dir, settings.schemas_dir)
-    result = code_articles(articles, resources, run_id, progress=lambda n: progress.report("code", n))
+    result = code_articles(articles, resources, run_id, progress=lambda n: progress.report("code", n), pool=pool)
     store.write_rejects(result.rejects)
     stage_batch(store, result, run_id, batch_no)
     return {"articles": len(articles), "events": len(result.events), "rejects": len(result.rejects)}
@@ -56,9 +58,9 @@ def code_batch(articles: list[Article], resources: CoderResources, settings: Set
 
 @flow(name="code", log_prints=False)
 def code(warehouse: str | None = None, doc_ids: list[str] | None = None, run_id: str | None = None,
-         lexicon: str | None = None, lexicon_format: str | None = None) -> dict:
+         lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None) -> dict:
     """Code the articles that need it, in batches, into staged events."""
-    settings = settings_for(warehouse, lexicon=lexicon, lexicon_format=lexicon_format)
+    settings = settings_for(warehouse, lexicon=lexicon, lexicon_format=lexicon_format, processes=processes)
     run_id = run_id or new_run_id()
     lex = load_dictionaries(settings)
     key = current_coding_key(lex)
@@ -68,10 +70,18 @@ def code(warehouse: str | None = None, doc_ids: list[str] | None = None, run_id:
                               "skipped_unchanged": len(set(doc_ids)) - len(todo) if doc_ids is not None else None}
     if not todo:
         return totals
-    resources = load_coder(settings, lex)
     size = max(1, settings.batch_size)
-    for i in range(0, len(todo), size):
-        counts = code_batch(todo[i : i + size], resources, settings, run_id, i // size)
-        for k, v in counts.items():
-            totals[k] += v
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if settings.processes > 1:  # N worker processes, each with its own parser
+            from dyadflow.parallel import CoderPool
+
+            resources = CoderResources(nlp=None, lexicon=lex, gazetteer=None, coder_version=CODER_VERSION)
+            pool = stack.enter_context(CoderPool(settings, settings.processes))
+        else:
+            resources = load_coder(settings, lex)
+        for i in range(0, len(todo), size):
+            counts = code_batch(todo[i : i + size], resources, settings, run_id, i // size, pool)
+            for k, v in counts.items():
+                totals[k] += v
     return totals

@@ -44,9 +44,9 @@ def summary_markdown(summary: dict) -> str:
 
 @flow(name="pipeline", log_prints=False)
 def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_wait_seconds: float = 0.0,
-             lexicon: str | None = None, lexicon_format: str | None = None) -> dict:
+             lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None) -> dict:
     """Run extract, code and load over the input paths (default: the bundled sample corpus)."""
-    settings = settings_for(warehouse, paths, lexicon, lexicon_format)
+    settings = settings_for(warehouse, paths, lexicon, lexicon_format, processes)
     run_id = new_run_id()
     store = ParquetStore(settings.data_dir, settings.schemas_dir)
     timings: dict[str, float] = {}
@@ -56,7 +56,8 @@ def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_
         ex = extract([str(p) for p in settings.default_inputs], str(settings.data_dir), run_id)
         timings["extract"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        co = code(str(settings.data_dir), run_id=run_id, lexicon=lexicon, lexicon_format=lexicon_format)
+        co = code(str(settings.data_dir), run_id=run_id, lexicon=lexicon, lexicon_format=lexicon_format,
+                  processes=settings.processes)
         timings["code"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         lo = load(str(settings.data_dir))

@@ -9,10 +9,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SUITE = SHARED / "eval" / "external" / "petrarch-unittest"
-# measured 247/284 (87.0%) with en_core_web_sm 3.8; the floor guards against regressions
-MIN_PASS_RATE = 0.86
-# records whose text is identical to a record that expects the event (they test malformed Penn parses)
-KNOWN_FALSE_EVENTS = {"ERROR-02", "ERROR-03", "TABDEBUG-19"}
+# measured 257/284 (90.5%) with en_core_web_sm 3.8 (BENCHMARKS.md); the floor is the measured count
+MIN_PASSED = 257
+# ERROR-02/03 have DEMO-00's exact text (which expects ARN->GON 064); they test malformed Penn parses
+KNOWN_FALSE_EVENTS = {"ERROR-02", "ERROR-03"}
 
 
 @pytest.mark.model
@@ -27,7 +27,8 @@ def test_petrarch2_unit_test_records() -> None:
 
     records = read_unittest_records(SUITE / "PETR.UnitTest.records.xml")
     assert len(records) == 284
-    lex = load_petrarch_lexicon(SUITE, seeds_dir=REPO / "seeds", schemas_dir=REPO / "schemas")
+    # the suite's dictionaries use test codes (903, 174K...) that are not CAMEO codes: keep them
+    lex = load_petrarch_lexicon(SUITE, seeds_dir=REPO / "seeds", schemas_dir=REPO / "schemas", noncameo="keep")
     nlp = build_nlp(lex)
     passed, false_events = 0, set()
     for r, doc in zip(records, nlp.pipe([r.text for r in records]), strict=True):
@@ -35,5 +36,6 @@ def test_petrarch2_unit_test_records() -> None:
         passed += got == set(r.expected)
         if not r.expected and got:
             false_events.add(r.id)
-    assert passed / len(records) >= MIN_PASS_RATE, f"{passed}/{len(records)}"
+    assert passed >= MIN_PASSED, f"{passed}/{len(records)}"
+    assert passed / len(records) >= 0.90
     assert false_events <= KNOWN_FALSE_EVENTS, sorted(false_events - KNOWN_FALSE_EVENTS)

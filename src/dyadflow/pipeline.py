@@ -171,13 +171,12 @@ class CodeBatchResult:
 
 
 def code_articles(articles: Sequence[Article], res: CoderResources, run_id: str,
-                  progress: ProgressFn = _noop) -> CodeBatchResult:
-    """Parse with nlp.pipe and code every article; an article that fails becomes a reject."""
-    from dyadflow.coder import code_article
-
+                  progress: ProgressFn = _noop, pool: Any = None) -> CodeBatchResult:
+    """Parse and code every article (in-process with nlp.pipe, or on a dyadflow.parallel.CoderPool);
+    an article that fails becomes a reject."""
     out = CodeBatchResult()
     now = dt.datetime.now(dt.UTC)
-    limit = getattr(res.nlp, "max_length", None)
+    limit = getattr(res.nlp, "max_length", None) if res.nlp is not None else None
     if limit is not None and any(len(a.text) > limit for a in articles):  # nlp.pipe would raise for the batch
         for a in articles:
             if len(a.text) > limit:
@@ -186,14 +185,10 @@ def code_articles(articles: Sequence[Article], res: CoderResources, run_id: str,
                                                  "characters)", rejected_at=now, detail=f"doc_id {a.doc_id}"))
                 progress(1)
         articles = [a for a in articles if len(a.text) <= limit]
-    texts = (a.text for a in articles)
-    for art, doc in zip(articles, res.nlp.pipe(texts, batch_size=16), strict=True):
-        try:
-            events = code_article(doc, res.lexicon, art.published, doc_id=art.doc_id, gazetteer=res.gazetteer,
-                                  published_inferred=art.published_inferred)
-        except Exception as exc:  # one bad article must not stop the run
-            log.exception("coding failed for %s", art.path)
-            out.rejects.append(Reject(path=art.path, stage="code", reason=f"coder error: {type(exc).__name__}: {exc}",
+    for art, events, error in _coded(articles, res, pool):
+        if error is not None:
+            log.error("coding failed for %s: %s", art.path, error)
+            out.rejects.append(Reject(path=art.path, stage="code", reason=f"coder error: {error}",
                                       sha256=sha256_hex(art.text), run_id=run_id, rejected_at=now,
                                       detail=f"doc_id {art.doc_id}"))
             progress(1)
@@ -207,6 +202,27 @@ def code_articles(articles: Sequence[Article], res: CoderResources, run_id: str,
         })
         progress(1)
     return out
+
+
+def _coded(articles: Sequence[Article], res: CoderResources, pool: Any
+           ) -> Iterable[tuple[Article, Sequence[Event], str | None]]:
+    """(article, events, error) for each article, in order."""
+    if pool is not None:
+        items = [(a.doc_id, a.text, a.published, a.published_inferred) for a in articles]
+        for art, coded in zip(articles, pool.code(items), strict=True):
+            yield art, coded.events, coded.error
+        return
+    from dyadflow.coder import code_article
+
+    for art, doc in zip(articles, res.nlp.pipe((a.text for a in articles), batch_size=16), strict=True):
+        try:
+            events = code_article(doc, res.lexicon, art.published, doc_id=art.doc_id, gazetteer=res.gazetteer,
+                                  published_inferred=art.published_inferred)
+        except Exception as exc:  # one bad article must not stop the run
+            log.debug("coder traceback for %s", art.path, exc_info=True)
+            yield art, (), f"{type(exc).__name__}: {exc}"
+            continue
+        yield art, events, None
 
 
 def stage_batch(store: ParquetStore, batch: CodeBatchResult, run_id: str, batch_no: int) -> Path | None:

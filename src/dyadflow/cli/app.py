@@ -29,6 +29,9 @@ WarehouseOpt = Annotated[
     Path | None, typer.Option("--warehouse", "-w", help="Warehouse directory (default: warehouse/data/).")
 ]
 LexiconOpt = Annotated[Path | None, typer.Option("--lexicon", help="Dictionary folder (default: seeds/).")]
+ProcessesOpt = Annotated[
+    int | None, typer.Option("--processes", "-p", min=1, help="Worker processes for coding (default 1).")
+]
 LexiconFormatOpt = Annotated[
     str | None, typer.Option("--lexicon-format", help="native (seed tables) or petrarch (PETRARCH2 dictionaries).")
 ]
@@ -69,6 +72,7 @@ def run(
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock.")] = 0.0,
     lexicon: LexiconOpt = None,
     lexicon_format: LexiconFormatOpt = None,
+    processes: ProcessesOpt = None,
 ) -> None:
     """Run the pipeline flow (extract → code → load) into the warehouse."""
     from dyadflow.progress import progress_callback
@@ -97,6 +101,7 @@ def run(
                     lock_wait_seconds=wait,
                     lexicon=str(settings.lexicon_dir) if settings.lexicon_dir else None,
                     lexicon_format=settings.lexicon_format,
+                    processes=processes or settings.processes,
                 )
     except WarehouseLocked as exc:
         err_console.print(f"[red]error:[/] {exc}")
@@ -174,10 +179,9 @@ def code_cmd(
     lexicon: LexiconOpt = None,
     lexicon_format: LexiconFormatOpt = None,
     no_geo: Annotated[bool, typer.Option("--no-geo", help="Skip place resolution (faster start).")] = False,
+    processes: ProcessesOpt = None,
 ) -> None:
     """Code text directly (no warehouse) and show the events and why they were coded."""
-    from dyadflow.pipeline import build_resources
-
     if text is None and input_file is None:
         err_console.print("[red]error:[/] give TEXT or --input FILE.jsonl")
         raise typer.Exit(2)
@@ -188,12 +192,16 @@ def code_cmd(
         body = sys.stdin.read() if text == "-" else text
         items.append(("text", body, _parse_date(date_)))
     settings = make_settings(lexicon=lexicon, lexicon_format=lexicon_format)
-    res = build_resources(settings, with_gazetteer=not no_geo)
-    from dyadflow.coder import code_article
+    from dyadflow.parallel import code_items
     from dyadflow.records import sha256_hex
 
-    for (item_id, body, published), doc in zip(items, res.nlp.pipe(b for _, b, _ in items), strict=True):
-        events = code_article(doc, res.lexicon, published, doc_id=sha256_hex(body)[:32], gazetteer=res.gazetteer)
+    keyed = [(sha256_hex(body)[:32], body, published) for _, body, published in items]
+    coded = code_items(keyed, settings, processes or settings.processes, with_gazetteer=not no_geo)
+    for (item_id, _, _), result in zip(items, coded, strict=True):
+        if result.error is not None:
+            err_console.print(f"[red]error:[/] {item_id}: {result.error}")
+            continue
+        events = list(result.events)
         if as_json:
             for e in events:
                 row = {k: jsonable(v) for k, v in e.to_row().items()}

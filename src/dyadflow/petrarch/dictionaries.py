@@ -355,7 +355,7 @@ def _pattern_elements(tokens: list[str]) -> list[PatternElement]:
             elif p.startswith("&"):
                 out.append(PatternElement("synset", p.upper(), joined=joined))
             else:
-                for k, w in enumerate(_HYPHEN_SPLIT.findall(p.upper())):
+                for w in _HYPHEN_SPLIT.findall(p.upper()):
                     out.append(PatternElement("word", w, joined=True))
                 if out:
                     last = out[-1]

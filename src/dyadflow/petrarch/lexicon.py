@@ -8,6 +8,7 @@ and `engine = "petrarch"`, which makes `dyadflow.coder.code_article` dispatch to
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -21,15 +22,11 @@ from typing import Any
 from dyadflow.lexicon.model import Agent, CameoCode, Country, Lexicon, NamedActor, VerbPattern
 from dyadflow.petrarch.dictionaries import (
     NULL_CODE,
-    ActorEntry,
-    AgentEntry,
     Diagnostic,
     PetrarchDictionaries,
     VerbBlock,
     read_dictionary_folder,
 )
-import hashlib
-
 from dyadflow.seeds import read_seed_table
 
 log = logging.getLogger(__name__)

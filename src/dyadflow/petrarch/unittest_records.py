@@ -28,7 +28,7 @@ def read_unittest_records(path: Path) -> list[UnitTestRecord]:
     out: list[UnitTestRecord] = []
     for s in root.iter("Sentence"):
         d = (s.get("date") or "").strip()
-        text = " ".join(html.unescape((s.findtext("Text") or "")).split())
+        text = " ".join(html.unescape(s.findtext("Text") or "").split())
         expected: set[tuple[str, str, str]] = set()
         error = None
         for c in s.findall("EventCoding"):
