@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -192,6 +193,9 @@ def code_cmd(
         body = sys.stdin.read() if text == "-" else text
         items.append(("text", body, _parse_date(date_)))
     settings = make_settings(lexicon=lexicon, lexicon_format=lexicon_format)
+    # Nothing is stored here, so PETRARCH dictionaries' own non-CAMEO codes are shown as they are
+    # (flagged in rule_id); `dyadflow run` maps them to their CAMEO parent before writing Parquet.
+    os.environ.setdefault("DYADFLOW_PETRARCH_NONCAMEO", "keep")
     from dyadflow.parallel import code_items
     from dyadflow.records import sha256_hex
 

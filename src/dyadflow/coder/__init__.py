@@ -111,7 +111,7 @@ def code_article(
     article_countries = _article_countries(coded, lexicon)
     dateline = adapters.dateline(doc.text, gazetteer)
     events: list[Event] = []
-    for idx, sent, actors, cands in coded:
+    for idx, sent, _actors, cands in coded:
         best: dict[tuple[str, str, str], Event] = {}
         for c in cands:
             info = lexicon.code_info(c.code)

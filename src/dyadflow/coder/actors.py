@@ -190,12 +190,6 @@ class ActorFinder:
             return entry.country if entry else None
         return None
 
-    def _first_country_before(self, sent_mentions: list[Mention], before: int) -> str | None:
-        for m in sent_mentions:
-            if m.start < before and m.country:
-                return m.country
-        return self._recent_country()
-
     def _recent_country(self, person: bool | None = None) -> str | None:
         for m in reversed(self.state.history):
             if m.country and not m.modifier and (person is None or m.person == person):
@@ -291,7 +285,6 @@ class ActorFinder:
                     outlet_tokens.add(s.root.head.i)
         mentions: list[Mention] = []
         absorbed: set[int] = set()  # span starts consumed as modifiers
-        span_by_start = {s.start: s for s in spans}
 
         def modifiers_of(head: Token, lo: int) -> list[Span]:
             """Country-like spans left of head inside its noun phrase (and from lo)."""

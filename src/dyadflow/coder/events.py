@@ -4,7 +4,7 @@ modality and denial. Produces candidates; building Event records is done elsewhe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.tokens import Span, Token
@@ -36,6 +36,12 @@ INTENT_BY_ROOT = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035
 LOCATIVE_PREPS = frozenset({"in", "inside", "near", "across", "on", "at", "into", "throughout"})
 ARMED_GROUP_ROLES = frozenset({"REB", "INS", "SEP"})
 DOMESTIC_ROOTS = frozenset({"14", "17"})
+# objects that are never actors: "met the demands of X", "hit the target"
+ABSTRACT_OBJECTS = frozenset({
+    "demand", "need", "target", "goal", "deadline", "expectation", "requirement", "criterion", "standard",
+    "obligation", "condition", "challenge", "letter", "message", "call", "request", "invitation", "report",
+    "question", "note", "document", "idea",
+})
 MILITARY_ROOTS = frozenset({"15", "18", "19", "20"})
 TERRITORIAL_PREPS = frozenset({"in", "into", "inside", "across", "over"})
 
@@ -53,7 +59,6 @@ class Candidate:
     rule_suffix: str = ""
     confidence: float = 0.8
     clause: Token | None = None  # the verb whose clause dates the event
-    extra_tokens: tuple[int, ...] = field(default=())
     territorial_targets: frozenset[int] = frozenset()  # target heads reached via in/into
 
 
@@ -298,11 +303,12 @@ class SentenceCoder:
                 return [], territorial
             if h == "tree" and out:
                 break
-            if h in ("dobj", "dative", "iobj"):
-                deps = ("dobj",) if h == "dobj" else ("dative", "iobj")
+            if h in ("dobj", "dative", "iobj", "dobj!"):
+                deps = ("dobj",) if h.startswith("dobj") else ("dative", "iobj")
                 for c in tok.children:
-                    if c.dep_ in deps:
-                        out.extend(self.mentions_at(c))
+                    if c.dep_ in deps and _lemma(c) not in ABSTRACT_OBJECTS:
+                        # "dobj!": the object itself must be an actor ("received the envoy", not "a letter from X")
+                        out.extend(self.mentions_at(c, deep=0 if h == "dobj!" else 2))
                     if h == "dobj" and c.dep_ == "nsubjpass":
                         out.extend(self.mentions_at(c))
                     if h == "dobj" and c.dep_ in ("ccomp", "xcomp", "oprd") and p.obj:

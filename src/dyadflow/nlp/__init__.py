@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import importlib.util
-from functools import lru_cache
 import logging
 from collections.abc import Iterator
+from functools import lru_cache
 
 import spacy
 from spacy.language import Language
