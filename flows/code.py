@@ -58,9 +58,20 @@ def code_batch(articles: list[Article], resources: CoderResources, settings: Set
 
 @flow(name="code", log_prints=False)
 def code(warehouse: str | None = None, doc_ids: list[str] | None = None, run_id: str | None = None,
-         lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None) -> dict:
-    """Code the articles that need it, in batches, into staged events."""
+         lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None,
+         lock_wait_seconds: float = 0.0) -> dict:
+    """Code the articles that need it, in batches, into staged events.
+
+    Takes the warehouse lock unless the calling flow (pipeline) already holds it.
+    """
     settings = settings_for(warehouse, lexicon=lexicon, lexicon_format=lexicon_format, processes=processes)
+    store = ParquetStore(settings.data_dir, settings.schemas_dir)
+    with store.lock(wait_seconds=lock_wait_seconds):
+        return _code(settings, doc_ids, run_id)
+
+
+def _code(settings: Settings, doc_ids: list[str] | None, run_id: str | None) -> dict:
+    """The body of the code flow (run under the warehouse lock)."""
     run_id = run_id or new_run_id()
     lex = load_dictionaries(settings)
     key = current_coding_key(lex)

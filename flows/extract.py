@@ -22,10 +22,16 @@ def read_and_store_inputs(settings: Settings, run_id: str) -> ExtractSummary:
 
 
 @flow(name="extract", log_prints=False)
-def extract(paths: list[str] | None = None, warehouse: str | None = None, run_id: str | None = None) -> dict:
-    """Read the input files and folders into the warehouse's articles and rejects."""
+def extract(paths: list[str] | None = None, warehouse: str | None = None, run_id: str | None = None,
+            lock_wait_seconds: float = 0.0) -> dict:
+    """Read the input files and folders into the warehouse's articles and rejects.
+
+    Takes the warehouse lock unless the calling flow (pipeline) already holds it.
+    """
     settings = settings_for(warehouse, paths)
-    summary = read_and_store_inputs(settings, run_id or new_run_id())
+    store = ParquetStore(settings.data_dir, settings.schemas_dir)
+    with store.lock(wait_seconds=lock_wait_seconds):
+        summary = read_and_store_inputs(settings, run_id or new_run_id())
     out = asdict(summary)
     out["rejects"] = [{"path": r.path, "line": r.line, "reason": r.reason} for r in summary.rejects]
     return out

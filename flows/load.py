@@ -28,9 +28,14 @@ def refresh_views(settings: Settings) -> list[str]:
 
 
 @flow(name="load", log_prints=False)
-def load(warehouse: str | None = None) -> dict:
-    """Publish staged events into the warehouse and refresh its views."""
+def load(warehouse: str | None = None, lock_wait_seconds: float = 0.0) -> dict:
+    """Publish staged events into the warehouse and refresh its views.
+
+    Takes the warehouse lock unless the calling flow (pipeline) already holds it.
+    """
     settings = settings_for(warehouse)
-    summary = merge_staged(settings)
-    summary.views = refresh_views(settings)
+    store = ParquetStore(settings.data_dir, settings.schemas_dir)
+    with store.lock(wait_seconds=lock_wait_seconds):
+        summary = merge_staged(settings)
+        summary.views = refresh_views(settings)
     return asdict(summary)

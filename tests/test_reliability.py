@@ -152,6 +152,13 @@ def raw_event_ids(data_dir: Path) -> list[str]:
     return sorted(r[0] for r in rows)
 
 
+def by_doc(events: list[tuple]) -> dict[str, set[tuple]]:
+    out: dict[str, set[tuple]] = {}
+    for e in events:
+        out.setdefault(e[1], set()).add(e)
+    return out
+
+
 def snapshot(data_dir: Path) -> dict[str, str]:
     """Path → sha256 of every data file (the DuckDB file is rebuilt by every refresh: left out)."""
     return {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -255,6 +262,9 @@ def test_killed_at_every_commit_step_then_rerun_gives_the_clean_events(
     assert expected and committed_events(clean) == expected
     assert len(ops) >= 8
     old_docs = {e[1] for e in committed_events(base)} if before else set()
+    old_by_doc, new_by_doc = by_doc(committed_events(base)) if before else {}, by_doc(expected)
+    assert not before or old_by_doc != new_by_doc, "the dictionary change must change some doc's events"
+    first_commit = next(i for i, op in enumerate(ops, 1) if op == "replace codings.parquet")
     for kill_at in range(1, len(ops) + 1):
         data = tmp_path / f"wh-{kill_at}"
         shutil.copytree(base, data) if base.exists() else None
@@ -268,6 +278,14 @@ def test_killed_at_every_commit_step_then_rerun_gives_the_clean_events(
         versions = {e[2] for e in seen if e[3] == "CHI" and e[4] == "NOR"}  # 'Chile met Norway': 040 (v1), 042 (v2)
         assert len(versions) <= 1, f"old and new codings of one article both visible after kill at {ops[kill_at - 1]}"
         assert {e[1] for e in seen} <= old_docs | {e[1] for e in expected}
+        # a consistent snapshot per doc: exactly all of its old events or exactly all of its new ones
+        seen_by_doc = by_doc(seen)
+        for doc in old_docs | set(new_by_doc) | set(seen_by_doc):
+            got = seen_by_doc.get(doc, set())
+            assert got in (old_by_doc.get(doc, set()), new_by_doc.get(doc, set())), (
+                f"doc {doc[:8]} shows a partial state after kill at {ops[kill_at - 1]}: {sorted(got)}")
+        if before and kill_at <= first_commit:  # nothing committed yet: exactly the old events
+            assert seen == committed_events(base), f"old events lost after kill at {ops[kill_at - 1]}"
         run_pipeline(corpus, data, "v2", refresh=False)
         assert committed_events(data) == expected, f"killed at step {kill_at} ({ops[kill_at - 1]})"
         assert raw_event_ids(data) == sorted(e[0] for e in expected), f"duplicates after kill at {ops[kill_at - 1]}"
@@ -332,3 +350,56 @@ def test_document_longer_than_the_parsers_limit_is_rejected_not_a_crash(tmp_path
     assert [c["doc_id"] for c in out.codings] == ["s" * 32] and len(out.events) == 1
     assert [r.path for r in out.rejects] == ["long.txt", "long.txt"]
     assert "longer than the parser's limit" in out.rejects[0].reason and out.rejects[0].stage == "code"
+
+
+# ---- staged batches --------------------------------------------------------------------------------
+def test_orphaned_staged_events_are_removed_even_when_nothing_is_pending(corpus: Path, tmp_path: Path) -> None:
+    data = tmp_path / "wh"
+    run_pipeline(corpus, data)
+    staging = data / "staging"
+    orphan = staging / "20230101T000000Z-dead0000-00000.events.parquet"  # a batch killed before its codings
+    orphan.write_bytes(b"PAR1 whatever")
+    before = view_events(data)
+    summary = load_staged(ParquetStore(data, Settings().schemas_dir))
+    assert summary.n_batches == 0 and not orphan.exists()
+    assert committed_events(data) == before
+
+
+def test_batch_without_its_events_file_is_dropped_not_committed_empty(corpus: Path, tmp_path: Path) -> None:
+    data = tmp_path / "wh"
+    settings = Settings(warehouse_dir=data)
+    store = ParquetStore(data, settings.schemas_dir)
+    store.init()
+    run_id = new_run_id()
+    extract([corpus], settings, store, run_id)
+    res = resources("v1")
+    todo = articles_to_code(store, res.coding_key)
+    first, rest = todo[:1], todo[1:]
+    damaged = stage_batch(store, code_articles(first, res, run_id), run_id, 0)
+    stage_batch(store, code_articles(rest, res, run_id), run_id, 1)
+    assert damaged is not None
+    damaged.with_name(damaged.name.replace(".codings.", ".events.")).unlink()  # outside damage
+    summary = load_staged(store)
+    assert summary.n_batches == 1 and summary.n_docs == len(rest)
+    assert not list((data / "staging").glob("*.parquet"))
+    assert first[0].doc_id not in set(store.read_codings()["doc_id"]), "committed with zero events"
+    assert [a.doc_id for a in articles_to_code(store, res.coding_key)] == [first[0].doc_id]  # re-coded next run
+    run_pipeline(corpus, data)
+    clean = tmp_path / "clean"
+    run_pipeline(corpus, clean)
+    assert committed_events(data) == committed_events(clean)
+
+
+def test_stage_batch_writes_events_before_codings(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    data = tmp_path / "wh"
+    settings = Settings(warehouse_dir=data)
+    store = ParquetStore(data, settings.schemas_dir)
+    store.init()
+    run_id = new_run_id()
+    extract([corpus], settings, store, run_id)
+    res = resources("v1")
+    batch = code_articles(articles_to_code(store, res.coding_key), res, run_id)
+    ops = count_commit_ops(monkeypatch, None)
+    stage_batch(store, batch, run_id, 0)
+    assert [op.split(".")[-2] for op in ops] == ["events", "codings"]

@@ -93,7 +93,8 @@ def fixture_events() -> dict[str, object]:
         # March: a gap of one month in the TURMIL->SYRMIL series
         _event(e, 0, "057", "TURMIL", "SYRMIL", goldstein=8.0, event_date=date(2023, 2, 20),
                acled_event_type="Strategic developments", acled_sub_event_type="Agreement", interaction=11),
-        # negated: committed but not factual
+        # negated: committed, is_factual false, still a row of `events` counted by every view
+        # (the coder emits no negated acts into the warehouse; the flag stays a column)
         _event(e, 1, "190", "TURMIL", "SYRMIL", goldstein=-10.0, negated=True),
     ]
     uncommitted = [_event(f, 0, "190", "RUSMIL", "UKRMIL", goldstein=-10.0)]
@@ -176,8 +177,8 @@ def test_period_view_reconciles_with_events(con, view: str) -> None:
     got = q1(con, f"""select sum(n_events), sum(n_q1 + n_q2 + n_q3 + n_q4), sum({' + '.join(f'n_root_{r:02d}' for r in range(1, 21))}),
                       sum(goldstein_sum), sum(fatalities), sum(net_cooperation) from {view}""")
     want = q1(con, """select count(*), count(*), count(*), sum(goldstein), sum(coalesce(fatalities, 0)),
-                      count_if(quad_class <= 2) - count_if(quad_class >= 3) from events where is_factual""")
-    assert got[0] == got[1] == got[2] == want[0] == 11
+                      count_if(quad_class <= 2) - count_if(quad_class >= 3) from events""")
+    assert got[0] == got[1] == got[2] == want[0] == 12
     assert got[3] == pytest.approx(want[3])
     assert got[4:] == want[4:]
 
@@ -201,17 +202,17 @@ def test_dyad_month_aggregates_by_hand(con) -> None:
                          goldstein_mean, net_cooperation, fatalities, n_articles, n_sources
                          from dyad_month where actor1 = 'TURMIL' and actor2 = 'SYRMIL'
                          and period_start = date '2022-12-01'""").fetchall()
-    # day-precision mentions in a, a, b, c, d + the month-precision mention in b (the negated one is out)
+    # day-precision mentions in a, a, b, c, d, the month-precision mention in b, the negated 190 in e
     assert len(row) == 1
     n, q1_, q2, q3, q4, r04, r19, gsum, gmean, net, fat, n_art, n_src = row[0]
-    assert (n, q1_, q2, q3, q4, r04, r19) == (6, 6, 0, 0, 0, 6, 0)
-    assert gsum == pytest.approx(2.8 + 1.0 + 2.8 + 2.8 + 1.9 + 1.0)
-    assert gmean == pytest.approx(gsum / 6)
-    assert (net, fat, n_art) == (6, 0, 4)
-    assert n_src == 3  # Outlet One (a, c), Outlet Two (b), outlet-three.example (d: host of its URL)
+    assert (n, q1_, q2, q3, q4, r04, r19) == (7, 6, 0, 0, 1, 6, 1)
+    assert gsum == pytest.approx(2.8 + 1.0 + 2.8 + 2.8 + 1.9 + 1.0 - 10.0)
+    assert gmean == pytest.approx(gsum / 7)
+    assert (net, fat, n_art) == (5, 0, 5)
+    assert n_src == 3  # Outlet One (a, c), Outlet Two (b, e), outlet-three.example (d: host of its URL)
     und = con.execute("""select actor1, actor2, n_events from dyad_month_country_undirected
                          where period_start = date '2022-12-01'""").fetchall()
-    assert und == [("SYR", "TUR", 7)]
+    assert und == [("SYR", "TUR", 8)]
 
 
 def test_undated_and_one_sided_events_keep_nulls(con) -> None:
@@ -232,7 +233,7 @@ def test_cameo_leading_zeros_survive(con, wh: Path) -> None:
 
 
 def test_dyad_period_macro_any_part(con) -> None:
-    assert q1(con, "select sum(n_events) from dyad_period('decade')")[0] == 11
+    assert q1(con, "select sum(n_events) from dyad_period('decade')")[0] == 12
     same = q1(con, """select count(*) from (select * exclude (period) from dyad_period('month')
                       except select * exclude (period) from dyad_month)""")[0]
     assert same == 0
@@ -243,7 +244,7 @@ def test_dyad_period_macro_any_part(con) -> None:
 def test_dyad_month_filled_zero_rows(con) -> None:
     rows = con.execute("""select period_start, n_events, is_filled from dyad_month_filled
                           where actor1 = 'TURMIL' and actor2 = 'SYRMIL' order by period_start""").fetchall()
-    assert rows == [(date(2022, 12, 1), 6, False), (date(2023, 1, 1), 0, True), (date(2023, 2, 1), 1, False)]
+    assert rows == [(date(2022, 12, 1), 7, False), (date(2023, 1, 1), 0, True), (date(2023, 2, 1), 1, False)]
     assert q1(con, "select sum(n_events) from dyad_month_filled")[0] == \
         q1(con, "select sum(n_events) from dyad_month where period_start is not null")[0]
 
@@ -264,7 +265,7 @@ def test_event_clusters_four_article_meeting(con) -> None:
     undated = con.execute("""select num_mentions, num_articles from event_clusters
                              where event_date is null""").fetchall()
     assert undated == [(1, 1), (1, 1)]
-    assert q1(con, "select sum(num_mentions) from event_clusters")[0] == 11
+    assert q1(con, "select sum(num_mentions) from event_clusters")[0] == 12
     assert q1(con, "select count(*) - count(distinct cluster_id) from event_clusters")[0] == 0
 
 
@@ -286,7 +287,8 @@ def test_gdelt_export(con) -> None:
     assert len(cols) == 61 and cols[0] == "GLOBALEVENTID" and cols[-1] == "SOURCEURL"
     row = con.execute("""select SQLDATE, MonthYear, NumMentions, NumArticles, NumSources, QuadClass,
                          ActionGeo_CountryCode, ActionGeo_Type, typeof(EventCode) from gdelt_export
-                         where Actor1Code = 'TURMIL' and Actor2Code = 'SYRMIL' and SQLDATE = 20221228""").fetchall()
+                         where Actor1Code = 'TURMIL' and Actor2Code = 'SYRMIL' and SQLDATE = 20221228
+                         and EventRootCode = '04'""").fetchall()
     assert row == [(20221228, 202212, 5, 4, 3, 1, "RS", 4, "VARCHAR")]  # FIPS RS = Russia
     syr = q1(con, "select ActionGeo_CountryCode, ActionGeo_Type, ActionGeo_FullName from gdelt_export where Actor1Code = 'SYRREB'")
     assert syr == ("SY", 1, "Syria")

@@ -161,3 +161,64 @@ def test_lock_serialises_runs(tmp_path: Path, schemas_dir: Path) -> None:
     with store.lock():  # released and re-acquirable
         pass
     assert WarehouseLocked
+
+
+# ---- the three-phase replacement of a re-coded doc's events ---------------------------------------
+def coding_row(doc_id: str, version: str) -> dict:
+    return dict(doc_id=doc_id, content_hash="h", coding_key=coding_key("t", version), coder_version="t",
+                dictionary_version=version, n_events=1, run_id="r", coded_at=dt.datetime.now(dt.UTC))
+
+
+def stored(tmp_path: Path) -> list[tuple[str, str, str]]:
+    rows = [r for p in (tmp_path / "events").rglob("*.parquet") for r in pq.read_table(p).to_pylist()]
+    return sorted((r["doc_id"][0], r["dictionary_version"], r["cameo_code"]) for r in rows)
+
+
+def test_stage_keeps_the_previous_coding_until_prune_after_the_commit(tmp_path: Path, schemas_dir: Path) -> None:
+    store = ParquetStore(tmp_path, schemas_dir)
+    store.init()
+    a, b = "a" * 32, "b" * 32
+    v1 = [make_event(doc_id=a, dictionary_version="v1"), make_event(doc_id=b, dictionary_version="v1"),
+          make_event(doc_id=a, day=dt.date(2022, 5, 1), dictionary_version="v1")]
+    store.stage_event_rows([e.to_row() for e in v1], [coding_row(a, "v1"), coding_row(b, "v1")])
+    store.commit_codings([coding_row(a, "v1"), coding_row(b, "v1")])
+    # a is re-coded with v2: its new events are all in 2023-01 (none in 2022-05 any more)
+    v2 = [make_event(doc_id=a, code="040", rule_id="new", dictionary_version="v2")]
+    assert store.stage_event_rows([e.to_row() for e in v2], [coding_row(a, "v2")]) == 1
+    assert stored(tmp_path) == [("a", "v1", "036"), ("a", "v1", "036"), ("a", "v2", "040"), ("b", "v1", "036")]
+    store.commit_codings([coding_row(a, "v2")])  # a's v1 rows are invisible from here on ...
+    assert store.prune_events() == 2  # ... and pruned from every partition
+    assert stored(tmp_path) == [("a", "v2", "040"), ("b", "v1", "036")]
+    assert not list((tmp_path / "events" / "year=2022").rglob("*.parquet"))
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "events").rglob("*.parquet")}
+    assert store.prune_events() == 0
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "events").rglob("*.parquet")} == before, "no-op rewrote"
+
+
+def test_prune_before_the_commit_keeps_the_visible_rows(tmp_path: Path, schemas_dir: Path) -> None:
+    """Run by a load that finds nothing staged: only rows that are not the committed coding go."""
+    store = ParquetStore(tmp_path, schemas_dir)
+    store.init()
+    a = "a" * 32
+    store.stage_event_rows([make_event(doc_id=a, dictionary_version="v1").to_row()], [coding_row(a, "v1")])
+    assert store.prune_events() == 0 and stored(tmp_path) == [("a", "v1", "036")], "no codings: nothing pruned"
+    store.commit_codings([coding_row(a, "v1")])
+    # a run killed after phase 1: v2 rows present but uncommitted, plus a stray uncommitted doc
+    store.stage_event_rows([make_event(doc_id=a, code="040", rule_id="n", dictionary_version="v2").to_row(),
+                            make_event(doc_id="c" * 32, dictionary_version="v2").to_row()],
+                           [coding_row(a, "v2"), coding_row("c" * 32, "v2")])
+    assert store.prune_events() == 2
+    assert stored(tmp_path) == [("a", "v1", "036")]
+
+
+def test_stage_replaces_uncommitted_rows_of_the_same_coding(tmp_path: Path, schemas_dir: Path) -> None:
+    """A run killed after phase 1 left rows under the new key; the re-run's rows replace them."""
+    store = ParquetStore(tmp_path, schemas_dir)
+    store.init()
+    a = "a" * 32
+    stale = make_event(doc_id=a, day=dt.date(2021, 3, 3), dictionary_version="v2", rule_id="stale")
+    store.stage_event_rows([stale.to_row()], [coding_row(a, "v2")])
+    fresh = make_event(doc_id=a, dictionary_version="v2")
+    store.stage_event_rows([fresh.to_row()], [coding_row(a, "v2")])
+    assert stored(tmp_path) == [("a", "v2", "036")]
+    assert not list((tmp_path / "events" / "year=2021").rglob("*.parquet"))

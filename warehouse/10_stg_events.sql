@@ -5,6 +5,9 @@
 -- moved warehouse folder works again as soon as it is opened through dyadflow (or refreshed).
 -- When no events file exists at apply time this view is a typed empty relation.
 -- Only staging views read Parquet; every later view reads these by name.
+-- part_year/part_month/part_file: the hive partition and the file a row comes from; the
+-- materialisation (dyadflow.warehouse.refresh_marts) reads one partition at a time through
+-- filters on these columns (DuckDB prunes the other files).
 
 create or replace view stg_events as
 
@@ -57,7 +60,10 @@ renamed as (
         source_outlet,
         coder_version,
         dictionary_version,
-        run_id
+        run_id,
+        cast(year as varchar) as part_year,
+        cast(month as varchar) as part_month,
+        regexp_extract(filename, '[^/\\]*$') as part_file
 
     from source
 

@@ -1,8 +1,8 @@
--- events_dyadic: one row per factual event (events.is_factual) as one directed dyad
+-- events_dyadic: one row per event (every row of `events`) as one directed dyad
 -- source -> target, with the dyad at actor level (CAMEO actor codes) and at country level
 -- (ISO3), directed and undirected, plus the article's outlet.
 -- Events without a target keep target NULL (actor2 is NULL), so every period view below
--- reconciles exactly with `select count(*) from events where is_factual`.
+-- reconciles exactly with `select count(*) from events`. is_factual is carried along.
 -- Undirected pairs put the lower code first (actor1_u <= actor2_u); when one side is NULL the
 -- pair keeps its directed order.
 -- outlet = the article's source, else the host of its URL (for n_sources, GDELT NumSources).
@@ -12,20 +12,12 @@ create or replace view events_dyadic as
 with events as (
 
     select * from events
-    where is_factual
 
 ),
 
 articles as (
 
-    select
-        doc_id,
-        source,
-        url,
-        published,
-        ingested_at
-
-    from stg_articles
+    select * from mart_articles
 
 ),
 
@@ -33,10 +25,7 @@ joined as (
 
     select
         events.*,
-        coalesce(
-            articles.source,
-            nullif(regexp_extract(articles.url, '^[a-z]+://(www\.)?([^/:]+)', 2), '')
-        ) as outlet,
+        articles.outlet,
         articles.url,
         articles.published,
         articles.ingested_at
@@ -93,6 +82,7 @@ final as (
         acled_sub_event_type,
         interaction,
         confidence,
+        is_factual,
         rule_id,
         date_source,
         is_historical,

@@ -1,141 +1,114 @@
 -- dyad_period(period, level := 'actor', direction := 'directed'): table macro, one row per
--- dyad and period_start for any date_trunc part ('day', 'week', 'month', 'quarter', 'year',
--- 'decade', ...), over events_dyadic (factual events only).
---   level     'actor'   -> actor1/actor2 are CAMEO actor codes (e.g. TURMIL)
---             'country' -> actor1/actor2 are ISO3 countries of the source/target
---   direction 'directed'   -> actor1 = source, actor2 = target
---             'undirected' -> the pair sorted, actor1 <= actor2 (a one-sided event keeps
---                             its source as actor1 and NULL as actor2)
--- Grain: one row per (period_start, actor1, actor2); NULLs are values of the grain: actor2 NULL
--- for events without a target, period_start NULL for undated events, so totals reconcile
--- exactly with `events where is_factual`. Weeks start on Monday (ISO). An event dated only to a
--- month or year (date_precision) falls in the first day/week of that month/year.
--- Measures: n_events; n_q1..n_q4 (quad classes: 1 verbal coop, 2 material coop, 3 verbal
--- conflict, 4 material conflict); n_root_01..n_root_20 (CAMEO roots); goldstein_sum (NULL
--- weights count 0) and goldstein_mean (over events with a weight); net_cooperation =
--- (n_q1 + n_q2) - (n_q3 + n_q4); fatalities (sum, 0 when none reported); n_articles (distinct
--- doc_id); n_sources (distinct outlet).
+-- dyad and period_start for any date_trunc part (columns, grain and measures: see
+-- 39_dyad_aggregate.sql). For day, week, month, quarter and year it reads the materialised
+-- tables mart_dyad_<period>[_undirected|_country|_country_undirected], kept exact by
+-- dyadflow.warehouse.refresh_marts on every apply (each branch's filter is constant, so DuckDB
+-- drops all but one branch when the macro is bound); any other part ('decade', 'isoyear', ...)
+-- is aggregated from events_dyadic on the fly by dyad_aggregate().
+-- The mart_dyad_* tables hold their own period/level/direction columns, so the filters below
+-- also select the right table for a given (period, level, direction).
 
 create or replace macro dyad_period(period, level := 'actor', direction := 'directed') as table
 
-with events as (
+select * from mart_dyad_day
+where period = 'day' and level = 'actor' and direction = 'directed'
 
-    select * from events_dyadic
+union all
 
-),
+select * from mart_dyad_day_undirected
+where period = 'day' and level = 'actor' and direction = 'undirected'
 
-keyed as (
+union all
 
-    select
-        cast(date_trunc(period, event_date) as date) as period_start,
-        case
-            when level = 'country' and direction = 'undirected' then actor1_country_u
-            when level = 'country' then actor1_country
-            when direction = 'undirected' then actor1_code_u
-            else actor1_code
-        end as actor1,
-        case
-            when level = 'country' and direction = 'undirected' then actor2_country_u
-            when level = 'country' then actor2_country
-            when direction = 'undirected' then actor2_code_u
-            else actor2_code
-        end as actor2,
-        doc_id,
-        outlet,
-        quad_class,
-        cameo_root,
-        goldstein,
-        fatalities
+select * from mart_dyad_day_country
+where period = 'day' and level = 'country' and direction = 'directed'
 
-    from events
+union all
 
-),
+select * from mart_dyad_day_country_undirected
+where period = 'day' and level = 'country' and direction = 'undirected'
 
-aggregated as (
+union all
 
-    select
-        period_start,
-        actor1,
-        actor2,
-        count(*) as n_events,
-        count_if(quad_class = 1) as n_q1,
-        count_if(quad_class = 2) as n_q2,
-        count_if(quad_class = 3) as n_q3,
-        count_if(quad_class = 4) as n_q4,
-        count_if(cameo_root = '01') as n_root_01,
-        count_if(cameo_root = '02') as n_root_02,
-        count_if(cameo_root = '03') as n_root_03,
-        count_if(cameo_root = '04') as n_root_04,
-        count_if(cameo_root = '05') as n_root_05,
-        count_if(cameo_root = '06') as n_root_06,
-        count_if(cameo_root = '07') as n_root_07,
-        count_if(cameo_root = '08') as n_root_08,
-        count_if(cameo_root = '09') as n_root_09,
-        count_if(cameo_root = '10') as n_root_10,
-        count_if(cameo_root = '11') as n_root_11,
-        count_if(cameo_root = '12') as n_root_12,
-        count_if(cameo_root = '13') as n_root_13,
-        count_if(cameo_root = '14') as n_root_14,
-        count_if(cameo_root = '15') as n_root_15,
-        count_if(cameo_root = '16') as n_root_16,
-        count_if(cameo_root = '17') as n_root_17,
-        count_if(cameo_root = '18') as n_root_18,
-        count_if(cameo_root = '19') as n_root_19,
-        count_if(cameo_root = '20') as n_root_20,
-        coalesce(sum(goldstein), 0) as goldstein_sum,
-        avg(goldstein) as goldstein_mean,
-        cast(coalesce(sum(fatalities), 0) as bigint) as fatalities,
-        count(distinct doc_id) as n_articles,
-        count(distinct outlet) as n_sources
+select * from mart_dyad_week
+where period = 'week' and level = 'actor' and direction = 'directed'
 
-    from keyed
-    group by period_start, actor1, actor2
+union all
 
-),
+select * from mart_dyad_week_undirected
+where period = 'week' and level = 'actor' and direction = 'undirected'
 
-final as (
+union all
 
-    select
-        cast(period as varchar) as period,
-        cast(level as varchar) as level,
-        cast(direction as varchar) as direction,
-        period_start,
-        actor1,
-        actor2,
-        n_events,
-        n_q1,
-        n_q2,
-        n_q3,
-        n_q4,
-        (n_q1 + n_q2) - (n_q3 + n_q4) as net_cooperation,
-        n_root_01,
-        n_root_02,
-        n_root_03,
-        n_root_04,
-        n_root_05,
-        n_root_06,
-        n_root_07,
-        n_root_08,
-        n_root_09,
-        n_root_10,
-        n_root_11,
-        n_root_12,
-        n_root_13,
-        n_root_14,
-        n_root_15,
-        n_root_16,
-        n_root_17,
-        n_root_18,
-        n_root_19,
-        n_root_20,
-        goldstein_sum,
-        goldstein_mean,
-        fatalities,
-        n_articles,
-        n_sources
+select * from mart_dyad_week_country
+where period = 'week' and level = 'country' and direction = 'directed'
 
-    from aggregated
+union all
 
-)
+select * from mart_dyad_week_country_undirected
+where period = 'week' and level = 'country' and direction = 'undirected'
 
-select * from final
+union all
+
+select * from mart_dyad_month
+where period = 'month' and level = 'actor' and direction = 'directed'
+
+union all
+
+select * from mart_dyad_month_undirected
+where period = 'month' and level = 'actor' and direction = 'undirected'
+
+union all
+
+select * from mart_dyad_month_country
+where period = 'month' and level = 'country' and direction = 'directed'
+
+union all
+
+select * from mart_dyad_month_country_undirected
+where period = 'month' and level = 'country' and direction = 'undirected'
+
+union all
+
+select * from mart_dyad_quarter
+where period = 'quarter' and level = 'actor' and direction = 'directed'
+
+union all
+
+select * from mart_dyad_quarter_undirected
+where period = 'quarter' and level = 'actor' and direction = 'undirected'
+
+union all
+
+select * from mart_dyad_quarter_country
+where period = 'quarter' and level = 'country' and direction = 'directed'
+
+union all
+
+select * from mart_dyad_quarter_country_undirected
+where period = 'quarter' and level = 'country' and direction = 'undirected'
+
+union all
+
+select * from mart_dyad_year
+where period = 'year' and level = 'actor' and direction = 'directed'
+
+union all
+
+select * from mart_dyad_year_undirected
+where period = 'year' and level = 'actor' and direction = 'undirected'
+
+union all
+
+select * from mart_dyad_year_country
+where period = 'year' and level = 'country' and direction = 'directed'
+
+union all
+
+select * from mart_dyad_year_country_undirected
+where period = 'year' and level = 'country' and direction = 'undirected'
+
+union all
+
+select * from dyad_aggregate(period, level, direction, date '0001-01-01', date '9999-12-31', true)
+where period not in ('day', 'week', 'month', 'quarter', 'year')

@@ -1,18 +1,20 @@
--- dyad_day*: the dyad_period('day') macro materialised as four views (columns and measures:
--- see 40_dyad_period.sql). period_start is the first day of the day; NULL for undated events.
+-- dyad_day*: one row per dyad and day (columns and measures: see 39_dyad_aggregate.sql),
+-- read from the native tables mart_dyad_day* that dyadflow.warehouse.refresh_marts materialises
+-- and refreshes incrementally (only the days touched by changed Parquet partitions are recomputed).
+-- period_start is the day; NULL for undated events.
 --   dyad_day                      one row per directed actor-code dyad (source -> target) and day
 --   dyad_day_undirected           one row per unordered actor-code pair (actor1 <= actor2) and day
 --   dyad_day_country              one row per directed country dyad (ISO3) and day
 --   dyad_day_country_undirected   one row per unordered country pair and day
 
 create or replace view dyad_day as
-select * from dyad_period('day');
+select * from mart_dyad_day;
 
 create or replace view dyad_day_undirected as
-select * from dyad_period('day', direction := 'undirected');
+select * from mart_dyad_day_undirected;
 
 create or replace view dyad_day_country as
-select * from dyad_period('day', level := 'country');
+select * from mart_dyad_day_country;
 
 create or replace view dyad_day_country_undirected as
-select * from dyad_period('day', level := 'country', direction := 'undirected');
+select * from mart_dyad_day_country_undirected;

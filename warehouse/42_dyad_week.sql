@@ -1,18 +1,20 @@
--- dyad_week*: the dyad_period('week') macro materialised as four views (columns and measures:
--- see 40_dyad_period.sql). period_start is the first day of the week (Monday); NULL for undated events.
+-- dyad_week*: one row per dyad and week (columns and measures: see 39_dyad_aggregate.sql),
+-- read from the native tables mart_dyad_week* that dyadflow.warehouse.refresh_marts materialises
+-- and refreshes incrementally (only the weeks touched by changed Parquet partitions are recomputed).
+-- period_start is the first day of the week (Monday); NULL for undated events.
 --   dyad_week                      one row per directed actor-code dyad (source -> target) and week
 --   dyad_week_undirected           one row per unordered actor-code pair (actor1 <= actor2) and week
 --   dyad_week_country              one row per directed country dyad (ISO3) and week
 --   dyad_week_country_undirected   one row per unordered country pair and week
 
 create or replace view dyad_week as
-select * from dyad_period('week');
+select * from mart_dyad_week;
 
 create or replace view dyad_week_undirected as
-select * from dyad_period('week', direction := 'undirected');
+select * from mart_dyad_week_undirected;
 
 create or replace view dyad_week_country as
-select * from dyad_period('week', level := 'country');
+select * from mart_dyad_week_country;
 
 create or replace view dyad_week_country_undirected as
-select * from dyad_period('week', level := 'country', direction := 'undirected');
+select * from mart_dyad_week_country_undirected;

@@ -1,4 +1,4 @@
--- event_clusters: one row per corroborated real-world event (GDELT sense): the factual events
+-- event_clusters: one row per corroborated real-world event (GDELT sense): the events
 -- (events_dyadic) that share
 --   the date at its precision (event_date truncated to date_precision, and date_precision
 --   itself, so "December 2022" never merges with "28 December 2022"),

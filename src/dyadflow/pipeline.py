@@ -61,7 +61,8 @@ def infer_missing_dates(article: Article) -> Article:
 
 def read_inputs(paths: Sequence[Path], settings: Settings, run_id: str) -> tuple[list[Article], list[Reject]]:
     """Read every input into articles and rejects; identical content under two paths is one article."""
-    source = LocalFileSource(paths, max_file_bytes=settings.max_file_bytes, max_doc_chars=settings.max_doc_chars)
+    source = LocalFileSource(paths, max_file_bytes=settings.max_file_bytes, max_doc_chars=settings.max_doc_chars,
+                             max_sentence_chars=settings.max_sentence_chars)
     articles: dict[str, Article] = {}
     rejects: list[Reject] = []
     for item in source.items(run_id):
@@ -253,43 +254,77 @@ class LoadSummary:
     views: list[str] = field(default_factory=list)
 
 
-def load_staged(store: ParquetStore) -> LoadSummary:
-    """Merge complete staged batches into the event partitions, then commit their codings."""
-    import pyarrow.parquet as pq
+def _events_file(codings_file: Path) -> Path:
+    return codings_file.with_name(codings_file.name.replace(".codings.parquet", ".events.parquet"))
 
+
+def complete_staged_batches(store: ParquetStore) -> list[Path]:
+    """The codings files of complete staged batches; removes what no load may use.
+
+    stage_batch writes a batch's events file first and its codings file last, so an events file
+    without codings is a batch killed mid-write (or a load killed mid-cleanup): removed. A codings
+    file without its events file cannot come from a kill (only from outside damage): it is
+    removed too, not committed with zero events; its articles are re-coded by the next run.
+    Must run under the warehouse lock (a concurrent code flow's half-written batch would look
+    the same).
+    """
     staging = store.root / "staging"
-    summary = LoadSummary()
     if not staging.exists():
-        return summary
-    batches = sorted(staging.glob("*.codings.parquet"))
-    if not batches:
-        return summary
-    codings_frames = []
-    events_by_doc: dict[str, list[dict[str, Any]]] = {}
-    for cpath in batches:
-        epath = cpath.with_name(cpath.name.replace(".codings.parquet", ".events.parquet"))
-        codings = pq.read_table(cpath).to_pandas()
-        events = pq.read_table(epath).to_pandas() if epath.exists() else pd.DataFrame()
-        codings_frames.append(codings)
-        # later batches win for the same doc
-        for doc_id in codings["doc_id"]:
-            events_by_doc[doc_id] = []
-        if not events.empty:
-            for row in events.to_dict("records"):
-                events_by_doc.setdefault(row["doc_id"], []).append(row)
-    all_codings = pd.concat(codings_frames, ignore_index=True).drop_duplicates("doc_id", keep="last")
-    rows = [r for rs in events_by_doc.values() for r in rs]
-    summary.n_events = store.write_event_rows(rows, set(all_codings["doc_id"]))
-    store.commit_codings(all_codings.to_dict("records"))
-    for cpath in batches:
+        return []
+    complete = []
+    for cpath in sorted(staging.glob("*.codings.parquet")):
+        if _events_file(cpath).exists():
+            complete.append(cpath)
+            continue
+        log.warning("staged batch %s has no events file: dropped, its articles will be re-coded", cpath.name)
         with contextlib.suppress(FileNotFoundError):
             cpath.unlink()
-        with contextlib.suppress(FileNotFoundError):
-            cpath.with_name(cpath.name.replace(".codings.parquet", ".events.parquet")).unlink()
-    for orphan in staging.glob("*.events.parquet"):  # events of a batch killed before its codings
-        orphan.unlink()
-    summary.n_batches = len(batches)
-    summary.n_docs = len(all_codings)
+    names = {_events_file(c).name for c in complete}
+    for orphan in sorted(staging.glob("*.events.parquet")):
+        if orphan.name not in names:
+            log.info("removed staged events of an interrupted batch: %s", orphan.name)
+            with contextlib.suppress(FileNotFoundError):
+                orphan.unlink()
+    return complete
+
+
+def load_staged(store: ParquetStore) -> LoadSummary:
+    """Merge complete staged batches into the event partitions, commit their codings, prune old rows.
+
+    The three phases of the store's commit protocol (dyadflow.store): a kill at any moment leaves
+    every doc's visible events all old or all new; the next load finishes the job.
+    """
+    import pyarrow.parquet as pq
+
+    summary = LoadSummary()
+    batches = complete_staged_batches(store)
+    if batches:
+        codings_frames = []
+        events_by_doc: dict[str, list[dict[str, Any]]] = {}
+        for cpath in batches:
+            codings = pq.read_table(cpath).to_pandas()
+            events = pq.read_table(_events_file(cpath)).to_pandas()
+            codings_frames.append(codings)
+            for doc_id in codings["doc_id"]:  # later batches win for the same doc
+                events_by_doc[doc_id] = []
+            for row in events.to_dict("records"):
+                events_by_doc.setdefault(row["doc_id"], []).append(row)
+        all_codings = pd.concat(codings_frames, ignore_index=True).drop_duplicates("doc_id", keep="last")
+        coded = set(all_codings["doc_id"])
+        rows = [r for doc_id, rs in events_by_doc.items() if doc_id in coded for r in rs]
+        records = all_codings.to_dict("records")
+        summary.n_events = store.stage_event_rows(rows, records)  # phase 1: old and new rows side by side
+        store.commit_codings(records)  # phase 2: the docs switch to their new rows at once
+        for cpath in batches:
+            with contextlib.suppress(FileNotFoundError):
+                cpath.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                _events_file(cpath).unlink()
+        summary.n_batches = len(batches)
+        summary.n_docs = len(all_codings)
+    n_pruned = store.prune_events()  # phase 3 (also finishes the prune of a load killed before it)
+    if n_pruned:
+        log.info("pruned %d event rows of previous codings", n_pruned)
     return summary
 
 

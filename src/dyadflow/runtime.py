@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 
+EPHEMERAL_STARTUP_TIMEOUT_SECONDS = 120
+
 
 def configure_prefect(*, verbose: bool = False) -> None:
     """Offline, quiet Prefect: no telemetry, embedded local server unless PREFECT_API_URL is set.
@@ -16,6 +18,9 @@ def configure_prefect(*, verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_CLI_PROMPT", "false")
+    # The embedded server's first start on a fresh or loaded machine (database migrations) can take
+    # well over Prefect's default of 20 s (prefect.settings.models.server.ephemeral).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(EPHEMERAL_STARTUP_TIMEOUT_SECONDS))
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")

@@ -28,7 +28,8 @@ class Settings:
     lexicon_dir: Path | None = None
     lexicon_format: str = "native"
     max_file_bytes: int = 50 * 1024 * 1024
-    max_doc_chars: int = 2_000_000
+    max_doc_chars: int = 500_000  # longer texts are rejected at extract (well under spaCy's max_length)
+    max_sentence_chars: int = 20_000  # a run of text without a sentence end longer than this is rejected
     batch_size: int = 64
     processes: int = 1
     spacy_model: str | None = None
@@ -81,7 +82,7 @@ class Settings:
             kw["lexicon_dir"] = Path(v).expanduser().resolve()
         if v := env.get(ENV_PREFIX + "LEXICON_FORMAT"):
             kw["lexicon_format"] = v
-        for name in ("max_file_bytes", "max_doc_chars", "batch_size", "processes"):
+        for name in ("max_file_bytes", "max_doc_chars", "max_sentence_chars", "batch_size", "processes"):
             if v := env.get(ENV_PREFIX + name.upper()):
                 kw[name] = int(v)
         if v := env.get(ENV_PREFIX + "SPACY_MODEL"):

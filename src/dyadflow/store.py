@@ -9,9 +9,17 @@ Layout of a warehouse directory::
     state/codings.parquet                   which doc was coded with which coder/dictionary key
     dyadflow.duckdb                         the views
 
-Commit protocol: event partitions are written first, `state/codings.parquet` last. The `events`
-view only shows rows whose (doc_id, coding_key) is the doc's current coding, so a run killed
-before its commit leaves nothing visible; the next run re-codes and compacts.
+Commit protocol (dyadflow.pipeline.load_staged), in three phases. The `events` view only shows
+rows whose (doc_id, coder_version, dictionary_version) is the doc's row in state/codings.parquet.
+1. stage_event_rows: each touched partition is rewritten with the new rows of the coded docs
+   added and the rows of their previous coding still in it (invisible new rows, visible old ones).
+2. commit_codings: one atomic rename switches every coded doc to its new rows at once.
+3. prune_events: rows that are not their doc's committed coding are deleted (invisible rows
+   only). Every load prunes, so a run killed before or during phase 3 is cleaned up by the next.
+A kill at any point therefore leaves each doc with all its old events or all its new ones.
+
+Lock: `lock()` takes an exclusive flock on <root>/.lock; it is re-entrant within a context (the
+pipeline flow holds it, its extract/code/load subflows take it again as a no-op).
 
 Temporary files: every write goes to `<root>/.tmp/.tmp-<pid>-<random>.part` and is renamed into
 place (same filesystem), so no glob over articles/, events/, rejects/ or state/ ever sees a
@@ -21,6 +29,7 @@ partial file (DuckDB globs do match dot-files). `init` removes temp files of dea
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import fcntl
 import logging
@@ -61,6 +70,16 @@ CODINGS_FIELDS = pa.schema(
 
 class WarehouseLocked(RuntimeError):
     """Another run holds the warehouse lock."""
+
+
+# The warehouse locks (resolved lock-file paths) held by the current context: an immutable value
+# per context, inherited by the subflows and tasks Prefect runs inside a flow (it copies the context).
+_HELD_LOCKS: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("dyadflow_held_locks",
+                                                                           default=frozenset())
+
+
+def _lock_key(path: Path) -> str:
+    return str(Path(path).resolve())
 
 
 def coding_key(coder_version: str, dictionary_version: str) -> str:
@@ -157,6 +176,24 @@ def to_table(rows: Sequence[dict[str, Any]], schema: TableSchema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=arrow)
 
 
+EVENT_KEY_COLUMNS = ("doc_id", "coder_version", "dictionary_version")
+
+
+def _key_mask(df: pd.DataFrame, keys: set[tuple[str, str, str]]) -> pd.Series:
+    """Rows of df whose (doc_id, coder_version, dictionary_version) is in keys."""
+    if df.empty or not keys:
+        return pd.Series(False, index=df.index)
+    found = [k in keys for k in zip(*(df[c] for c in EVENT_KEY_COLUMNS), strict=True)]
+    return pd.Series(found, index=df.index, dtype=bool)
+
+
+def _rows_by_partition(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(partition_of(r), []).append(r)
+    return out
+
+
 def partition_of(row: dict[str, Any]) -> tuple[str, str]:
     d = row.get("event_date")
     if d is None or (not isinstance(d, dt_date) and pd.isna(d)):
@@ -184,11 +221,31 @@ class ParquetStore:
         for tmp in remove_stale_temp_files(self.root):
             log.info("removed temp file of an interrupted run: %s", tmp)
 
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".lock"
+
+    def holds_lock(self) -> bool:
+        """True when the current context (thread / flow run) holds this warehouse's lock."""
+        return _lock_key(self.lock_path) in _HELD_LOCKS.get()
+
     @contextlib.contextmanager
     def lock(self, wait_seconds: float = 0.0) -> Iterator[None]:
-        """Serialise runs on one warehouse: an exclusive flock on <root>/.lock."""
+        """Serialise runs on one warehouse: an exclusive flock on <root>/.lock.
+
+        Re-entrant within one context: a flow that runs inside the pipeline flow (which holds the
+        lock for the whole run) does not lock again; a second flock on another open file
+        description of the same file would fail even in the same process. Another process, or
+        another thread that did not inherit the context, waits up to wait_seconds and then gets
+        WarehouseLocked.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "a+")
+        key = _lock_key(self.lock_path)
+        held = _HELD_LOCKS.get()
+        if key in held:
+            yield
+            return
+        fh = open(self.lock_path, "a+")
         deadline = time.monotonic() + wait_seconds
         try:
             while True:
@@ -198,7 +255,7 @@ class ParquetStore:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise WarehouseLocked(
-                            f"another dyadflow run is using {self.root} (lock file {self.root / '.lock'}); "
+                            f"another dyadflow run is using {self.root} (lock file {self.lock_path}); "
                             "wait for it to finish or pass --wait SECONDS"
                         ) from None
                     time.sleep(0.2)
@@ -206,7 +263,11 @@ class ParquetStore:
             fh.truncate()
             fh.write(str(os.getpid()))
             fh.flush()
-            yield
+            token = _HELD_LOCKS.set(held | {key})
+            try:
+                yield
+            finally:
+                _HELD_LOCKS.reset(token)
         finally:
             with contextlib.suppress(OSError):
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
@@ -284,32 +345,94 @@ class ParquetStore:
         return self.write_event_rows([e.to_row() for e in events], recoded_doc_ids)
 
     def write_event_rows(self, rows: Sequence[dict[str, Any]], recoded_doc_ids: set[str]) -> int:
-        """Row-level form of write_events (rows as in schemas/events.json)."""
-        schema = table_schema(self.schemas_dir, "events")
-        new_by_part: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in rows:
-            new_by_part.setdefault(partition_of(r), []).append(r)
+        """Row-level form of write_events (rows as in schemas/events.json): one-step replacement.
+
+        Not crash-safe across a coding change (a kill before the codings commit leaves a re-coded
+        doc without visible events): the pipeline uses stage_event_rows → commit_codings →
+        prune_events instead (load_staged).
+        """
+        new_by_part = _rows_by_partition(rows)
         touched = set(new_by_part)
-        for part_dir in self.events_dir.glob("year=*/month=*"):
+        for part, (files, keys) in self._partition_keys().items():
+            if len(files) > 1 or (recoded_doc_ids and keys["doc_id"].isin(recoded_doc_ids).any()):
+                touched.add(part)
+        return self._rewrite_partitions(touched, new_by_part, lambda df: df["doc_id"].isin(recoded_doc_ids))
+
+    def stage_event_rows(self, rows: Sequence[dict[str, Any]], codings: Sequence[dict[str, Any]]) -> int:
+        """Phase 1 of a crash-safe replacement: add the new rows of the coded docs to their partitions.
+
+        Rows of the docs' previous coding stay (the views show them until commit_codings switches
+        the docs to the new key); rows already stored under the new (doc_id, coder_version,
+        dictionary_version), left by a run killed before its commit, are replaced. Returns the
+        number of rows written.
+        """
+        new_keys = {(c["doc_id"], c["coder_version"], c["dictionary_version"]) for c in codings}
+        new_by_part = _rows_by_partition(rows)
+        touched = set(new_by_part)
+        for part, (files, keys) in self._partition_keys().items():
+            if len(files) > 1 or (new_keys and _key_mask(keys, new_keys).any()):
+                touched.add(part)
+        return self._rewrite_partitions(touched, new_by_part, lambda df: _key_mask(df, new_keys))
+
+    def prune_events(self) -> int:
+        """Phase 3: delete rows that are not the committed coding of their doc; compact partitions.
+
+        Invisible rows only (old codings of re-coded docs, rows of runs killed before their
+        commit), so the views never change; a no-op (no write) on a clean warehouse. Must run under
+        the warehouse lock, after the commit (it would delete a running load's uncommitted rows).
+        """
+        if not self.codings_path.exists():
+            return 0
+        codings = self.read_codings()
+        committed = set(zip(codings["doc_id"], codings["coder_version"], codings["dictionary_version"], strict=True))
+        touched: set[tuple[str, str]] = set()
+        n_stale = 0
+        for part, (files, keys) in self._partition_keys().items():
+            stale = int((~_key_mask(keys, committed)).sum())
+            if len(files) > 1 or stale:
+                touched.add(part)
+                n_stale += stale
+        if touched:
+            self._rewrite_partitions(touched, {}, lambda df: ~_key_mask(df, committed))
+        return n_stale
+
+    def _partition_files(self, part_dir: Path) -> list[Path]:
+        return sorted(p for p in part_dir.glob("*.parquet") if not p.name.startswith("."))
+
+    def _partition_keys(self) -> dict[tuple[str, str], tuple[list[Path], pd.DataFrame]]:
+        """(year, month) → (the partition's files, their rows' doc_id/coder_version/dictionary_version)."""
+        out = {}
+        for part_dir in sorted(self.events_dir.glob("year=*/month=*")):
+            files = self._partition_files(part_dir)
+            if not files:
+                continue
             year = part_dir.parent.name.split("=", 1)[1]
             month = part_dir.name.split("=", 1)[1]
-            files = [p for p in part_dir.glob("*.parquet") if not p.name.startswith(".")]
-            if len(files) > 1:
-                touched.add((year, month))
-                continue
-            if files and recoded_doc_ids:
-                ids = pq.read_table(files[0], columns=["doc_id"]).column("doc_id").to_pylist()
-                if recoded_doc_ids.intersection(ids):
-                    touched.add((year, month))
+            frames = [pq.read_table(p, columns=list(EVENT_KEY_COLUMNS)).to_pandas() for p in files]
+            out[(year, month)] = (files, pd.concat(frames, ignore_index=True))
+        return out
+
+    def _rewrite_partitions(self, touched: set[tuple[str, str]],
+                            new_by_part: dict[tuple[str, str], list[dict[str, Any]]],
+                            drop: Any) -> int:
+        """Rewrite each touched partition as one file: its rows minus drop(rows), plus its new rows.
+
+        The compacted file is renamed into place before the old files are deleted: a kill in
+        between leaves duplicate rows (same event_id) that the views deduplicate and the next
+        write compacts away.
+        """
+        schema = table_schema(self.schemas_dir, "events")
         written = 0
         for year, month in sorted(touched):
             part_dir = self.events_dir / f"year={year}" / f"month={month}"
-            old_files = sorted(p for p in part_dir.glob("*.parquet") if not p.name.startswith("."))
+            old_files = self._partition_files(part_dir)
             keep: list[pd.DataFrame] = []
             for p in old_files:
                 df = pq.read_table(p).to_pandas()
                 df = df.drop(columns=[c for c in ("year", "month") if c in df.columns])
-                keep.append(df[~df["doc_id"].isin(recoded_doc_ids)])
+                if not df.empty:
+                    df = df[~drop(df)]
+                keep.append(df)
             new_rows = new_by_part.get((year, month), [])
             frames = [k for k in keep if not k.empty]
             if new_rows:

@@ -263,8 +263,9 @@ def _print_events(item_id: str, events: list[Any]) -> None:
 # ---- evaluate --------------------------------------------------------------------------------
 @app.command()
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold JSONL (format of dev-gold/gold.jsonl).")],
-    corpus: Annotated[Path, typer.Argument(help="Folder with the gold's documents.")],
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL (format of dev-gold/gold.jsonl).", exists=True,
+                                         dir_okay=False, readable=True)],
+    corpus: Annotated[Path, typer.Argument(help="Folder with the gold's documents.", exists=True, file_okay=False)],
     warehouse: WarehouseOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     lexicon: LexiconOpt = None,

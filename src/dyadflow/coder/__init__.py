@@ -87,7 +87,7 @@ def code_sentences(
                 for c, _ in sorted(finder.state.country_counts.items(), key=lambda kv: -kv[1])
             ) if iso
         )
-        coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer)
+        coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer, finder.main_country())
         out.append((idx, sent, actors, list(coder.candidates())))
     return out
 
@@ -125,6 +125,7 @@ def code_article(
                         continue
                 else:
                     info2 = info
+                code, info2 = _by_actor_roles(code, info2, s, t, lexicon)
                 s_code = s.code(military=military)
                 t_code = t.code(military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
                 if not s_code or not t_code or s.country is None and not s.fixed_code or t.country is None and not t.fixed_code:
@@ -138,6 +139,18 @@ def code_article(
                     best[key] = ev
         events.extend(sorted(best.values(), key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")))
     return events
+
+
+def _by_actor_roles(code: str, info: Any, s: Mention, t: Mention, lexicon: Lexicon) -> tuple[str, Any]:
+    """Violence by protesters is a violent protest (145); by police against civilians, repression (175)."""
+    new = None
+    if info.root in ("18", "19") and s.role in ("CVL", "EDU", "LAB") and not s.metonym:
+        new = "145"
+    elif info.root in ("18", "19") and s.role == "COP" and t.role in ("CVL", "EDU", "LAB", "OPP", "MED"):
+        new = "175"
+    if new is None or lexicon.code_info(new) is None:
+        return code, info
+    return new, lexicon.code_info(new)
 
 
 def _article_countries(coded: list[Any], lexicon: Lexicon) -> list[str]:

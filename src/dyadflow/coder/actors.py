@@ -23,7 +23,10 @@ SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us", "my", "our", "ours"})
 THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
-PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor"})
+PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor", "party",
+                        "rival", "foe", "delegation", "leader", "minister", "army", "force", "capital"})
+STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
+ARMED_ROLES = frozenset({"REB", "INS", "SEP"})  # main-country default only for "the rebels", not "militant groups"
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
 SPONSOR_WORDS = frozenset({"backed", "sponsored", "supported", "funded", "armed", "trained", "allied", "affiliated", "aligned", "linked"})
 SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
@@ -84,6 +87,14 @@ class ArticleState:
         self.history.append(m)
         if m.country and not m.modifier:
             self.country_counts[m.country] = self.country_counts.get(m.country, 0) + 1
+
+
+def _is_pair(tok: Token) -> bool:
+    """"both countries", "the two sides", "both ministers"."""
+    return tok.tag_ in ("NNS", "NNPS") and any(
+        (c.dep_ in ("det", "predet", "preconj") and c.lower_ == "both") or (c.dep_ == "nummod" and c.lower_ == "two")
+        for c in tok.children
+    )
 
 
 def _by_pos_desc(mentions: list[Mention]) -> list[Mention]:
@@ -177,6 +188,21 @@ class ActorFinder:
         for s in self.spans:
             for i in range(s.start, s.end):
                 self.span_at[i] = s
+        # a dateline ("KYIV, Jan 3 (Agency) - ...", "Moscow, 25 April 2023 (TDI):") names the story's country
+        self.dateline_country: str | None = None
+        for s in self.spans[:12]:
+            if s.label_ in (CAPITAL, COUNTRY) and s.start < len(doc) and s.end < len(doc) and doc[s.end].text == ",":
+                before = doc[max(0, s.start - 1)]
+                if s.start == 0 or "\n" in before.text or "\n" in before.whitespace_ or before.is_space:
+                    self.dateline_country = s.id_
+                    break
+        counts: dict[str, float] = {}
+        for s in self.spans:
+            if s.label_ in (COUNTRY, CAPITAL, DEMONYM):
+                counts[s.id_] = counts.get(s.id_, 0.0) + 1.0
+        if self.dateline_country:
+            counts[self.dateline_country] = counts.get(self.dateline_country, 0.0) + 0.5
+        self.article_ranking = [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
 
     # -- helpers ---------------------------------------------------------------------------
     def _agent(self, span: Span) -> Agent | None:
@@ -256,7 +282,8 @@ class ActorFinder:
     def _countries_from_preps(self, tok: Token) -> tuple[str, ...]:
         """Countries from "of X" / "from X, Y and Z" attached to tok."""
         out: list[str] = []
-        for child in tok.children:
+        # "defense ministers and intelligence chiefs of Turkiye and Syria": conjuncts share "of X"
+        for child in [c for t in (tok, *tok.conjuncts) for c in t.children]:
             if child.dep_ == "prep" and child.lower_ in ("of", "from"):
                 for pobj in child.children:
                     if pobj.dep_ != "pobj":
@@ -403,6 +430,9 @@ class ActorFinder:
                 cobj = self.lexicon.country_by_code.get(countries[0])
                 if cobj is not None and cobj.iso3 is None and role in ("GOV", "MIL", "SPY"):
                     role = "REB"
+            if not countries and _is_pair(head):
+                countries = self._pair(head, spans, mentions)
+                via = "coref"
             if not countries and agent.kind != "channel":
                 # short reference: nearest earlier compatible actor
                 ref = self._recent(
@@ -414,6 +444,18 @@ class ActorFinder:
                 if ref is not None and self._has_definite(s) and agent.person and s.root.tag_ in ("NN", "NNP"):
                     countries = (ref.country,) if ref.country else ()
                     via = "coref"
+            named_org = any(
+                t.pos_ == "PROPN" and t.is_title and t.i not in self.span_at and t.dep_ in ("compound", "amod")
+                for t in doc[head.left_edge.i : s.start]
+            )
+            if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
+                role not in ARMED_ROLES or self._has_definite(s)
+            ):
+                # "the army", "police", "the foreign ministry": the article's main country
+                mc = self.main_country()
+                if mc:
+                    countries = (mc,)
+                    via = "main"
             name_tokens = [t for t in doc[s.end : head.i + 1] if t.pos_ == "PROPN"]
             country = countries[0] if countries else None
             m = Mention(start, end, head.i, country, role, doc[start:end].text, "agent",
@@ -463,28 +505,12 @@ class ActorFinder:
                     mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
                                             kind="name", via="name"))
                     continue
-            if tok.lemma_.lower() in PAIR_NOUNS and tok.tag_ == "NNS" and any(
-                (c.dep_ in ("det", "predet") and c.lower_ == "both") or (c.dep_ == "nummod" and c.lower_ == "two")
-                for c in tok.children
-            ):
-                # "both countries", "the two sides": the last two countries of the article
-                here = {m.country for m in mentions if m.start < tok.i}
-                pair: list[str] = []
-                for sp in reversed([x for x in spans if x.start < tok.i and x.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR)]):
-                    group = [t for t in (sp.root, *sp.root.conjuncts) if t.i in self.span_at]
-                    cs = [c for c in (self._country_of_span(self.span_at[t.i]) for t in group) if c]
-                    if len(set(cs)) >= 2:
-                        pair = list(dict.fromkeys(cs))[:2][::-1]
-                        break
-                for m in ([] if pair else reversed(self.state.history)):
-                    if m.country and not m.modifier and m.country not in here and m.country not in pair:
-                        pair.append(m.country)
-                    if len(pair) == 2:
-                        break
-                if len(pair) == 2:
+            if tok.lemma_.lower() in PAIR_NOUNS and _is_pair(tok):
+                pair = self._pair(tok, spans, mentions)
+                if pair:
                     lo = tok.left_edge.i
-                    mentions.append(Mention(lo, tok.i + 1, tok.i, pair[1], None, doc[lo : tok.i + 1].text, "country",
-                                            metonym=True, via="coref", countries=(pair[1], pair[0])))
+                    mentions.append(Mention(lo, tok.i + 1, tok.i, pair[0], None, doc[lo : tok.i + 1].text, "country",
+                                            metonym=True, via="coref", countries=pair))
                     continue
             if tok.lemma_.lower() in COUNTRY_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NN":
                 poss = [c for c in tok.children if c.dep_ == "poss"]
@@ -507,6 +533,29 @@ class ActorFinder:
             if not m.modifier and m.kind != "pronoun":
                 self.state.remember(m)
         return SentenceActors(mentions, outlet_tokens, speaker)
+
+    def _pair(self, tok: Token, spans: list[Span], mentions: list[Mention]) -> tuple[str, ...]:
+        """The two countries meant by "both countries", "the two sides", "both ministers": a
+        coordinated pair earlier in the sentence, else the article's two most frequent countries."""
+        for sp in reversed([x for x in spans if x.start < tok.i and x.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR)]):
+            group = [t for t in (sp.root, *sp.root.conjuncts) if t.i in self.span_at]
+            cs = [c for c in (self._country_of_span(self.span_at[t.i]) for t in group) if c]
+            if len(set(cs)) >= 2:
+                return tuple(sorted(set(cs), key=cs.index))[:2]
+        here = {m.country for m in mentions if m.start < tok.i and not m.modifier}
+        recent: list[str] = []
+        for m in reversed(self.state.history):
+            if m.country and not m.modifier and m.country not in here and m.country not in recent:
+                recent.append(m.country)
+            if len(recent) == 2:
+                return tuple(recent[::-1])
+        return ()
+
+    def main_country(self) -> str | None:
+        """The article's main country: the most mentioned one (the dateline breaks ties)."""
+        if self.dateline_country:
+            return self.dateline_country
+        return self.article_ranking[0] if self.article_ranking else None
 
     @staticmethod
     def _has_definite(s: Span) -> bool:

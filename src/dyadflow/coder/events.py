@@ -22,6 +22,8 @@ INTENT_LEMMAS = frozenset({
 })
 DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
 PLAN_LEMMAS = frozenset({"hammer", "arrange", "organize", "organise", "schedule", "plan", "prepare"})
+ALLEGE_LEMMAS = frozenset({"accuse", "blame", "charge", "allege", "accusation", "allegation", "claim"})
+APPEAL_LEMMAS = frozenset({"urge", "call", "ask", "press", "appeal", "request", "encourage", "demand", "implore", "push", "invite"})
 NEGATING_LEMMAS = frozenset({"refuse", "fail", "decline", "avoid", "stop", "cease", "halt", "abandon", "suspend", "postpone", "cancel"})
 ONGOING_LEMMAS = frozenset({"continue", "keep", "persist"})
 COND_MARKS = frozenset({"if", "unless", "whether"})
@@ -42,6 +44,7 @@ ABSTRACT_OBJECTS = frozenset({
     "obligation", "condition", "challenge", "letter", "message", "call", "request", "invitation", "report",
     "question", "note", "document", "idea",
 })
+ANNOUNCED_ROOTS = frozenset({"10", "11", "12", "14", "16", "17"})  # a future act here is an announced decision
 MILITARY_ROOTS = frozenset({"15", "18", "19", "20"})
 TERRITORIAL_PREPS = frozenset({"in", "into", "inside", "across", "over"})
 
@@ -144,7 +147,8 @@ class SentenceCoder:
     """Matches patterns in one sentence against its actor mentions."""
 
     def __init__(self, sent: Span, actors: SentenceActors, lexicon: Lexicon, gazetteer: Any = None,
-                 prefer_countries: tuple[str, ...] = ()) -> None:
+                 prefer_countries: tuple[str, ...] = (), main_country: str | None = None) -> None:
+        self.main_country = main_country
         self.sent = sent
         self.actors = actors
         self.lexicon = lexicon
@@ -156,13 +160,15 @@ class SentenceCoder:
         if self.gazetteer is None or tok.pos_ != "PROPN":
             return None
         lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i])
-        for start in (lo, tok.i):
-            name = self.sent.doc[start : tok.i + 1].text
+        doc = self.sent.doc
+        spans = [(lo, tok.i + 1)] + ([(lo, tok.i)] if lo < tok.i and doc[tok.i - 1].pos_ == "PROPN" else [])
+        for start, end in spans:
+            name = doc[start:end].text
             place = self.gazetteer.lookup(name, self.prefer)
             if place is not None and place.country:
                 c = self.lexicon.country_by_iso3.get(place.country)
                 if c is not None:
-                    return Mention(start, tok.i + 1, tok.i, c.code, None, name, "place", metonym=True,
+                    return Mention(start, end, tok.i, c.code, None, name, "place", metonym=True,
                                    via="gazetteer", countries=(c.code,))
         return None
 
@@ -238,6 +244,11 @@ class SentenceCoder:
                 cur = cur.head
             elif cur.dep_ in ("acomp", "oprd") and cur.pos_ == "ADJ":
                 cur = cur.head
+            elif cur.dep_ == "advcl" and cur.head.lemma_ in SAY_LEMMAS and cur.lemma_ not in SAY_LEMMAS and any(
+                c.dep_ == "ccomp" for c in cur.head.children
+            ):
+                # "X launched missiles, killing five, officials said": X, not the officials
+                cur = next(c for c in cur.head.children if c.dep_ == "ccomp")
             elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head != cur:
                 if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in INTENT_LEMMAS:
                     ms = self.mentions_at(cur.head, deep=1)
@@ -400,12 +411,40 @@ class SentenceCoder:
                     c = place if m.role not in ARMED_GROUP_ROLES else None
                     if c is None and code[:2] in DOMESTIC_ROOTS:
                         c = next((o.country for o in other if o.country), None)
+                    if c is None and m.role not in ARMED_GROUP_ROLES:
+                        c = self.main_country
                     if c is not None:
                         m = replace(m, country=c, countries=(c,), via="context")
                 out.append(m)
             return out
 
         return fill(sources, targets), fill(targets, sources)
+
+    def _agreed_by_parties(self, tok: Token, sources: list[Mention], targets: list[Mention]) -> list[Mention]:
+        """The parties when the act is governed by "agree" with two or more parties as subjects."""
+        for anc in list(tok.ancestors)[:3]:
+            if anc.lemma_ == "agree":
+                parties = [x for m in sources for x in m.expand()]
+                codes = list(dict.fromkeys(m.code() for m in parties))
+                if len(codes) >= 2:
+                    return [next(m for m in parties if m.code() == c) for c in codes]
+                return []
+        return []
+
+    @staticmethod
+    def _future_only(tok: Token) -> bool:
+        """True when the act is merely in the future tense (will/would/shall), not wanted or planned."""
+        cur = tok
+        for _ in range(4):
+            auxes = {c.lower_ for c in cur.children if c.dep_ in ("aux", "auxpass")}
+            if auxes & (MODAL_FUTURE | {"would"}):
+                return True
+            if cur.dep_ not in ("xcomp", "conj") or cur.head == cur:
+                return False
+            cur = cur.head
+            if _lemma(cur) in INTENT_LEMMAS:
+                return False
+        return False
 
     def _deep(self, tok: Token) -> list[Mention]:
         """All mentions in a complement subtree (document order), excluding outlets."""
@@ -451,6 +490,9 @@ class SentenceCoder:
             anc = anc.head
             if _lemma(anc) in DENY_LEMMAS and anc.pos_ in ("VERB", "NOUN"):
                 return "denied", anc
+            if _lemma(anc) in ALLEGE_LEMMAS | APPEAL_LEMMAS and anc.pos_ in ("VERB", "NOUN") and tok.pos_ == "VERB":
+                # "accused X of attacking Y", "urged X to release Y": the act is alleged or wanted
+                return "hypothetical", None
             if anc.lemma_ in SAY_LEMMAS and anc.pos_ == "VERB":
                 break
         if self.sent.text.rstrip().endswith("?"):
@@ -597,12 +639,21 @@ class SentenceCoder:
         if ctx == "intended":
             root = "045" if code.startswith("045") else code[:2]
             icode = INTENT_BY_ROOT.get(root)
-            if icode is None or code.startswith("03"):
-                if code.startswith("03"):
-                    icode = code
-                else:
-                    return None
-            code, suffix, conf = icode, ".intent", conf * 0.85
+            agreed = self._agreed_by_parties(tok, sources, targets)
+            if agreed and not code.startswith("04"):
+                # "A and B agreed to release detainees": an agreement between them
+                code, suffix, conf = "057", ".agreed", conf * 0.85
+                sources, targets = agreed[:1], agreed[1:]
+            elif code.startswith("03"):
+                pass
+            elif icode is not None:
+                code, suffix, conf = icode, ".intent", conf * 0.85
+                if agreed:
+                    sources, targets = agreed[:1], agreed[1:]
+            elif root in ANNOUNCED_ROOTS and self._future_only(tok):
+                suffix, conf = ".future", conf * 0.8  # "Georgia will suspend talks with the EU"
+            else:
+                return None
         if any(m.via == "coref" for m in sources + targets):
             conf *= 0.85
         return Candidate(tok, p, code, tuple(sources), tuple(targets), "intended" if ctx == "intended" else "asserted",

@@ -87,6 +87,22 @@ def _case_sensitive(alias: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 5
 
 
+def _plural(term: str) -> str | None:
+    """English plural of a term's last word ("embassy" -> "embassies"), None when already plural."""
+    head, _, last = term.rpartition(" ")
+    if not last or last.endswith("s") or not last.isalpha():
+        return None
+    if last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    elif last.endswith(("ch", "sh", "x", "z")):
+        last = last + "es"
+    elif last.endswith("man"):
+        last = last[:-3] + "men"
+    else:
+        last = last + "s"
+    return f"{head} {last}" if head else last
+
+
 class LexiconRuler:
     """Writes the lexicon's surface forms found in a doc to doc.spans['dyadflow'].
 
@@ -139,6 +155,9 @@ class LexiconRuler:
                 add(ACTOR, ac.actor_id, a)
         for ag in lexicon.agents:
             add(AGENT, fold(ag.term), ag.term, exact_ok=False)
+            plural = _plural(ag.term)
+            if plural and fold(plural) not in lexicon.agent_by_term:
+                add(AGENT, fold(ag.term), plural, exact_ok=False)
         for o in lexicon.outlets:
             for a in (o.name, *o.aliases):
                 add(OUTLET, o.name, a)
