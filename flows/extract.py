@@ -7,7 +7,8 @@ from dataclasses import asdict
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from dyadflow.pipeline import ExtractSummary, extract as extract_step, new_run_id
+from dyadflow.pipeline import ExtractSummary, new_run_id
+from dyadflow.pipeline import extract as extract_step
 from dyadflow.settings import Settings
 from dyadflow.store import ParquetStore
 from flows._common import settings_for

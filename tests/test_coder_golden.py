@@ -207,3 +207,28 @@ def test_both_countries_resolve_to_the_last_two(nlp, lexicon) -> None:  # type: 
 def test_obstacle_statement_is_criticism_by_the_speaker(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     evs = code(nlp, lexicon, "Trentino said in a statement that Freedonia is an obstacle to peace.")
     assert triples(evs) == {("SYVGOV", "FRDGOV", "111")}
+
+
+def test_accused_or_urged_acts_are_not_asserted(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonia accused Sylvania of attacking Ruritanian troops.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "112")}
+    evs = code(nlp, lexicon, "Firefly called on Sylvania to release the Ruritanian prisoners.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "020")}
+
+
+def test_bilateral_agreement_to_act_is_057(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonia and Sylvania agreed to release all prisoners.")
+    assert unordered(evs) == {(frozenset({"FRDGOV", "SYVGOV"}), "057")}
+
+
+def test_state_organ_without_country_takes_the_article_country(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = ("STRELSAU, May 2 (Planet News) - Ruritania expelled two Sylvanian diplomats on Monday. "
+            "The police dispersed the crowds outside the embassy.")
+    evs = code(nlp, lexicon, text)
+    assert ("RURGOV", "SYVGOV", "174") in triples(evs)
+    assert ("RURCOP", "RURCVL", "175") in triples(evs)
+
+
+def test_agent_plurals_and_violent_protest(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "In Fredville, students attacked the embassies of Sylvania and Ruritania.")
+    assert triples(evs) == {("FRDCVL", "SYVGOV", "145"), ("FRDCVL", "RURGOV", "145")}

@@ -403,3 +403,15 @@ def test_stage_batch_writes_events_before_codings(corpus: Path, tmp_path: Path, 
     ops = count_commit_ops(monkeypatch, None)
     stage_batch(store, batch, run_id, 0)
     assert [op.split(".")[-2] for op in ops] == ["events", "codings"]
+
+
+def test_sentence_limit_of_the_settings_reaches_the_source(tmp_path: Path) -> None:
+    from dyadflow.pipeline import read_inputs
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "run-on.txt").write_text("Chile met Norway " + "and talked " * 300 + ".", encoding="utf-8")  # ~3.3k chars
+    articles, rejects = read_inputs([root], Settings(max_sentence_chars=1_000), "r")
+    assert not articles and len(rejects) == 1 and "1000" in rejects[0].reason
+    articles, rejects = read_inputs([root], Settings(), "r")
+    assert len(articles) == 1 and not rejects

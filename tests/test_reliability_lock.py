@@ -123,9 +123,8 @@ def test_standalone_load_flow_fails_or_waits_while_another_process_holds_the_loc
 @pytest.mark.prefect
 def test_load_as_a_subflow_of_a_flow_holding_the_lock_does_not_lock_again(
         prefect_harness, tmp_path: Path, schemas_dir: Path) -> None:
-    from prefect import flow
-
     from flows.load import load
+    from prefect import flow
 
     wh = tmp_path / "wh"
 

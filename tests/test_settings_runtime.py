@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
+
+import pytest
 
 from dyadflow.deployments import read_prefect_yaml
 from dyadflow.runtime import _drop_shutdown_cancellation, configure_prefect
@@ -64,3 +67,80 @@ def test_shutdown_cancellation_records_are_dropped_and_nothing_else() -> None:
     assert not _drop_shutdown_cancellation(record("Error flushing task run events", asyncio.CancelledError()))
     assert not _drop_shutdown_cancellation(record("Error flushing: CancelledError", None))
     assert _drop_shutdown_cancellation(record("Error flushing task run events", ValueError("real problem")))
+
+
+def test_text_limits_default_and_env() -> None:
+    s = Settings.from_env({})
+    assert s.max_doc_chars == 500_000 and s.max_sentence_chars == 20_000
+    from dyadflow.nlp import MAX_LENGTH
+
+    assert s.max_doc_chars < MAX_LENGTH, "an extracted article must always fit spaCy's max_length"
+    s = Settings.from_env({"DYADFLOW_MAX_SENTENCE_CHARS": "5000", "DYADFLOW_MAX_DOC_CHARS": "9000"})
+    assert (s.max_sentence_chars, s.max_doc_chars) == (5000, 9000)
+
+
+def test_ephemeral_server_startup_timeout_defaults_to_120_seconds_and_prefect_reads_it() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_SERVER_EPHEMERAL")}
+    code = ("from dyadflow.runtime import configure_prefect; configure_prefect()\n"
+            "from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as s; print(s.value())")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip() == "120", out.stderr
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "300"  # an explicit setting wins
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip() == "300", out.stderr
+
+
+SERVER_USER = """
+import sys, time
+from dyadflow.runtime import configure_prefect, prefect_server_for_process
+configure_prefect()
+with prefect_server_for_process() as url:
+    from prefect import flow
+
+    @flow
+    def hello() -> int:
+        return 7
+
+    assert hello() == 7  # flows run against this server
+    print(url, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.prefect
+def test_prefect_server_of_a_sigkilled_process_does_not_outlive_it(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    proc = subprocess.Popen([sys.executable, "-c", SERVER_USER], env=env, stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/api"), url
+        with urllib.request.urlopen(f"{url}/health", timeout=10) as resp:
+            assert resp.status == 200
+        proc.send_signal(signal.SIGKILL)  # no atexit, no finally: only the child's own watch helps
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        alive = True
+        while alive and time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/health", timeout=2).close()
+                time.sleep(0.3)
+            except OSError:
+                alive = False
+        assert not alive, "the Prefect server outlived its SIGKILLed parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the server too, should the test fail

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_sql_views import PERIOD_VIEWS, SCHEMAS, SQL_DIR, _article, _commit, _event
 
 from dyadflow import warehouse
 from dyadflow.store import ParquetStore, coding_key
+from test_sql_views import PERIOD_VIEWS, SCHEMAS, SQL_DIR, _article, _commit, _event
 
 COMPARED = [*PERIOD_VIEWS, "events", "events_dyadic", "event_clusters", "dyad_month_filled"]
 
@@ -35,6 +35,7 @@ def store(tmp_path: Path) -> ParquetStore:
         _event(c, 0, "036", "TURGOV", "SYRGOV", event_date=None, date_precision="unknown", date_source=None),
         _event(c, 1, "120", "UKRGOV", "RUSGOV", event_date=date(2021, 6, 1)),
         _event(d, 0, "173", "TURCOP", "TURCVL", event_date=date(2023, 3, 31)),
+        _event(d, 1, "043", "TURMIL", "SYRMIL", event_date=date(2023, 1, 1), date_precision="year"),
     ]
     s.write_events(evs, {e.doc_id for e in evs})
     _commit(s, [a, b, c, d])
@@ -78,8 +79,8 @@ def test_first_refresh_is_full_then_unchanged(store: ParquetStore) -> None:
     # connect re-applies the views: still no recompute, and the marts are the same tables
     con = warehouse.connect(store.root, SQL_DIR)
     try:
-        assert con.execute("select count(*) from events").fetchone()[0] == 7
-        assert con.execute("select sum(n_events) from dyad_week").fetchone()[0] == 7
+        assert con.execute("select count(*) from events").fetchone()[0] == 8
+        assert con.execute("select sum(n_events) from dyad_week").fetchone()[0] == 8
     finally:
         con.close()
     assert _refresh(store.root).mode == "unchanged"
@@ -103,7 +104,7 @@ def test_new_partition_recomputes_only_touched_periods(store: ParquetStore) -> N
                               where period_start = date '2023-02-27'""").fetchall()
         assert rows == [(date(2023, 2, 27), 1)]
         assert con.execute("select n_events from dyad_year where period_start = date '2023-01-01' "
-                           "and actor1 = 'TURMIL'").fetchone()[0] == 1
+                           "and actor1 = 'TURMIL'").fetchone()[0] == 2
     finally:
         con.close()
     _assert_equal_to_full_build(store.root)
@@ -137,7 +138,7 @@ def test_deleted_events_leave_no_rows(store: ParquetStore) -> None:
     store.write_events([], {docs["c"], docs["d"]})  # re-coded: no events any more
     _commit(store, [docs["c"], docs["d"]])
     report = _refresh(store.root)
-    assert set(report.partitions) == {"unknown-unknown", "2021-06", "2023-03"}
+    assert set(report.partitions) == {"unknown-unknown", "2021-06", "2023-01", "2023-03"}
     con = warehouse.connect(store.root, SQL_DIR)
     try:
         assert con.execute("select count(*) from dyad_month where period_start is null").fetchone()[0] == 0

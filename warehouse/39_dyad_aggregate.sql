@@ -89,11 +89,41 @@ aggregated as (
         count_if(cameo_root = '20') as n_root_20,
         coalesce(sum(goldstein), 0) as goldstein_sum,
         avg(goldstein) as goldstein_mean,
-        cast(coalesce(sum(fatalities), 0) as bigint) as fatalities,
-        count(distinct doc_id) as n_articles,
-        count(distinct outlet) as n_sources
+        cast(coalesce(sum(fatalities), 0) as bigint) as fatalities
 
     from keyed
+    group by period_start, actor1, actor2
+
+),
+
+-- Exact distinct counts without count(distinct) (which is several times slower on wide groups):
+-- an article has one outlet (mart_articles holds one row per doc_id), so counting the distinct
+-- (dyad, period, doc) rows per outlet and then the outlets per (dyad, period) gives both.
+article_rows as (
+
+    select distinct period_start, actor1, actor2, doc_id, outlet
+    from keyed
+
+),
+
+outlet_rows as (
+
+    select period_start, actor1, actor2, outlet, count(*) as n_docs
+    from article_rows
+    group by period_start, actor1, actor2, outlet
+
+),
+
+distinct_counts as (
+
+    select
+        period_start,
+        actor1,
+        actor2,
+        sum(n_docs) as n_articles,
+        count(outlet) as n_sources
+
+    from outlet_rows
     group by period_start, actor1, actor2
 
 ),
@@ -104,9 +134,9 @@ final as (
         cast(period as varchar) as period,
         cast(level as varchar) as level,
         cast(direction as varchar) as direction,
-        period_start,
-        actor1,
-        actor2,
+        aggregated.period_start,
+        aggregated.actor1,
+        aggregated.actor2,
         n_events,
         n_q1,
         n_q2,
@@ -136,10 +166,14 @@ final as (
         goldstein_sum,
         goldstein_mean,
         fatalities,
-        n_articles,
-        n_sources
+        distinct_counts.n_articles,
+        distinct_counts.n_sources
 
     from aggregated
+    inner join distinct_counts
+        on  aggregated.period_start is not distinct from distinct_counts.period_start
+        and aggregated.actor1 is not distinct from distinct_counts.actor1
+        and aggregated.actor2 is not distinct from distinct_counts.actor2
 
 )
 

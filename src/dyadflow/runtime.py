@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
 
 EPHEMERAL_STARTUP_TIMEOUT_SECONDS = 120
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def configure_prefect(*, verbose: bool = False) -> None:
@@ -37,3 +48,77 @@ def _drop_shutdown_cancellation(record: logging.LogRecord) -> bool:
         if issubclass(record.exc_info[0], asyncio.CancelledError):
             return False
     return "CancelledError" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def prefect_server_for_process(startup_timeout: float | None = None) -> Iterator[str | None]:
+    """Run Prefect's local API server as a child that dies with this process; yields its API URL.
+
+    Prefect's own embedded server (started on first use when PREFECT_API_URL is unset) is a
+    plain subprocess stopped by an atexit hook, so a SIGKILLed run leaves it running, orphaned.
+    This one exits when its parent dies (PR_SET_PDEATHSIG on Linux, a parent-pid watchdog
+    everywhere). Call after configure_prefect and before `prefect` is imported (Prefect reads
+    PREFECT_API_URL at import). Yields None, starting nothing, when PREFECT_API_URL is set.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield None
+        return
+    timeout = startup_timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+                                                      EPHEMERAL_STARTUP_TIMEOUT_SECONDS))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    code = f"from dyadflow.runtime import serve_prefect_until_parent_exits as s; s({os.getpid()}, {port})"
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the Prefect server exited with code {proc.returncode} while starting")
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Prefect server did not start within {timeout:.0f} s "
+                                   "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+            time.sleep(0.2)
+        os.environ["PREFECT_API_URL"] = url
+        try:
+            yield url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def serve_prefect_until_parent_exits(parent_pid: int, port: int) -> None:
+    """Child side of prefect_server_for_process: serve Prefect's API; exit when the parent is gone."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+    def watchdog() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn shuts down on SIGTERM
+        time.sleep(10)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        return
+    threading.Thread(target=watchdog, name="parent-watchdog", daemon=True).start()
+    import uvicorn
+
+    uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
+                log_level="error", lifespan="on")

@@ -1,6 +1,6 @@
 """The CAMEO event coder: `code_article(doc, lexicon, published) -> list[Event]` (pure).
 
-Actors come from the lexicon's SpanRuler spans composed over the parse (coder.actors); events
+Actors come from the lexicon ruler's spans (doc.spans['dyadflow']) composed over the parse (coder.actors); events
 from lexicon patterns (coder.events); this module turns candidates into Event records with
 dates (dyadflow.timeparse) and places (dyadflow.geo).
 """
@@ -22,7 +22,7 @@ from dyadflow.records import Event
 if TYPE_CHECKING:  # pragma: no cover
     from dyadflow.geo import Gazetteer
 
-CODER_VERSION = "0.2.0"
+CODER_VERSION = "0.3.0"
 # codes whose dyad is unordered (consult, cooperate): one event per unordered pair
 SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
@@ -126,6 +126,10 @@ def code_article(
                 else:
                     info2 = info
                 code, info2 = _by_actor_roles(code, info2, s, t, lexicon)
+                if code == "040" and c.place_country and c.place_country not in (s.country, t.country) \
+                        and lexicon.code_info(THIRD_PLACE_CODE) is not None:
+                    # "Turkish and Syrian ministers met in Moscow": a meeting at a third location
+                    code, info2 = THIRD_PLACE_CODE, lexicon.code_info(THIRD_PLACE_CODE)
                 s_code = s.code(military=military)
                 t_code = t.code(military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
                 if not s_code or not t_code or s.country is None and not s.fixed_code or t.country is None and not t.fixed_code:

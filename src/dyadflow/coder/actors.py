@@ -82,6 +82,7 @@ class ArticleState:
     history: list[Mention] = field(default_factory=list)
     names: dict[str, Mention] = field(default_factory=dict)  # folded name/surname -> titled mention
     country_counts: dict[str, int] = field(default_factory=dict)
+    last_subjects: list[Mention] = field(default_factory=list)  # the previous sentence's main subject(s)
 
     def remember(self, m: Mention) -> None:
         self.history.append(m)
@@ -445,9 +446,9 @@ class ActorFinder:
                     countries = (ref.country,) if ref.country else ()
                     via = "coref"
             named_org = any(
-                t.pos_ == "PROPN" and t.is_title and t.i not in self.span_at and t.dep_ in ("compound", "amod")
+                t.is_title and t.i not in self.span_at and t.i != t.sent.start and t.pos_ in ("PROPN", "ADJ", "NOUN")
                 for t in doc[head.left_edge.i : s.start]
-            )
+            ) and s.text[:1].isupper()  # "National Liberation Army": an unknown organisation's name
             if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
                 role not in ARMED_ROLES or self._has_definite(s)
             ):
@@ -532,7 +533,16 @@ class ActorFinder:
         for m in mentions:
             if not m.modifier and m.kind != "pronoun":
                 self.state.remember(m)
-        return SentenceActors(mentions, outlet_tokens, speaker)
+        sa = SentenceActors(mentions, outlet_tokens, speaker)
+        # the main clause's subject (with its conjuncts) for "he"/"they" in the next sentence
+        root = sent.root
+        subs = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subs:
+            group = [sa.at(t) or sa.at(nominal_head(t)) for t in (subs[0], *subs[0].conjuncts)]
+            found = [g for g in group if g is not None and g.country]
+            if found:
+                self.state.last_subjects = found
+        return sa
 
     def _pair(self, tok: Token, spans: list[Span], mentions: list[Mention]) -> tuple[str, ...]:
         """The two countries meant by "both countries", "the two sides", "both ministers": a
@@ -553,7 +563,7 @@ class ActorFinder:
 
     def main_country(self) -> str | None:
         """The article's main country: the most mentioned one (the dateline breaks ties)."""
-        if self.dateline_country:
+        if self.dateline_country and self.dateline_country in self.article_ranking[:2]:
             return self.dateline_country
         return self.article_ranking[0] if self.article_ranking else None
 
@@ -594,6 +604,9 @@ class ActorFinder:
         low = tok.lower_
         if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
             ref = next((m for m in _by_pos_desc(mentions) if m.person and m.country and m.start < tok.i), None)
+            if ref is None and tok.dep_ in ("nsubj", "nsubjpass"):
+                # a subject pronoun continues the previous sentence's subject
+                ref = next((m for m in self.state.last_subjects if m.person), None)
             if ref is None:
                 ref = self._recent(lambda m: m.person and m.country is not None)
         elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
@@ -601,9 +614,18 @@ class ActorFinder:
         elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
             ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.country and not m.modifier and m.start < tok.i), None)
             if ref is None:
-                ref = self._recent(lambda m: not m.person and m.country is not None and m.metonym)
+                # only the previous sentence's subject, when it was a state or organisation
+                ref = next((m for m in self.state.last_subjects if not m.person and (m.metonym or m.kind == "actor")), None)
         elif low in ("they", "them") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
             ref = next((m for m in _by_pos_desc(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
+            if ref is None and tok.dep_ in ("nsubj", "nsubjpass") and len(self.state.last_subjects) >= 2 \
+                    and not any(m.start < tok.i and not m.modifier for m in mentions):
+                # "France and Germany condemned X. They called on Y ...": the coordinated subjects
+                group = self.state.last_subjects
+                cs = tuple(dict.fromkeys(m.country for m in group if m.country))
+                first = group[0]
+                return replace(first, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun",
+                               via="coref", modifier=False, countries=cs, country=cs[0])
             if ref is None:
                 return None
         else:

@@ -62,6 +62,7 @@ class Candidate:
     rule_suffix: str = ""
     confidence: float = 0.8
     clause: Token | None = None  # the verb whose clause dates the event
+    place_country: str | None = None  # the sentence's locative country ("met in Moscow" -> RUS)
     territorial_targets: frozenset[int] = frozenset()  # target heads reached via in/into
 
 
@@ -656,5 +657,7 @@ class SentenceCoder:
                 return None
         if any(m.via == "coref" for m in sources + targets):
             conf *= 0.85
+        place = self.locative_country() if code in ("040", "043") else None
         return Candidate(tok, p, code, tuple(sources), tuple(targets), "intended" if ctx == "intended" else "asserted",
-                         suffix, round(min(conf, 1.0), 3), clause, territorial_targets=frozenset(territorial))
+                         suffix, round(min(conf, 1.0), 3), clause, place_country=place,
+                         territorial_targets=frozenset(territorial))

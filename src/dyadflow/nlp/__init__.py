@@ -175,15 +175,6 @@ def _make_ruler(nlp: Language, name: str) -> LexiconRuler:
     return LexiconRuler(nlp, name)
 
 
-def lexicon_patterns(nlp: Language, lexicon: Lexicon) -> list[dict[str, object]]:
-    """SpanRuler-style token patterns (label, id, pattern) for every surface form (for export/debugging)."""
-    out: list[dict[str, object]] = []
-    for c in lexicon.countries:
-        for a in (c.name, *c.aliases):
-            out.append({"label": COUNTRY, "id": c.code, "pattern": [{"NORM": fold(t.text)} for t in nlp.make_doc(a)]})
-    return out
-
-
 def build_nlp(lexicon: Lexicon, model: str | None = None) -> Language:
     """The English pipeline plus line-break sentence starts, accent folding and the lexicon ruler
     (matches in doc.spans['dyadflow'])."""
@@ -203,4 +194,4 @@ def parse(nlp: Language, texts: list[str], batch_size: int = 32) -> Iterator[Doc
     yield from nlp.pipe(texts, batch_size=batch_size)
 
 
-__all__ = ["SPANS_KEY", "LexiconRuler", "ModelNotFound", "build_nlp", "lexicon_patterns", "parse"]
+__all__ = ["SPANS_KEY", "LexiconRuler", "ModelNotFound", "build_nlp", "parse"]
