@@ -283,7 +283,8 @@ def generate(data_dir: Path, n: int, seed: int = 7, groups_stress: bool = False)
 
 
 def touch_month(data_dir: Path, part: tuple[str, str], round_no: int) -> int:
-    """Rewrite one month's partition as a load would: 1 % of its rows changed, new file name."""
+    """What one load does to the store: one month's partition rewritten (1 % of its rows changed,
+    new file name), 20 new articles in a new articles file, state/codings.parquet rewritten."""
     folder = data_dir / "events" / f"year={part[0]}" / f"month={part[1]}"
     (old,) = sorted(folder.glob("part-*.parquet"))
     table = pq.read_table(old)
@@ -296,6 +297,12 @@ def touch_month(data_dir: Path, part: tuple[str, str], round_no: int) -> int:
     dest = folder / f"part-touched-{round_no:04d}-{old.stem[-8:]}.parquet"
     pq.write_table(table, dest, compression="zstd")
     old.unlink()
+    arts = pq.read_table(data_dir / "articles" / "part-bench.parquet").slice(0, 20)
+    new_ids = pa.array([f"ffffffff{round_no:08x}{i:016x}" for i in range(20)], pa.string())
+    arts = arts.set_column(0, "doc_id", new_ids)
+    pq.write_table(arts, data_dir / "articles" / f"part-load-{round_no:04d}-{old.stem[-8:]}.parquet")
+    codings = data_dir / "state" / "codings.parquet"
+    pq.write_table(pq.read_table(codings), codings, compression="zstd")
     return int(flip.sum())
 
 

@@ -44,7 +44,7 @@ def unordered(events: list[Event]) -> set[tuple[frozenset[str | None], str]]:
 
 
 def test_compound_subjects_give_one_event_per_dyad(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    evs = code(nlp, lexicon, "Freedonian Defence Minister Chicolini and Sylvanian Foreign Minister Trentino met in Strelsau on Monday.")
+    evs = code(nlp, lexicon, "Freedonian Defence Minister Chicolini and Sylvanian Foreign Minister Trentino met in Fredville on Monday.")
     # the text's title wins over the dictionary's dated role (Chicolini is foreign minister in 2022)
     assert unordered(evs) == {(frozenset({"FRDMIL", "SYVGOV"}), "040")}
 
@@ -110,9 +110,20 @@ def test_host_gives_guest_pairs(nlp, lexicon) -> None:  # type: ignore[no-untype
 
 
 def test_date_bounded_roles(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    text = "Chicolini met Trentino in Strelsau."
+    text = "Chicolini met Trentino in Fredville."
     assert triples(code(nlp, lexicon, text, date(2020, 5, 1))) == {("FRDMIL", "SYVGOV", "040")}
     assert triples(code(nlp, lexicon, text, date(2022, 5, 1))) == {("FRDGOV", "SYVGOV", "040")}
+
+
+def test_meeting_in_a_third_country_is_044(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # convention: a meeting in one participant's country is 040; elsewhere, 044
+    assert triples(code(nlp, lexicon, "Chicolini met Trentino in Strelsau.")) == {("FRDGOV", "SYVGOV", "044")}
+    evs = code(nlp, lexicon, "The foreign ministers of Freedonia, Sylvania and Ruritania held talks in Fredville.")
+    assert unordered(evs) == {
+        (frozenset({"FRDGOV", "SYVGOV"}), "040"),
+        (frozenset({"FRDGOV", "RURGOV"}), "040"),
+        (frozenset({"SYVGOV", "RURGOV"}), "044"),
+    }
 
 
 def test_outlets_are_never_actors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
@@ -195,7 +206,7 @@ def test_group_without_country_takes_the_domestic_side(nlp, lexicon) -> None:  #
 
 def test_counterpart_takes_the_possessor_role(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     evs = code(nlp, lexicon, "Freedonian Defence Minister Chicolini met his Sylvanian counterpart in Strelsau.")
-    assert unordered(evs) == {(frozenset({"FRDMIL", "SYVMIL"}), "040")}
+    assert unordered(evs) == {(frozenset({"FRDMIL", "SYVMIL"}), "044")}
 
 
 def test_both_countries_resolve_to_the_last_two(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]

@@ -373,7 +373,7 @@ def refresh_marts(
         _update_dyad_marts(con, touched)
         _update_clusters(con, touched)
     _write_state(con, {"version": version, "fingerprint": fp_text})
-    for tmp in ("_codings", "_articles", "_changed_docs", "_new_rows", "_cand_ids", "_vis"):
+    for tmp in ("_codings", "_articles", "_changed_docs", "_changed_articles", "_new_rows", "_cand_ids", "_vis"):
         con.execute(f"drop table if exists temp.{tmp}")
     mode = "full" if full else "incremental"
     report = MartRefresh(mode, tuple(sorted(touched)), time.perf_counter() - t0)
@@ -407,7 +407,7 @@ def _rebuild_event_marts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> set[s
     """)
     if con.execute("select count(*) from _cand_ids").fetchone()[0]:  # type: ignore[index]
         cand = "select * from mart_events where event_id in (select event_id from _cand_ids)"
-        visible = _mart_sql(sql_dir, "events_visible", rows=cand)
+        visible = _mart_sql(sql_dir, "events_visible", rows=cand, codings="mart_codings")
         con.execute(f"create or replace temp table _vis as {visible}")
         con.execute("delete from mart_events where event_id in (select event_id from _cand_ids)")
         con.execute("insert into mart_events by name select * exclude (_was_visible) from _vis")
@@ -434,10 +434,9 @@ def _update_event_marts(
                 and n.dictionary_version = o.dictionary_version
             where n.doc_id is null or o.doc_id is null
         """)
-        con.execute("delete from mart_codings")
-        con.execute("insert into mart_codings select * from _codings")
-    else:
-        con.execute("create or replace temp table _codings as select * from mart_codings")
+        con.execute("delete from mart_codings where doc_id in (select doc_id from _changed_docs)")
+        con.execute("insert into mart_codings select * from _codings "
+                    "where doc_id in (select doc_id from _changed_docs)")
     outlet_parts: set[str] = set()
     if old.get("articles") != new.get("articles"):
         con.execute(f"create or replace temp table _articles as {_mart_sql(sql_dir, 'articles')}")
@@ -449,13 +448,15 @@ def _update_event_marts(
                or n.outlet is distinct from o.outlet or n.url is distinct from o.url
                or n.published is distinct from o.published or n.ingested_at is distinct from o.ingested_at
         """
-        rows = con.execute(f"""
+        con.execute(f"create or replace temp table _changed_articles as {changed_articles}")
+        rows = con.execute("""
             select distinct _part from mart_events
-            where _visible and doc_id in ({changed_articles})
+            where _visible and doc_id in (select doc_id from _changed_articles)
         """).fetchall()
         outlet_parts = {r[0] for r in rows}
-        con.execute("delete from mart_articles")
-        con.execute("insert into mart_articles select * from _articles")
+        con.execute("delete from mart_articles where doc_id in (select doc_id from _changed_articles)")
+        con.execute("insert into mart_articles select * from _articles "
+                    "where doc_id in (select doc_id from _changed_articles)")
     rows_sql = _mart_sql(sql_dir, "events_rows", where=_part_filter(changed_parts))
     con.execute(f"create or replace temp table _new_rows as {rows_sql}")
     if changed_parts:
@@ -471,7 +472,7 @@ def _update_event_marts(
         union all by name
         select * from _new_rows
     """
-    visible = _mart_sql(sql_dir, "events_visible", rows=cand)
+    visible = _mart_sql(sql_dir, "events_visible", rows=cand, codings="mart_codings")
     con.execute(f"create or replace temp table _vis as {visible}")
     flipped = con.execute("""
         select distinct _part from _vis where _visible is distinct from coalesce(_was_visible, false)
@@ -511,7 +512,7 @@ def _update_clusters(con: duckdb.DuckDBPyConnection, touched: set[str]) -> None:
                     "and date_precision in ('day', 'month')", [lo, hi])
         con.execute(f"insert into {table} select * from cluster_aggregate(?::date, ?::date, ['day', 'month'], false)",
                     [lo, hi])
-    for lo, hi in period_ranges("year", set()):
+    for lo, hi in period_ranges("year", touched):
         con.execute(f"delete from {table} where event_date >= ? and event_date < ? and date_precision = 'year'",
                     [lo, hi])
         con.execute(f"insert into {table} select * from cluster_aggregate(?::date, ?::date, ['year'], false)",

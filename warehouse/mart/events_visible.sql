@@ -1,6 +1,6 @@
 -- Visibility of candidate mart_events rows, exactly as the `events` contract defines it:
 --   committed     the row's (doc_id, coder_version, dictionary_version) is the doc's committed
---                 coding in _codings (coding_key checked in codings.sql);
+--                 coding in {{ codings }} (rows of codings.sql: coding_key checked there);
 --   deduplicated  among the committed rows of one event_id, the latest run_id wins (ties broken
 --                 by partition and file name, so the choice is deterministic).
 -- {{ rows }} is a relation of candidate rows holding EVERY row of each candidate event_id, so the
@@ -20,7 +20,7 @@ select
     cand._visible as _was_visible
 
 from ({{ rows }}) as cand
-left join _codings as codings
+left join {{ codings }} as codings
     on  cand.doc_id = codings.doc_id
     and cand.coder_version = codings.coder_version
     and cand.dictionary_version = codings.dictionary_version

@@ -84,15 +84,18 @@ def run(
         if not p.exists():
             err_console.print(f"[red]error:[/] input path does not exist: {p}")
             raise typer.Exit(2)
-    pipeline = load_flow(settings, "pipeline", "pipeline")
+    from dyadflow.runtime import prefect_server_for_process
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, console=err_console, transient=True) as bar:
+        # Prefect's local API server runs as a child that dies with this process, even on SIGKILL.
+        with Progress(*columns, console=err_console, transient=True) as bar, prefect_server_for_process():
             task = bar.add_task("starting Prefect and reading inputs", total=None)
+            pipeline = load_flow(settings, "pipeline", "pipeline")
 
             def on_progress(stage: str, advance: int, total: int | None) -> None:
                 if total is not None:
-                    bar.update(task, description=f"coding articles", total=total, completed=0)
+                    bar.update(task, description="coding articles", total=total, completed=0)
                 bar.advance(task, advance)
 
             with progress_callback(on_progress):

@@ -40,7 +40,7 @@ ARMED_GROUP_ROLES = frozenset({"REB", "INS", "SEP"})
 DOMESTIC_ROOTS = frozenset({"14", "17"})
 # objects that are never actors: "met the demands of X", "hit the target"
 ABSTRACT_OBJECTS = frozenset({
-    "demand", "need", "target", "goal", "deadline", "expectation", "requirement", "criterion", "standard",
+    "demand", "need", "goal", "deadline", "expectation", "requirement", "criterion", "standard",
     "obligation", "condition", "challenge", "letter", "message", "call", "request", "invitation", "report",
     "question", "note", "document", "idea",
 })
@@ -230,7 +230,15 @@ class SentenceCoder:
         for _ in range(6):
             subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
             if subs and subs[0].tag_ in ("WP", "WDT") and cur.dep_ == "relcl":
-                # "the minister, who met X": the relative clause's noun
+                # "the minister, who met X": the antecedent just before the relative pronoun, else the head noun
+                rel = subs[0]
+                doc = rel.doc
+                j = rel.i - 1
+                while j >= self.sent.start and doc[j].is_punct:
+                    j -= 1
+                near = self.actors.at(doc[j]) if j >= self.sent.start else None
+                if near is not None and not near.modifier and near.end == j + 1:
+                    return [near], cur, False
                 return self.mentions_at(cur.head, deep=1, conj=False), cur, False
             if subs:
                 return self.mentions_at(subs[0]), cur, False
@@ -328,15 +336,18 @@ class SentenceCoder:
                         for g in c.children:
                             if g.dep_ in ("nsubj", "nsubjpass"):
                                 out.extend(self.mentions_at(g))
-            elif h.startswith("prep:"):
-                want = h[5:]
+            elif h.startswith(("prep:", "prep!:")):
+                # "prep!:for": the object itself must be an actor ("support for the rebels", not
+                # "support for Israel's war")
+                exact = h.startswith("prep!:")
+                want = h.split(":", 1)[1]
                 heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
                 if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
                     heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
                 for pr in [x for hd in heads for x in _preps(hd)]:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
-                            ms = self.mentions_at(o)
+                            ms = self.mentions_at(o, deep=0 if exact else 2)
                             if not ms and want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.code_info(p.code) is not None \
                                     and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
                                 pm = self.place_mention(o)
@@ -364,7 +375,7 @@ class SentenceCoder:
                 and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
             # "attacked a village in Borno", "shelled areas of Idlib": the place's country
             for c in tok.children:
-                if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in TERRITORIAL_PREPS | {"on", "near"}):
+                if c.dep_ in ("dobj", "nsubjpass"):
                     for t in c.subtree:
                         if t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}:
                             pm = self.place_mention(t)
@@ -633,6 +644,8 @@ class SentenceCoder:
             deniers: list[Mention] = []
             if denier is not None and denier.pos_ in ("VERB", "AUX"):
                 deniers, clause, _ = self.subject(denier)
+                if not deniers and any(c.dep_ in SUBJ_DEPS for c in denier.children):
+                    return None  # an unresolved denier ("the minister denied ..."): nothing to code
             deniers = deniers or sources
             own = {m.country for m in deniers}
             others = [m for m in [*sources, *targets] if m.country not in own]
