@@ -281,9 +281,11 @@ _CAP_SEQ = re.compile(rf"\b[A-Z][\w’'.-]*(?:\s+{_NAME_WORD})*")
 _REGION = re.compile(rf"\b(?P<dir>(?i:{_DIR}))[\s-]+(?P<name>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)")
 _ADMIN_SUFFIX = re.compile(r"^\s+(?i:province|governorate|oblast|region|district|state|countryside|prefecture|county)\b")
 _PREP = re.compile(
-    r"(?P<prep>\b(?i:borders?\s+with|frontier\s+with|in|at|near|outside|inside|into|across|on|off|around|throughout|within|from|to|toward|towards|of|over|along|between|nearby|by)\b)\s+(?:(?i:the)\s+)?(?:(?i:city|town|village|capital|province|region|area|outskirts|suburbs|countryside)\s+(?i:of)\s+)?$"
+    r"(?P<prep>\b(?i:borders?\s+with|frontier\s+with|(?:visit|trip|tour|journey|travel)\s+to|in|at|near|outside|inside|into|across|on|off|around|throughout|within|from|to|toward|towards|of|over|along|between|nearby|by)\b)\s+(?:(?i:the)\s+)?"
+    # "the Lebanese capital Beirut", "the Kazakh capital city of Astana", "the port city of Aden"
+    r"(?:(?:[A-Z][\w’'-]+\s+)?(?i:capital|city|town|village|port|port city|border town|province|region|area|outskirts|suburbs|countryside)(?:\s+(?i:city))?(?:\s+(?i:of))?,?\s+)?$"
 )
-_PREP_WEIGHT = {"in": 30, "at": 25, "near": 25, "outside": 22, "inside": 22, "into": 20, "across": 18,
+_PREP_WEIGHT = {"visit to": 28, "trip to": 28, "tour to": 28, "journey to": 25, "travel to": 25, "in": 30, "at": 25, "near": 25, "outside": 22, "inside": 22, "into": 20, "across": 18,
                 "on": 15, "throughout": 18, "within": 18, "around": 15, "off": 15, "over": 10,
                 "along": 10, "of": 12, "from": 6, "to": 6, "toward": 5, "towards": 5, "between": 5,
                 "nearby": 10, "by": 4, "border with": 15, "borders with": 15, "frontier with": 15}
@@ -302,7 +304,8 @@ _PERSON_BEFORE = re.compile(
 
 
 _POSSESSIVE_AFTER = re.compile(r"^(?:’s|'s|-backed|-based|-led|-brokered|-sponsored|-allied|-aligned)\b")
-_LOCATIVE = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "within", "around"})
+_LOCATIVE = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "within", "around",
+                       "visit to", "trip to", "tour to", "journey to", "travel to"})
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,10 @@ __all__ = [
     "DateResolution",
     "PublicationDate",
     "TimeExpression",
+    "dateline_spans",
     "find_time_expressions",
+    "is_anaphoric_time",
+    "report_anchor",
     "infer_publication_date",
     "resolve_event_date",
     "resolve_event_date_span",
@@ -559,26 +562,36 @@ def resolve_event_date_span(
     future: bool | None = None,
     published_inferred: bool = False,
     habitual: bool = False,
+    exclude: Sequence[tuple[int, int]] = (),
+    clause_scoped: bool = True,
 ) -> DateResolution:
     """resolve_event_date on a spaCy sentence: an expression inside the trigger's own clause
-    (reached by walking heads to the nearest verb) wins; tense from the trigger's auxiliaries."""
+    (reached by walking heads to the nearest verb) wins, else one outside the trigger's own
+    subordinate and coordinated clauses ("accused X of
+    shelling on Saturday" does not date the accusation; `clause_scoped=False` lifts this); tense
+    from the trigger's auxiliaries.
+    `exclude`: document char spans that are not event times (the dateline)."""
     text = sent.text
     if trigger is None:
         return resolve_event_date(text, published, future=future, published_inferred=published_inferred, habitual=habitual)
     if future is None:
         future = _span_future(trigger)
     base = sent.start_char
-    exprs = find_time_expressions(text, published, future=True if future else None)
-    attached = [x for x in exprs if _attached_verb(sent, base + x.start, base + x.end) == trigger.i]
+    exprs = [
+        x for x in find_time_expressions(text, published, future=True if future else None)
+        if not any(base + x.start < b and a < base + x.end for a, b in exclude)
+    ]
+    heads = {x: _attached_verb(sent, base + x.start, base + x.end) for x in exprs}
+    attached = [x for x in exprs if heads[x] == trigger.i]
     offset = trigger.idx - base
-    if attached:
-        return resolve_event_date(
-            text, published, trigger_offset=offset, future=future, published_inferred=published_inferred,
-            habitual=habitual, expressions=attached,
-        )
+    if not attached and clause_scoped:
+        below = {t.i for t in trigger.subtree} - {trigger.i}
+        attached = [x for x in exprs if heads[x] not in below]
+    elif not attached:
+        attached = exprs
     return resolve_event_date(
         text, published, trigger_offset=offset, future=future, published_inferred=published_inferred,
-        habitual=habitual, expressions=exprs,
+        habitual=habitual, expressions=attached,
     )
 
 
@@ -735,3 +748,43 @@ def _in_caption(text: str, start: int, caption_spans: Sequence[tuple[int, int]])
     line_end = len(text) if line_end < 0 else line_end
     return any(a - 200 <= start <= b and a <= line_end for a, b in caption_spans if a >= start - 200 and b <= line_end + 1 or a <= start <= b)
 
+
+
+# ----------------------------------------------------------------------------------------------
+# discourse: anaphoric times and report anchors
+
+_ANAPHORIC = re.compile(
+    r"\b(?:at the time|at that time|at the same time|on the same day|the same day|on that day|that day|"
+    r"on that occasion|during (?:the|that) (?:meeting|visit|talks|call|briefing))\b",
+    re.IGNORECASE,
+)
+_REPORT_ANCHOR = re.compile(
+    r"\b(?:made|gave|delivered|issued|voiced|expressed)\s+(?:the|these|those|his|her|their|its)\s+"
+    r"(?:remarks?|comments?|statements?|speech|announcement|pledge|appeal|call)\b",
+    re.IGNORECASE,
+)
+
+
+def is_anaphoric_time(text: str) -> bool:
+    """The sentence dates its event by reference to the one just told ("said at the time")."""
+    return bool(_ANAPHORIC.search(text))
+
+
+def report_anchor(text: str) -> tuple[int, int] | None:
+    """Span of "made the remarks"-style phrases: the sentence dates and places a statement told
+    just before ("X made the comments in a meeting ... on Thursday")."""
+    m = _REPORT_ANCHOR.search(text)
+    return m.span() if m else None
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Char spans of a leading dateline ("ANKARA, Oct 6 (Wire) -") and a byline date ("By News
+    Desk - September 24 2022"): their date is the story's, not an event's."""
+    out = []
+    m = _DATELINE.search(text[:600])
+    if m and m.start() < 400:
+        out.append(m.span())
+    b = _BYLINE.search(text[:3000])
+    if b:
+        out.append(b.span())
+    return out

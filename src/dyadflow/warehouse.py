@@ -497,11 +497,17 @@ _ALL_PRECISIONS = "['day', 'month', 'year']"
 
 
 def _rebuild_clusters(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
+    """All clusters, one year at a time (a cluster never spans years): bounded memory."""
+    con.execute("""
         create or replace table mart_event_clusters as
-        select * from cluster_aggregate(date '0001-01-01', date '9999-12-31', {_ALL_PRECISIONS}, true)
-        order by event_date, actor1_code, actor2_code
+        select * from cluster_aggregate(date '9999-12-31', date '9999-12-31', [], false)
     """)
+    years = con.execute("select distinct year(event_date) from events where event_date is not null order by 1")
+    for (year,) in years.fetchall():
+        con.execute(f"""insert into mart_event_clusters select * from cluster_aggregate(
+                        make_date(?, 1, 1), make_date(? + 1, 1, 1), {_ALL_PRECISIONS}, false)""", [year, year])
+    con.execute("""insert into mart_event_clusters select * from cluster_aggregate(
+                   date '9999-12-31', date '9999-12-31', [], true)""")
 
 
 def _update_clusters(con: duckdb.DuckDBPyConnection, touched: set[str]) -> None:
@@ -584,13 +590,21 @@ def _update_dyad_marts(con: duckdb.DuckDBPyConnection, touched: set[str]) -> Non
 
 
 def connect(data_dir: Path, sql_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open <data_dir>/dyadflow.duckdb; (re)apply the views unless read-only."""
+    """Open <data_dir>/dyadflow.duckdb; (re)apply the views and refresh the marts unless read-only.
+
+    A read-only connection sees the marts as of the last read-write open (a warning is logged when
+    the Parquet store changed since).
+    """
     data_dir = Path(data_dir)
     db = data_dir / DB_FILE
     if read_only:
         if not db.exists():
             raise FileNotFoundError(f"no warehouse database at {db}; run `dyadflow run` first")
-        return duckdb.connect(str(db), read_only=True)
+        con = duckdb.connect(str(db), read_only=True)
+        if is_stale(con, data_dir):
+            log.warning("the warehouse tables in %s predate the Parquet store; open it read-write once "
+                        "(dyadflow sql, or dyadflow.warehouse.refresh) to bring them up to date", db)
+        return con
     data_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db))
     try:
@@ -601,8 +615,18 @@ def connect(data_dir: Path, sql_dir: Path, read_only: bool = False) -> duckdb.Du
     return con
 
 
+def is_stale(con: duckdb.DuckDBPyConnection, data_dir: Path) -> bool:
+    """True when the Parquet store changed since the marts were last refreshed (or never were)."""
+    state = _read_state(con)
+    return state.get("fingerprint") != json.dumps(store_fingerprint(data_dir), sort_keys=True)
+
+
 def refresh(data_dir: Path, sql_dir: Path) -> list[str]:
-    """Open the warehouse database, apply the views, close it; returns the created names."""
+    """Open the warehouse database, apply the views and refresh the marts, close it.
+
+    Called by the load flow after every load; returns the created names (views, macros, tables).
+    The marts are refreshed incrementally (only what the load changed), see refresh_marts.
+    """
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(data_dir / DB_FILE))

@@ -109,7 +109,8 @@ def code_article(
                                      gazetteer=gazetteer, published_inferred=published_inferred)
     coded = code_sentences(doc, lexicon, published, gazetteer)
     article_countries = _article_countries(coded, lexicon)
-    dateline = adapters.dateline(doc.text, gazetteer)
+    ctx = adapters.ArticleContext.from_coded(doc, coded, lexicon, published, published_inferred=published_inferred,
+                                             gazetteer=gazetteer, article_countries=article_countries)
     events: list[Event] = []
     for idx, sent, _actors, cands in coded:
         best: dict[tuple[str, str, str], Event] = {}
@@ -137,7 +138,7 @@ def code_article(
                 if s_code == t_code or (s.country and s.country == t.country and s.role == t.role):
                     continue
                 ev = _event(doc, sent, idx, c, s, t, s_code, t_code, code, info2, suffix, lexicon, published,
-                            published_inferred, doc_id, gazetteer, article_countries, dateline, military)
+                            published_inferred, doc_id, gazetteer, article_countries, ctx, military)
                 key = (s_code, t_code, code) if not _is_symmetric(code) else (*sorted((s_code, t_code)), code)
                 if key not in best or best[key].confidence < ev.confidence:
                     best[key] = ev
@@ -172,15 +173,14 @@ def _article_countries(coded: list[Any], lexicon: Lexicon) -> list[str]:
 def _event(
     doc: Doc, sent: Span, idx: int, c: Candidate, s: Mention, t: Mention, s_code: str, t_code: str, code: str,
     info: Any, suffix: str, lexicon: Lexicon, published: date | None, published_inferred: bool, doc_id: str,
-    gazetteer: Gazetteer | None, article_countries: list[str], dateline: Any, military: bool,
+    gazetteer: Gazetteer | None, article_countries: list[str], ctx: adapters.ArticleContext, military: bool,
 ) -> Event:
     tok = c.trigger
     lo = min(tok.idx, doc[s.start].idx, doc[t.start].idx)
     hi = max(tok.idx + len(tok.text), doc[s.end - 1].idx + len(doc[s.end - 1].text),
              doc[t.end - 1].idx + len(doc[t.end - 1].text))
     habitual = tok.tag_ in ("VBZ", "VBP") and not any(ch.dep_ in ("aux", "auxpass") for ch in tok.children)
-    dres = adapters.event_date(sent, tok, published, published_inferred=published_inferred, habitual=habitual,
-                               future=True if c.modality == "intended" and c.code.startswith("03") and False else None)
+    dres, frame = ctx.date(idx, sent, tok, habitual=habitual)
     place = None
     if gazetteer is not None:
         fallback = None
@@ -192,9 +192,8 @@ def _event(
             fallback = tc.iso3 if tc is not None else None
         exclude = [(doc[m.start].idx - sent.start_char, doc[m.end - 1].idx + len(doc[m.end - 1].text) - sent.start_char)
                    for m in (s, t) if m.metonym]
-        place = adapters.place(sent.text, gazetteer, article_countries=article_countries, dateline=dateline,
-                               fallback_country=fallback, trigger_offset=tok.idx - sent.start_char,
-                               exclude_spans=exclude)
+        place = ctx.place(idx, sent, tok, info.root, frame=frame, fallback_country=fallback, exclude_spans=exclude,
+                          countries=(_iso(lexicon, s.country), _iso(lexicon, t.country)))
     conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or t.modifier else 1.0)
     ev = Event(
         doc_id=doc_id,

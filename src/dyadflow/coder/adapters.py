@@ -1,67 +1,390 @@
-"""The coder's one seam to the time, place and ACLED modules (guarded: each may be absent)."""
+"""The coder's one seam to the time, place and ACLED modules, with the article-level context a
+careful human coder reads an event in.
+
+`ArticleContext` is built once per article (by `code_article`) and answers `date(...)` and
+`place(...)` for each event. Besides the event's own sentence it uses the discourse:
+
+- restatements ("..., the ministry said at the time") take the date and place of the event just
+  told;
+- report anchors ("X made the remarks in a meeting in Damascus on Thursday") date and place the
+  statements by X told in the few sentences before (or the headline and lead);
+- a past-tense event with no time of its own takes the date last told in its paragraph, else the
+  story's news day (the latest day-precise date within a week before publication), with that
+  narrative's place when it concerns the same actors;
+- a host metonym ("Moscow hosted talks") places the sentence's diplomatic events;
+- a dateline is the story's date, not an event's (its place stays the fallback place).
+
+Statements are placed where they were made: for verbal events (comment, appeal, demand,
+disapprove, reject, threaten...) places inside the reported content or attached to a noun
+("support for ... in the Gaza Strip", "opposition to Damascus") are not the event's place.
+"""
 
 from __future__ import annotations
 
-import importlib
+import re
 from dataclasses import dataclass, replace
-from datetime import date
-from types import ModuleType
+from datetime import date, timedelta
 from typing import Any
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
+from dyadflow import geo, timeparse
 from dyadflow.records import Event
+
+__all__ = ["ArticleContext", "acled", "dateline", "event_date", "place"]
+
+# roots of verbal events: placed where the statement was made
+VERBAL_ROOTS = frozenset({"01", "02", "03", "10", "11", "12", "13", "16"})
+# roots whose place may come from a host metonym or the narrative
+DIPLOMATIC_ROOTS = frozenset({"01", "02", "03", "04", "05", "06", "10", "11", "12", "13", "16"})
+# nouns that name the occasion of a statement ("during a visit to X", "at a briefing in X")
+_VENUE_NOUNS = frozenset({
+    "visit", "trip", "tour", "meeting", "talks", "summit", "briefing", "conference", "interview",
+    "speech", "ceremony", "session", "sidelines", "forum", "rally", "address", "gathering", "event",
+    "capital", "city", "town", "meet", "negotiations", "stop", "stopover",
+})
+_NEWS_DAY_WINDOW = timedelta(days=7)
+_PRIOR = re.compile(r"\b(?:previously|formerly|in the past|long|for years|has long|have long)\b", re.IGNORECASE)
+_ANCHOR_REACH = 3
 
 
 @dataclass(frozen=True)
-class _NoDate:
-    event_date: date | None
-    precision: str
-    source: str | None
-    is_historical: bool = False
-    evidence: str | None = None
+class _Frame:
+    """What one sentence tells about time and place (its main clause)."""
+
+    date: timeparse.DateResolution | None  # explicit/relative/carried date, else None
+    place: geo.Place | None  # locative place of the main clause (or carried)
+    paragraph: int
+    countries: frozenset[str]
+    news_day: bool  # a day-precise date within a week before publication
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
+class ArticleContext:
+    """Per-article time/place resolver (built once per article; caches per sentence)."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        sentences: list[Span],
+        published: date | None,
+        *,
+        published_inferred: bool = False,
+        gazetteer: geo.Gazetteer | None = None,
+        article_countries: list[str] | None = None,
+        sentence_countries: list[frozenset[str]] | None = None,
+    ) -> None:
+        self.doc = doc
+        self.sentences = sentences
+        self.published = published
+        self.published_inferred = published_inferred
+        self.gazetteer = gazetteer
+        self.article_countries = list(article_countries or [])
+        self.sentence_countries = sentence_countries or [frozenset() for _ in sentences]
+        self.dateline_span = tuple(timeparse.dateline_spans(doc.text))
+        self.dateline = dateline(doc.text, gazetteer)
+        self._paragraphs = _paragraphs(doc, sentences)
+        self._frames: dict[int, _Frame] = {}
+        self._anchors: dict[int, int] | None = None
+        self._dates: dict[tuple[int, int, bool, bool | None], tuple[timeparse.DateResolution, _Frame | None]] = {}
+        self._places: dict[tuple[Any, ...], geo.Place | None] = {}
+
+    @classmethod
+    def from_coded(
+        cls, doc: Doc, coded: list[Any], lexicon: Any, published: date | None, *,
+        published_inferred: bool = False, gazetteer: geo.Gazetteer | None = None,
+        article_countries: list[str] | None = None,
+    ) -> ArticleContext:
+        """Context from the coder's per-sentence (idx, sentence, actors, candidates) tuples."""
+        sents, countries = [], []
+        for _idx, sent, actors, _cands in coded:
+            sents.append(sent)
+            isos = set()
+            for m in getattr(actors, "mentions", ()):
+                c = lexicon.country_by_code.get(m.country or "")
+                if c is not None and c.iso3:
+                    isos.add(c.iso3)
+            countries.append(frozenset(isos))
+        return cls(doc, sents, published, published_inferred=published_inferred, gazetteer=gazetteer,
+                   article_countries=article_countries, sentence_countries=countries)
+
+    # -- dates --------------------------------------------------------------------------------
+    def _own_date(self, sent: Span, trigger: Token, habitual: bool, future: bool | None,
+                  clause_scoped: bool = True) -> timeparse.DateResolution:
+        return timeparse.resolve_event_date_span(
+            sent, trigger, self.published, future=future, published_inferred=self.published_inferred,
+            habitual=habitual, exclude=self.dateline_span, clause_scoped=clause_scoped)
+
+    def date(self, idx: int, sent: Span, trigger: Token, *, habitual: bool = False,
+             future: bool | None = None) -> tuple[timeparse.DateResolution, _Frame | None]:
+        """(date of the event at `trigger` in sentence `idx`, the frame it was taken from)."""
+        key = (idx, trigger.i, habitual, future)
+        got = self._dates.get(key)
+        if got is None:
+            got = self._dates[key] = self._date(idx, sent, trigger, habitual, future)
+        return got
+
+    def _date(self, idx: int, sent: Span, trigger: Token, habitual: bool,
+              future: bool | None) -> tuple[timeparse.DateResolution, _Frame | None]:
+        headline = self._is_headline(idx)
+        if headline:
+            habitual = False  # headlines tell past news in the present tense
+        own = self._own_date(sent, trigger, habitual, future)
+        if own.source in ("explicit", "relative") or habitual or self.published is None:
+            return own, None
+        if future or timeparse._span_future(trigger):
+            return own, None
+        frame = self._headline_frame() if headline else self._context_frame(idx, sent, past=_is_past(trigger))
+        if frame is None or frame.date is None:
+            return own, None
+        d = frame.date
+        return timeparse.DateResolution(d.event_date, d.precision, "inferred", d.is_historical,
+                                        f"context: {d.evidence}"), frame
+
+    def _is_headline(self, idx: int) -> bool:
+        """A title line before the body: a short line of its own without final punctuation."""
+        if idx > 2:
+            return False
+        text = self.sentences[idx].text.strip()
+        return bool(text) and len(text) < 140 and text[-1] not in ".!?\"”'" and "\n" not in text
+
+    def _headline_frame(self) -> _Frame | None:
+        """The story's news day: the first day-precise date of the week before publication."""
+        for j in range(len(self.sentences)):
+            f = self.frame(j)
+            if f.news_day:
+                return f
         return None
+
+    def _context_frame(self, idx: int, sent: Span, *, past: bool) -> _Frame | None:
+        """The earlier (or anchoring) sentence whose time the sentence `idx` continues."""
+        if timeparse.is_anaphoric_time(sent.text):
+            prev = self._previous_dated(idx, same_paragraph=False)
+            if prev is not None:
+                return prev
+        anchor = self._anchor_of(idx)
+        if anchor is not None:
+            return self.frame(anchor)
+        if not past or _PRIOR.search(sent.text):
+            return None  # "has previously said": before the narrative, not part of it
+        prev = self._previous_dated(idx, same_paragraph=True)
+        if prev is not None:
+            return prev
+        for j in range(idx - 1, -1, -1):
+            f = self.frame(j)
+            if f.news_day:
+                return f
+        return None
+
+    def _previous_dated(self, idx: int, *, same_paragraph: bool) -> _Frame | None:
+        for j in range(idx - 1, max(-1, idx - 4), -1):
+            f = self.frame(j)
+            if same_paragraph and f.paragraph != self._paragraphs[idx]:
+                return None
+            if f.date is not None:
+                return f
+        return None
+
+    def frame(self, j: int) -> _Frame:
+        """Time and place told by sentence `j`'s main clause (cached)."""
+        got = self._frames.get(j)
+        if got is not None:
+            return got
+        sent = self.sentences[j]
+        root = sent.root
+        d: timeparse.DateResolution | None = self._own_date(sent, root, False, None, clause_scoped=False)
+        if d is None or d.source not in ("explicit", "relative"):
+            d = None
+        pl = self._own_place(sent, root, verbal=False)
+        countries = self.sentence_countries[j] if j < len(self.sentence_countries) else frozenset()
+        if d is None and timeparse.is_anaphoric_time(sent.text):
+            prev = self._previous_dated(j, same_paragraph=False)
+            if prev is not None:
+                d, pl = prev.date, pl or prev.place
+        news = bool(d is not None and self.published is not None and d.precision == "day" and d.event_date
+                    and self.published - _NEWS_DAY_WINDOW <= d.event_date <= self.published)
+        f = _Frame(d, pl, self._paragraphs[j], countries, news)
+        self._frames[j] = f
+        return f
+
+    def _anchor_of(self, idx: int) -> int | None:
+        if self._anchors is None:
+            self._anchors = {}
+            for j, sent in enumerate(self.sentences):
+                span = timeparse.report_anchor(sent.text)
+                if span is None:
+                    continue
+                f = self.frame(j)
+                if f.date is None and f.place is None:
+                    continue
+                speaker = _speaker(sent, span)
+                for k in range(j - 1, max(-1, j - 1 - _ANCHOR_REACH), -1):
+                    if self.frame(k).date is not None:
+                        break  # an earlier dated statement: a different occasion
+                    named = speaker is not None and re.search(rf"\b{re.escape(speaker)}\b", self.sentences[k].text)
+                    if named or j <= _ANCHOR_REACH:
+                        self._anchors.setdefault(k, j)
+        return self._anchors.get(idx)
+
+    # -- places -------------------------------------------------------------------------------
+    def _own_place(self, sent: Span, trigger: Token, *, verbal: bool,
+                   exclude_spans: list[tuple[int, int]] | None = None) -> geo.Place | None:
+        if self.gazetteer is None:
+            return None
+        key = (sent.start, trigger.i, verbal, tuple(exclude_spans or ()))
+        if key in self._places:
+            return self._places[key]
+        exclude = list(exclude_spans or [])
+        if verbal:
+            exclude.extend(_content_spans(sent, trigger))
+        got = self._places[key] = geo.resolve_place(
+            sent.text, self.gazetteer, article_countries=self.article_countries,
+            trigger_offset=trigger.idx - sent.start_char, exclude_spans=exclude)
+        return got
+
+    def place(self, idx: int, sent: Span, trigger: Token, root: str, *, frame: _Frame | None = None,
+              fallback_country: str | None = None, exclude_spans: list[tuple[int, int]] | None = None,
+              countries: tuple[str | None, ...] = ()) -> geo.Place | None:
+        """The event's place: the sentence's own locative, else the place of the narrative its
+        date came from, else a host metonym, else the dateline, else the fallback country."""
+        if self.gazetteer is None:
+            return None
+        own = self._own_place(sent, trigger, verbal=root in VERBAL_ROOTS, exclude_spans=exclude_spans)
+        if own is not None:
+            return own
+        if root in DIPLOMATIC_ROOTS:
+            if frame is not None and frame.place is not None:
+                same_paragraph = frame.paragraph == self._paragraphs[idx]
+                shared = bool(countries and countries[0] and countries[0] in frame.countries)
+                if same_paragraph or shared or frame is self._anchor_frame(idx) \
+                        or timeparse.is_anaphoric_time(sent.text):
+                    return frame.place
+            host = _host_place(sent, self.gazetteer, self.article_countries)
+            if host is not None:
+                return host
+        if self.dateline is not None:
+            return self.dateline
+        if fallback_country:
+            return self.gazetteer.country(fallback_country) or geo.Place(
+                fallback_country, fallback_country, None, None, None, 3)
+        return None
+
+    def _anchor_frame(self, idx: int) -> _Frame | None:
+        a = self._anchor_of(idx)
+        return self.frame(a) if a is not None else None
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+
+
+def _paragraphs(doc: Doc, sentences: list[Span]) -> list[int]:
+    """Paragraph number of each sentence (a line break between sentences starts a new one)."""
+    out, para, prev_end = [], 0, 0
+    for s in sentences:
+        start = s.start_char + len(s.text) - len(s.text.lstrip())
+        if "\n" in doc.text[prev_end:start]:
+            para += 1
+        out.append(para)
+        prev_end = s.start_char + len(s.text.rstrip())
+    return out
+
+
+def _is_past(trigger: Token) -> bool:
+    """The trigger or a verb above it is in the past tense ("said", "has said", "was held")."""
+    return any(t.tag_ in ("VBD", "VBN") for t in (trigger, *trigger.ancestors))
+
+
+def _speaker(sent: Span, span: tuple[int, int]) -> str | None:
+    """The last proper-noun word of the subject of a "made the remarks" phrase."""
+    start = sent.start_char + span[0]
+    verb = next((t for t in sent if t.idx >= start), None)
+    if verb is None:
+        return None
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return None
+    names = [t for t in subj.subtree if t.pos_ == "PROPN" and t.i <= subj.i]
+    return names[-1].text if names else (subj.text if subj.pos_ == "PROPN" else None)
+
+
+def _content_spans(sent: Span, trigger: Token) -> list[tuple[int, int]]:
+    """Sentence-relative spans of proper nouns that are not where a statement was made: inside a
+    clause below the trigger, or modifying an ordinary noun."""
+    above = {trigger.i, *(t.i for t in trigger.ancestors)}
+    base = sent.start_char
+    out = []
+    for tok in sent:
+        if tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            continue
+        if not _placed_at_occasion(tok, trigger, above):
+            out.append((tok.idx - base, tok.idx + len(tok.text) - base))
+    return out
+
+
+def _placed_at_occasion(tok: Token, trigger: Token, above: set[int]) -> bool:
+    """The proper noun hangs from the trigger's clause (or a clause above it), not from a verb
+    below it nor through a preposition on an ordinary noun ("opposition to Damascus")."""
+    node = tok
+    for _ in range(16):
+        head = node.head
+        if head.i == node.i or head.i == trigger.i:
+            return True
+        if head.pos_ in ("VERB", "AUX"):
+            # "Speaking in Geneva, the envoy condemned ...": a fronted participle frames the speaker
+            fronted = head.dep_ == "advcl" and head.tag_ == "VBG" and head.i < trigger.i and head.head.i in above
+            return head.i in above or fronted
+        if node.dep_ in ("prep", "agent") and head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") \
+                and head.lemma_.lower() not in _VENUE_NOUNS:
+            return False
+        node = head
+    return True
+
+
+_HOST = re.compile(r"\b(?:host(?:s|ed|ing)?|hosted by)\b", re.IGNORECASE)
+
+
+def _host_place(sent: Span, gazetteer: geo.Gazetteer, prefer: list[str]) -> geo.Place | None:
+    """"Moscow hosted talks", "talks hosted by Doha": the host named as a place."""
+    if not _HOST.search(sent.text):
+        return None
+    for tok in sent:
+        if tok.lemma_.lower() != "host" or tok.pos_ != "VERB":
+            continue
+        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "agent")), None)
+        if subj is None and tok.dep_ in ("advcl", "xcomp", "conj", "acl", "relcl"):
+            subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+        if subj is not None and subj.dep_ == "agent":
+            subj = next((c for c in subj.children if c.dep_ == "pobj"), None)
+        if subj is None or subj.pos_ != "PROPN":
+            continue
+        name = " ".join(t.text for t in subj.subtree if t.pos_ == "PROPN" and t.i <= subj.i)
+        pl = gazetteer.lookup(name, prefer)
+        if pl is not None and pl.geo_precision in (1, 3):
+            return pl
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# plain seams (kept for callers without an article context)
 
 
 def event_date(
     sent: Span, trigger: Token, published: date | None, *, published_inferred: bool = False,
     habitual: bool = False, future: bool | None = None,
-) -> Any:
-    """DateResolution of the event triggered at `trigger` (publication date when no timeparse)."""
-    tp = _module("dyadflow.timeparse")
-    if tp is not None and hasattr(tp, "resolve_event_date_span"):
-        return tp.resolve_event_date_span(sent, trigger, published, future=future,
-                                          published_inferred=published_inferred, habitual=habitual)
-    if tp is not None and hasattr(tp, "resolve_event_date"):
-        return tp.resolve_event_date(sent.text, published, trigger_offset=trigger.idx - sent.start_char,
-                                     future=future, published_inferred=published_inferred)
-    if published is None:
-        return _NoDate(None, "unknown", None)
-    return _NoDate(published, "day", "inferred" if published_inferred else "publication")
+) -> timeparse.DateResolution:
+    """DateResolution of the event triggered at `trigger` from its own sentence."""
+    return timeparse.resolve_event_date_span(sent, trigger, published, future=future,
+                                             published_inferred=published_inferred, habitual=habitual)
 
 
-def dateline(text: str, gazetteer: Any) -> Any:
-    if gazetteer is None:
-        return None
-    geo = _module("dyadflow.geo")
-    if geo is None or not hasattr(geo, "find_dateline_place"):
-        return None
-    return geo.find_dateline_place(text, gazetteer)
+def dateline(text: str, gazetteer: geo.Gazetteer | None) -> geo.Place | None:
+    """The place of the article's dateline, if any."""
+    return geo.find_dateline_place(text, gazetteer) if gazetteer is not None else None
 
 
-def place(sentence: str, gazetteer: Any, **kwargs: Any) -> Any:
-    if gazetteer is None:
-        return None
-    geo = _module("dyadflow.geo")
-    if geo is None or not hasattr(geo, "resolve_place"):
-        return None
-    return geo.resolve_place(sentence, gazetteer, **kwargs)
+def place(sentence: str, gazetteer: geo.Gazetteer | None, **kwargs: Any) -> geo.Place | None:
+    """geo.resolve_place on one sentence (None without a gazetteer)."""
+    return geo.resolve_place(sentence, gazetteer, **kwargs) if gazetteer is not None else None
 
 
 def acled(ev: Event, crosswalk: Any) -> Event:
