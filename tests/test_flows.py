@@ -69,9 +69,8 @@ def test_pipeline_flow_end_to_end_and_rerun(prefect_harness, tmp_path: Path) -> 
 
 def test_run_summary_artifact_is_published(prefect_harness, tmp_path: Path) -> None:
     import httpx
-    from prefect.settings import PREFECT_API_URL
-
     from flows.pipeline import pipeline
+    from prefect.settings import PREFECT_API_URL
 
     corpus = write_corpus(tmp_path / "in")
     summary = pipeline(paths=[str(corpus)], warehouse=str(tmp_path / "wh"))

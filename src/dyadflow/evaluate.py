@@ -258,25 +258,25 @@ def _as_date(v: Any) -> date | None:
 
 
 def code_corpus(corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None) -> list[Event]:
-    """Code every .txt/.md file of a folder; events carry extras['doc'] = the file name."""
+    """Code every article of a folder or file as the pipeline reads it (dyadflow.pipeline.read_inputs:
+    .md/.txt/.jsonl/.html); events carry extras['doc'] = the article path from the source
+    ("02-x.md", "13-briefs.jsonl#<id>")."""
     from dataclasses import replace
 
     from dyadflow.coder import code_article
+    from dyadflow.pipeline import read_inputs
+    from dyadflow.settings import Settings
 
-    files = sorted(p for p in Path(corpus_dir).iterdir() if p.suffix in (".txt", ".md"))
-    metas, bodies = [], []
-    for p in files:
-        meta, body = read_front_matter(p.read_text(encoding="utf-8"))
-        metas.append(meta)
-        bodies.append(body)
+    articles, _rejects = read_inputs([Path(corpus_dir)], Settings(), "evaluate")
     events: list[Event] = []
-    for p, meta, doc in zip(files, metas, nlp.pipe(bodies, batch_size=8), strict=True):
-        for ev in code_article(doc, lexicon, _as_date(meta.get("published")), doc_id=p.name, gazetteer=gazetteer):
-            events.append(replace(ev, extras={**ev.extras, "doc": p.name}))
+    for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=8), strict=True):
+        for ev in code_article(doc, lexicon, art.published, doc_id=art.doc_id, gazetteer=gazetteer,
+                               published_inferred=art.published_inferred):
+            events.append(replace(ev, extras={**ev.extras, "doc": art.path}))
     return events
 
 
 def evaluate_corpus(gold_path: Path, corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None) -> EvalReport:
-    """Code a folder of front-matter .txt files and score it against the gold JSONL."""
+    """Code a corpus folder (every format the pipeline reads) and score it against the gold JSONL."""
     events = code_corpus(corpus_dir, nlp, lexicon, gazetteer)
     return score(events, read_gold(gold_path))

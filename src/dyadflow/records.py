@@ -5,25 +5,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class DatePrecision(str, Enum):
+class DatePrecision(StrEnum):
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
     UNKNOWN = "unknown"
 
 
-class DateSource(str, Enum):
+class DateSource(StrEnum):
     EXPLICIT = "explicit"
     RELATIVE = "relative"
     PUBLICATION = "publication"
     INFERRED = "inferred"
 
 
-class Modality(str, Enum):
+class Modality(StrEnum):
     ASSERTED = "asserted"
     INTENDED = "intended"
     HYPOTHETICAL = "hypothetical"

@@ -2,9 +2,37 @@
 publication date of an undated article inferred from its own text (datelines, bylines, captions,
 absolute dates combined with weekday references).
 
-Deterministic regex rules (no network, no model). dateparser is not needed here: it cannot read
-"December 28 last year" or "early in February", and its search is slow and prone to false hits
-("may", "march"); the rules below cover what news text uses.
+Division of labour (deterministic either way: no network, no model, no clock):
+
+* Detection is ours. Regex rules find the spans (month names capitalised only, so "may" and
+  "march" are not dates; cues and tense around each span). dateparser's `search_dates` is slow
+  and over-eager on news text, so it never scans sentences.
+* Normalisation of what the rules found goes to dateparser (`dateparser.parse`, English only,
+  `RELATIVE_BASE` = publication date, `PREFER_DAY_OF_MONTH="first"`, `REQUIRE_PARTS` per form,
+  memoised on (text, base) by `_dateparse`):
+  - full dates: "25 April 2023", "Dec. 28, 2022", "January 12, 2023", "2023-01-12", and numeric
+    "12/01/2023" under a day/month order policy (`DEFAULT_DATE_ORDER`; an order that is
+    impossible or puts a past event after publication yields to the other);
+  - month + year ("March 2012"); day + month and month alone in a past context (the latest such
+    day/month on or before publication, `PREFER_DATES_FROM="past"`; dateparser also finds the
+    last 29 February);
+  - "yesterday", "today", "tomorrow", "the day before yesterday", "last night", "this morning";
+  - "last/this/next week|month|year", "<n> days|weeks|months|years|decades ago", "last <weekday>":
+    dateparser does the calendar arithmetic, our convention sets the precision (weeks and
+    "ago" beyond six days are month precision, years year precision, first of the period).
+  The same normaliser reads publication dates in datelines, bylines and captions. Impossible
+  dates ("31 February 2023") come back as None from dateparser and are dropped.
+* Rules only, because dateparser cannot or answers differently from the project's convention:
+  - "December 28 last year", "March this year", "early/mid/late February", "the end of 2021",
+    decades, bare years with a cue, ranges ("3-5 March", "between 2014 and 2016"): dateparser
+    returns None or a single wrong date for these;
+  - "on Thursday" / "Thursday": ours is the latest such day ON OR BEFORE publication (a
+    Thursday paper's "on Thursday" is today); dateparser's past preference skips today;
+  - future references ("will meet on 3 March", "in June" after "plans to"): ours is the first
+    such day/month on or after publication; dateparser's future preference skips today/this month;
+  - vague quantities ("a few days ago", "several weeks ago"), "in recent days", "earlier today",
+    "past/previous month", "the coming week", "last weekend": dateparser returns None;
+  - "the same day", "at the time": discourse, not calendar (see `is_anaphoric_time`).
 """
 
 from __future__ import annotations
@@ -14,13 +42,17 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+import dateparser
 
 if TYPE_CHECKING:  # spaCy is optional for this module
     from spacy.tokens import Span, Token
 
 __all__ = [
+    "DEFAULT_DATE_ORDER",
     "DateResolution",
     "PublicationDate",
     "TimeExpression",
@@ -240,6 +272,75 @@ def _sentence_year_hint(text: str, published: date | None) -> int | None:
     if re.search(r"\b(?:last|previous|past) year\b", text, re.IGNORECASE):
         return published.year - 1
     return None
+
+
+# ----------------------------------------------------------------------------------------------
+# normalisation with dateparser (see the module docstring for what goes here and what does not)
+
+DEFAULT_DATE_ORDER = "DMY"
+"""Day/month order for an ambiguous numeric date ("12/01/2023" = 12 January 2023)."""
+
+_NEUTRAL_BASE = date(2000, 1, 1)  # base for strings that carry their own year: never used by dateparser
+_FULL = ("day", "month", "year")
+
+
+@lru_cache(maxsize=16384)
+def _dateparse(
+    text: str,
+    base: date,
+    *,
+    parts: tuple[str, ...] = (),
+    order: str | None = None,
+    parser: str = "absolute-time",
+) -> date | None:
+    """dateparser's reading of `text` relative to `base` (past preferred), or None.
+
+    Memoised on its arguments, so a sentence re-read for each of its events costs one parse."""
+    settings: dict[str, object] = {
+        "PREFER_DAY_OF_MONTH": "first",
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": datetime.combine(base, time()),
+        "REQUIRE_PARTS": list(parts),
+        "PARSERS": [parser],
+        "RETURN_TIME_AS_PERIOD": True,
+    }
+    if order is not None:
+        settings["DATE_ORDER"] = order
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    return parsed.date() if parsed is not None else None
+
+
+def _dp_full(text: str) -> date | None:
+    """A full date written out ("Dec. 28, 2022", "25th of April 2023", "2023-01-12")."""
+    return _dateparse(text, _NEUTRAL_BASE, parts=_FULL)
+
+
+def _dp_numeric(text: str, published: date | None, future: bool, order: str) -> date | None:
+    """A numeric date ("12/01/2023", "25.12.2023") read with `order` ("DMY" or "MDY"), unless only
+    the other order gives a real date, or (past event) only the other order is not after
+    publication."""
+    first = _dateparse(text, _NEUTRAL_BASE, parts=_FULL, order=order)
+    other_order = "MDY" if order == "DMY" else "DMY"
+    if first is None or (published is not None and not future and first > published):
+        other = _dateparse(text, _NEUTRAL_BASE, parts=_FULL, order=other_order)
+        if other is not None and (first is None or other <= published):  # type: ignore[operator]
+            return other
+    return first
+
+
+def _dp_relative(phrase: str, published: date) -> date | None:
+    """A phrase dateparser's relative-time parser reads against the publication date
+    ("yesterday", "last month", "3 weeks ago")."""
+    return _dateparse(phrase, published, parser="relative-time")
+
+
+def _truncate(d: date, precision: str) -> date:
+    """First day of the period of `precision` containing d."""
+    if precision == "month":
+        return d.replace(day=1)
+    if precision == "year":
+        return date(d.year, 1, 1)
+    return d
 
 
 # ----------------------------------------------------------------------------------------------

@@ -12,10 +12,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from dyadflow import __version__
-from dyadflow.cli.common import console, err_console, jsonable, make_settings, print_rows
+from dyadflow.cli.common import (
+    console,
+    err_console,
+    jsonable,
+    make_settings,
+    print_rows,
+    require_choice,
+    require_warehouse,
+)
 from dyadflow.settings import Settings
 
 app = typer.Typer(
@@ -149,13 +164,9 @@ def sql(
 
     from dyadflow.warehouse import connect
 
-    if fmt not in ("table", "csv", "json"):
-        err_console.print("[red]error:[/] --format must be table, csv or json")
-        raise typer.Exit(2)
+    require_choice(fmt, ("table", "csv", "json"), "--format")
     settings = make_settings(warehouse)
-    if not settings.duckdb_path.exists():
-        err_console.print(f"[red]error:[/] no warehouse at {settings.data_dir}; run `dyadflow run` first")
-        raise typer.Exit(2)
+    require_warehouse(settings)
     con = connect(settings.data_dir, settings.sql_dir)
     try:
         cur = con.execute(query)

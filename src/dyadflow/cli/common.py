@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -30,6 +31,20 @@ def make_settings(warehouse: Path | None = None, paths: Sequence[Path] | None = 
         lexicon_dir=lexicon.expanduser().resolve() if lexicon else None,
         lexicon_format=lexicon_format,
     )
+
+
+def require_choice(value: str, choices: Sequence[str], option: str) -> None:
+    """Exit 2 with a clear message unless value is one of choices."""
+    if value not in choices:
+        err_console.print(f"[red]error:[/] {option} must be one of {', '.join(choices)}")
+        raise typer.Exit(2)
+
+
+def require_warehouse(settings: Settings) -> None:
+    """Exit 2 with a clear message when the warehouse has not been built yet."""
+    if not settings.duckdb_path.exists():
+        err_console.print(f"[red]error:[/] no warehouse at {settings.data_dir}; run `dyadflow run` first")
+        raise typer.Exit(2)
 
 
 def jsonable(v: Any) -> Any:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from dyadflow.cli.common import console, err_console, make_settings, print_rows
+from dyadflow.cli.common import (
+    console,
+    err_console,
+    make_settings,
+    print_rows,
+    require_choice,
+    require_warehouse,
+)
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 FORMATS = ("parquet", "csv", "json")
@@ -84,19 +91,13 @@ def register(app: typer.Typer) -> None:
         """The dyad table at a glance: top dyads by events, with quad classes and Goldstein sums."""
         from dyadflow.warehouse import connect
 
-        if period not in PERIODS:
-            err_console.print(f"[red]error:[/] --period must be one of {', '.join(PERIODS)}")
-            raise typer.Exit(2)
+        require_choice(period, PERIODS, "--period")
         if top < 1:
             err_console.print("[red]error:[/] --top must be at least 1")
             raise typer.Exit(2)
-        if fmt not in ("table", "csv", "json"):
-            err_console.print("[red]error:[/] --format must be table, csv or json")
-            raise typer.Exit(2)
+        require_choice(fmt, ("table", "csv", "json"), "--format")
         settings = make_settings(warehouse)
-        if not settings.duckdb_path.exists():
-            err_console.print(f"[red]error:[/] no warehouse at {settings.data_dir}; run `dyadflow run` first")
-            raise typer.Exit(2)
+        require_warehouse(settings)
         sql, params = dyads_query(
             period, country_level, undirected, _parse_date(since, "--since"), _parse_date(until, "--until"), top
         )
@@ -124,17 +125,13 @@ def register(app: typer.Typer) -> None:
         """Write one view to a dashboard-ready file (DuckDB COPY)."""
         from dyadflow.warehouse import view_names
 
-        if fmt not in FORMATS:
-            err_console.print(f"[red]error:[/] --format must be one of {', '.join(FORMATS)}")
-            raise typer.Exit(2)
+        require_choice(fmt, FORMATS, "--format")
         settings = make_settings(warehouse)
         known = view_names(settings.sql_dir)
         if view.lower() not in known:
             err_console.print(f"[red]error:[/] unknown view {view!r}; known views: {', '.join(known)}")
             raise typer.Exit(2)
-        if not settings.duckdb_path.exists():
-            err_console.print(f"[red]error:[/] no warehouse at {settings.data_dir}; run `dyadflow run` first")
-            raise typer.Exit(2)
+        require_warehouse(settings)
         out = out.expanduser().resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         n = export_view(settings.data_dir, settings.sql_dir, view.lower(), out, fmt)

@@ -22,12 +22,13 @@ from dyadflow.records import Event
 if TYPE_CHECKING:  # pragma: no cover
     from dyadflow.geo import Gazetteer
 
-CODER_VERSION = "0.3.0"
+CODER_VERSION = "0.4.0"
 # codes whose dyad is unordered (consult, cooperate): one event per unordered pair
 SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
 MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
 THIRD_PLACE_CODE = "044"
+EARLIER_SENTENCES = 4  # how far back "the attack" may refer
 
 __all__ = ["CODER_VERSION", "code_article", "code_sentences"]
 
@@ -79,6 +80,7 @@ def code_sentences(
     """Actors and event candidates per sentence (the matching half of the coder)."""
     finder = ActorFinder(doc, lexicon, published)
     out = []
+    earlier: list[tuple[int, Candidate]] = []  # recent candidates with sources, for "condemned the attack"
     for idx, sent in enumerate(_sentence_index(doc)):
         actors = finder.sentence(sent)
         prefer = tuple(
@@ -87,8 +89,11 @@ def code_sentences(
                 for c, _ in sorted(finder.state.country_counts.items(), key=lambda kv: -kv[1])
             ) if iso
         )
-        coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer, finder.main_country())
-        out.append((idx, sent, actors, list(coder.candidates())))
+        recent = tuple(c for i, c in earlier if idx - i <= EARLIER_SENTENCES)
+        coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer, finder.main_country(), recent)
+        cands = list(coder.candidates())
+        earlier.extend((idx, c) for c in cands if c.sources and c.modality == "asserted")
+        out.append((idx, sent, actors, cands))
     return out
 
 

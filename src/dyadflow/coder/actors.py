@@ -452,8 +452,9 @@ class ActorFinder:
             if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
                 role not in ARMED_ROLES or self._has_definite(s)
             ):
-                # "the army", "police", "the foreign ministry": the article's main country
-                mc = self.main_country()
+                # "the army", "police", "the foreign ministry": the sentence's place ("police in
+                # Bogota"), else the article's main country
+                mc = self._sentence_place(sent) or self.main_country()
                 if mc:
                     countries = (mc,)
                     via = "main"
@@ -560,6 +561,15 @@ class ActorFinder:
             if len(recent) == 2:
                 return tuple(recent[::-1])
         return ()
+
+    def _sentence_place(self, sent: Span) -> str | None:
+        """The country of the sentence's first "in <country or capital>" place."""
+        for sp in self.spans:
+            if sp.start < sent.start or sp.end > sent.end or sp.label_ not in (COUNTRY, CAPITAL):
+                continue
+            if sp.root.dep_ == "pobj" and sp.root.head.lower_ == "in":
+                return sp.id_
+        return None
 
     def main_country(self) -> str | None:
         """The article's main country: the most mentioned one (the dateline breaks ties)."""

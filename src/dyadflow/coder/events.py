@@ -47,6 +47,28 @@ ABSTRACT_OBJECTS = frozenset({
 ANNOUNCED_ROOTS = frozenset({"10", "11", "12", "14", "16", "17"})  # a future act here is an announced decision
 MILITARY_ROOTS = frozenset({"15", "18", "19", "20"})
 TERRITORIAL_PREPS = frozenset({"in", "into", "inside", "across", "over"})
+# reacting to an act ("condemned the offensive"): the reactor is not the act's agent
+REACTION_LEMMAS = frozenset({
+    "condemn", "criticise", "criticize", "denounce", "deplore", "decry", "slam", "blast", "welcome", "praise",
+    "hail", "applaud", "reject", "deny", "dismiss", "oppose", "protest", "regret", "lament", "blame", "investigate",
+})
+# codes whose target may be the agent of an act named earlier ("NATO condemned the attack")
+EVENT_REF_CODES = ("11", "12", "016")
+# act nouns and the earlier triggers they can refer to (by lemma, or by root)
+ACT_NOUN_ROOTS = {
+    "attack": MILITARY_ROOTS, "strike": MILITARY_ROOTS, "airstrike": MILITARY_ROOTS, "offensive": MILITARY_ROOTS,
+    "assault": MILITARY_ROOTS, "raid": MILITARY_ROOTS, "bombing": MILITARY_ROOTS, "shelling": MILITARY_ROOTS,
+    "bombardment": MILITARY_ROOTS, "incursion": MILITARY_ROOTS, "invasion": MILITARY_ROOTS,
+    "operation": MILITARY_ROOTS, "killing": MILITARY_ROOTS, "violence": MILITARY_ROOTS | {"17", "14"},
+    "crackdown": frozenset({"17"}), "arrest": frozenset({"17"}), "detention": frozenset({"17"}),
+    "sanction": frozenset({"16"}), "expulsion": frozenset({"16", "17"}), "move": frozenset(),
+    "decision": frozenset(), "launch": frozenset(), "test": frozenset(),
+}
+ACT_NOUN_LEMMAS = {"launch": frozenset({"launch", "fire", "test"}), "test": frozenset({"test", "fire", "launch"}),
+                   "killing": frozenset({"kill"}), "arrest": frozenset({"arrest", "detain"}),
+                   "expulsion": frozenset({"expel"}), "sanction": frozenset({"sanction", "impose"}),
+                   "bombing": frozenset({"bomb"}), "shelling": frozenset({"shell"}), "invasion": frozenset({"invade"})}
+DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +170,10 @@ class SentenceCoder:
     """Matches patterns in one sentence against its actor mentions."""
 
     def __init__(self, sent: Span, actors: SentenceActors, lexicon: Lexicon, gazetteer: Any = None,
-                 prefer_countries: tuple[str, ...] = (), main_country: str | None = None) -> None:
+                 prefer_countries: tuple[str, ...] = (), main_country: str | None = None,
+                 earlier: tuple[Candidate, ...] = ()) -> None:
         self.main_country = main_country
+        self.earlier = earlier  # candidates of the preceding sentences, most recent last
         self.sent = sent
         self.actors = actors
         self.lexicon = lexicon
@@ -294,6 +318,8 @@ class SentenceCoder:
                 for o in _pobjs(pr):
                     return self.mentions_at(o), None
         gov = _governor(noun)
+        if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in REACTION_LEMMAS:
+            return [], None  # "France condemned the offensive": France did not launch it
         if gov is not None and gov.pos_ in ("VERB", "AUX"):
             ms, clause, _ = self.subject(gov)
             return ms, clause
@@ -385,12 +411,34 @@ class SentenceCoder:
                                 break
                 if out:
                     break
+        if not out and p.code.startswith(EVENT_REF_CODES) and p.pos == "VERB":
+            out = self._act_agents(tok, sources)
         src_keys = {(m.start, m.end) for m in sources}
         out = [m for m in out if (m.start, m.end) not in src_keys]
         if "tree" in hints and sources:
             src_countries = {m.country for m in sources}
             out = [m for m in out if m.country not in src_countries]
         return out, territorial
+
+    def _act_agents(self, tok: Token, sources: list[Mention]) -> list[Mention]:
+        """The agents of an act named by a definite object ("condemned the attack"): the source of the
+        latest matching candidate of the preceding sentences, placed at the object noun."""
+        own = {m.country for m in sources}
+        for obj in [c for c in tok.children if c.dep_ == "dobj"]:
+            lem = _lemma(obj)
+            if lem not in ACT_NOUN_ROOTS or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in obj.children):
+                continue
+            if any(c.dep_ == "prep" for c in obj.children if c.lower_ in ("by", "on", "against")):
+                continue  # the object names its own parties
+            roots, lemmas = ACT_NOUN_ROOTS[lem], ACT_NOUN_LEMMAS.get(lem, frozenset({lem}))
+            for c in reversed(self.earlier):
+                if _lemma(c.trigger) in lemmas or c.code[:2] in roots:
+                    agents = [m for m in (x for s in c.sources for x in s.expand()) if m.country not in own]
+                    if agents:
+                        return [replace(m, start=obj.i, end=obj.i + 1, head=obj.i, via="act", modifier=False)
+                                for m in agents[:2]]
+                    break
+        return []
 
     def locative_country(self) -> str | None:
         """The country of the sentence's place ("in Tehran", "on Kyiv", "in northern Syria")."""
