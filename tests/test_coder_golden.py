@@ -243,3 +243,65 @@ def test_state_organ_without_country_takes_the_article_country(nlp, lexicon) -> 
 def test_agent_plurals_and_violent_protest(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     evs = code(nlp, lexicon, "In Fredville, students attacked the embassies of Sylvania and Ruritania.")
     assert triples(evs) == {("FRDCVL", "SYVGOV", "145"), ("FRDCVL", "RURGOV", "145")}
+
+
+def test_reaction_to_an_earlier_act_targets_its_agent(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonian forces attacked Sylvania on Monday. Ruritania condemned the attack on Tuesday.")
+    assert ("FRDMIL", "SYV", "190") in triples(evs)
+    react = [e for e in evs if e.cameo_code == "111"]
+    assert [(e.source_code, (e.target_code or "")[:3]) for e in react] == [("RURGOV", "FRD")]
+    assert react[0].extras["target_via"] == "act" and react[0].sentence_index == 1
+
+
+def test_an_indefinite_act_has_no_earlier_agent(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonian forces attacked Sylvania on Monday. Ruritania condemned an attack on Tuesday.")
+    assert not [e for e in evs if e.cameo_code == "111"]
+
+
+def test_the_reactor_is_not_the_agent_of_the_act_it_condemns(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Ruritania condemned the Freedonian attack on Sylvania.")
+    assert not [e for e in evs if (e.source_code or "").startswith("RUR") and e.cameo_root == "19"]
+
+
+def test_a_group_takes_the_country_of_its_own_place(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = ("Freedonia praised Ruritania on Monday. Freedonia also praised Grand Fenwick. "
+            "Police in Sylvan City detained two Freedonian journalists on Tuesday.")
+    assert [e.source_code for e in code(nlp, lexicon, text) if e.cameo_root == "17"] == ["SYVCOP"]
+
+
+def test_rejecting_an_accusation_denies_it_to_the_accuser(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonia accused Sylvania of spying on Monday. Sylvania rejected the accusation on Tuesday.")
+    assert ("SYVGOV", "FRDGOV", "016") in triples(evs)
+
+
+def test_a_misparsed_headline_verb_still_has_subject_and_object(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # the parser makes "hosted" a modifier of the second name; the possessive country titles stay apart
+    evs = code(nlp, lexicon, "Freedonia's President Firefly hosted Sylvania's Foreign Minister Trentino in Fredville on Monday.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "043")}
+
+
+def test_civilians_protest_their_own_government(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Thousands of Sylvanian students marched through Sylvan City on Sunday.")
+    assert triples(evs) == {("SYVCVL", "SYVGOV", "141")}
+    assert code(nlp, lexicon, "Sylvanian troops marched through Sylvan City on Sunday.") == []
+    evs = code(nlp, lexicon, "Hundreds of Sylvanian protesters protested in Sylvan City on Sunday.")
+    assert triples(evs) == {("SYVCVL", "SYVGOV", "140")}
+
+
+def test_an_armed_group_protest_is_not_a_civilian_one(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert code(nlp, lexicon, "Red Hand Front fighters protested in Sylvan City on Sunday.") == []
+
+
+def test_one_event_per_dyad_and_root_in_a_sentence(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Sylvanian protesters marched in Sylvan City on Sunday to protest against the government.")
+    assert [(e.source_code, e.target_code, e.cameo_root) for e in evs] == [("SYVCVL", "SYVGOV", "14")]
+
+
+def test_provide_x_with_codes_x_as_recipient(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Freedonia provided Sylvania with emergency loans on Monday.")
+    assert triples(evs) == {("FRDGOV", "SYVGOV", "070")}
+
+
+def test_an_urged_act_is_not_coded_as_done(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Firefly urged the United Federation to condemn Sylvania.")
+    assert triples(evs) == {("FRDGOV", "IGOUFN", "020")}

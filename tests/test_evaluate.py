@@ -94,3 +94,28 @@ def test_dev_gold_dyad_root_f1() -> None:
     rep = evaluate_corpus(SHARED / "dev-gold" / "gold.jsonl", SHARED / "dev-gold" / "dated", build_nlp(lex), lex)
     assert rep.levels["dyad_root"].f1 >= 0.80, rep.to_text()
     assert rep.levels["dyad_root"].precision >= 0.85, rep.to_text()
+
+
+@pytest.mark.model
+def test_corpus_reads_every_input_format_with_source_doc_names(tmp_path: Path) -> None:
+    import json
+
+    from dyadflow.evaluate import code_corpus
+    from dyadflow.lexicon import load_lexicon
+    from dyadflow.nlp import build_nlp
+
+    repo = Path(__file__).resolve().parents[1]
+    lex = load_lexicon(repo / "tests" / "fixtures" / "lexicon", repo / "schemas")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("---\npublished: 2022-03-10\n---\nFreedonian forces attacked Sylvania on Monday.\n")
+    rows = [{"id": "x1", "published": "2022-03-11", "text": "Freedonia condemned Sylvania on Friday."},
+            {"id": "x2", "published": "2022-03-12", "text": "Sylvania condemned Freedonia on Friday."}]
+    (corpus / "b.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (corpus / "c.html").write_text("<html><head><title>Visit</title></head><body><article><p>Freedonian President "
+                                   "Firefly criticised Sylvania on Tuesday, officials said.</p></article></body></html>")
+    events = code_corpus(corpus, build_nlp(lex), lex)
+    docs = {e.extras["doc"] for e in events}
+    assert docs == {"a.md", "b.jsonl#x1", "b.jsonl#x2", "c.html"}
+    by_doc = {e.extras["doc"]: e for e in events}
+    assert by_doc["b.jsonl#x2"].source_code == "SYVGOV" and by_doc["b.jsonl#x1"].event_date == date(2022, 3, 11)

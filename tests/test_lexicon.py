@@ -89,3 +89,19 @@ def test_build_nlp_matches_accent_folded_aliases_and_case_sensitive_acronyms() -
     # a line break always starts a sentence (headlines)
     doc = nlp("Turkey talks\nThe United States said nothing.")
     assert len(list(doc.sents)) == 2
+
+
+@pytest.mark.model
+def test_real_seed_aliases_for_iran_congo_and_new_armed_groups() -> None:
+    from dyadflow.nlp import SPANS_KEY, build_nlp
+
+    lex = load_lexicon(REPO / "seeds", REPO / "schemas")
+    nlp = build_nlp(lex)
+    doc = nlp("Officials said the Islamic Republic would send an envoy to Congo, where M23 fighters hold two towns.")
+    found = {(s.text, s.id_) for s in doc.spans[SPANS_KEY]}
+    assert ("Islamic Republic", "IRN") in found and ("Congo", "COD") in found and ("M23", "m23") in found
+    # the longer alias wins when the coder resolves overlaps: Pakistan's formal name is not Iran
+    from dyadflow.coder.actors import _resolve_spans
+
+    doc = nlp("The Islamic Republic of Pakistan signed the accord.")
+    assert {s.id_ for s in _resolve_spans(doc.spans[SPANS_KEY]) if s.label_ == "COUNTRY"} == {"PAK"}

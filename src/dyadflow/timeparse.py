@@ -166,6 +166,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dmy", _flags(rf"(?:\b{_WD},?\s+)?\b(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<year>{_YEAR})\b")),
     ("mdy", _flags(rf"(?:\b{_WD},?\s+)?\b(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,\s*|\s+)(?P<year>{_YEAR})\b")),
     ("iso", _flags(rf"\b(?P<year>{_YEAR})-(?P<mnum>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])\b")),
+    ("numeric", _flags(rf"\b(?:0?[1-9]|[12]\d|3[01])(?P<sep>[/.])(?:0?[1-9]|[12]\d|3[01])(?P=sep)(?P<year>{_YEAR})\b")),
     # day + month, year relative ("December 28 last year") or implicit
     ("dm_rel", _flags(rf"\b(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<rel>(?i:last|this|next|previous|past)\s+year)\b")),
     ("md_rel", _flags(rf"\b(?P<mon>{_MON})\s+(?P<day>{_DAY}),?\s+(?P<rel>(?i:last|this|next|previous|past)\s+year)\b")),
@@ -320,11 +321,11 @@ def _dp_numeric(text: str, published: date | None, future: bool, order: str) -> 
     the other order gives a real date, or (past event) only the other order is not after
     publication."""
     first = _dateparse(text, _NEUTRAL_BASE, parts=_FULL, order=order)
-    other_order = "MDY" if order == "DMY" else "DMY"
-    if first is None or (published is not None and not future and first > published):
-        other = _dateparse(text, _NEUTRAL_BASE, parts=_FULL, order=other_order)
-        if other is not None and (first is None or other <= published):  # type: ignore[operator]
-            return other
+    if first is not None and (published is None or future or first <= published):
+        return first
+    other = _dateparse(text, _NEUTRAL_BASE, parts=_FULL, order="MDY" if order == "DMY" else "DMY")
+    if other is not None and (first is None or published is None or other <= published):
+        return other
     return first
 
 
@@ -347,8 +348,15 @@ def _truncate(d: date, precision: str) -> date:
 # finding expressions
 
 
+def _without_weekday(m: re.Match[str]) -> str:
+    """The matched date without a leading weekday ("Monday, 5 June 2023" -> "5 June 2023")."""
+    starts = [m.start(k) for k in ("day", "mon", "year") if k in m.re.groupindex and m.start(k) >= 0]
+    return m.string[min(starts) : m.end()]
+
+
 def _resolve_match(
-    name: str, m: re.Match[str], text: str, published: date | None, future: bool, year_hint: int | None
+    name: str, m: re.Match[str], text: str, published: date | None, future: bool, year_hint: int | None,
+    date_order: str = DEFAULT_DATE_ORDER,
 ) -> tuple[date, str, str, bool, bool] | None:
     """(value, precision, source, is_range, future) for one rule match, or None if unresolvable."""
     g = m.groupdict()
@@ -369,11 +377,11 @@ def _resolve_match(
         if y2 <= y1:
             return None
         return date(y1, 1, 1), "year", "explicit", True, future
-    if name in ("dmy", "mdy"):
-        v = _safe_date(int(g["year"]), _month(g["mon"]), _int_day(g["day"]))
+    if name in ("dmy", "mdy", "iso"):
+        v = _dp_full(_without_weekday(m))
         return (v, "day", "explicit", False, future) if v else None
-    if name == "iso":
-        v = _safe_date(int(g["year"]), int(g["mnum"]), int(g["day"]))
+    if name == "numeric":
+        v = _dp_numeric(m.group(0), pub, future, date_order)
         return (v, "day", "explicit", False, future) if v else None
     if name in ("dm_rel", "md_rel"):
         if pub is None:
@@ -385,10 +393,16 @@ def _resolve_match(
     if name in ("dm", "md"):
         if pub is None:
             return None
-        v = _year_of_day_month(_month(g["mon"]), _int_day(g["day"]), pub, future, year_hint)
+        if future or year_hint is not None:
+            # rule: a future day is the first on or after publication (dateparser's "future"
+            # skips the publication day itself); "last year" in the sentence fixes the year
+            v = _year_of_day_month(_month(g["mon"]), _int_day(g["day"]), pub, future, year_hint)
+        else:  # the latest such day on or before publication
+            v = _dateparse(f"{g['day']} {g['mon']}", pub, parts=("day", "month"))
         return (v, "day", "explicit", False, future) if v else None
     if name == "my":
-        return date(int(g["year"]), _month(g["mon"]), 1), "month", "explicit", False, future
+        v = _dateparse(f"{g['mon']} {g['year']}", _NEUTRAL_BASE, parts=("month", "year"))
+        return (v, "month", "explicit", False, future) if v else None
     if name == "mon_rel":
         if pub is None:
             return None
@@ -398,7 +412,7 @@ def _resolve_match(
     if name in ("mon_qual", "mon_cue"):
         if pub is None:
             return None
-        return _year_of_month(_month(g["mon"]), pub, future, year_hint), "month", "relative", False, future
+        return _past_or_future_month(g["mon"], pub, future, year_hint), "month", "relative", False, future
     if name == "mon_lastnext":
         if pub is None:
             return None
@@ -409,7 +423,7 @@ def _resolve_match(
         if rel in ("last", "past"):
             y = pub.year if mon < pub.month else pub.year - 1
             return date(y, mon, 1), "month", "relative", False, False
-        return _year_of_month(mon, pub, future, None), "month", "relative", False, future
+        return _past_or_future_month(g["mon"], pub, future, None), "month", "relative", False, future
     if name == "decade":
         dec = int(g["dec"])
         qual = (g.get("qual") or "").lower()
@@ -421,24 +435,26 @@ def _resolve_match(
     if pub is None:
         return None
     if name == "ago":
+        # dateparser does the arithmetic on "<n> <unit>s ago" ("a few" counts as 3, which it
+        # cannot read); the precision is ours: a day for up to six days, else the month, the year
         n = _NUMBER_WORDS.get(g["n"].lower()) if not g["n"].isdigit() else int(g["n"])
         if n is None:
             return None
         unit = g["unit"].lower().rstrip("s")
         vague = g["n"].lower() in ("a few", "few", "several", "some", "a couple of")
-        if unit == "day":
-            v = pub - timedelta(days=n)
-            return (v.replace(day=1), "month", "relative", False, False) if vague or n > 6 else (v, "day", "relative", False, False)
-        if unit == "week":
-            v = pub - timedelta(weeks=n)
-            return v.replace(day=1), "month", "relative", False, False
-        if unit == "month":
-            return _add_months(pub, -n), "month", "relative", False, False
-        if unit == "decade":
-            return date(pub.year - 10 * n, 1, 1), "year", "relative", False, False
-        return date(pub.year - n, 1, 1), "year", "relative", False, False
+        v = _dp_relative(f"{n} {unit}s ago", pub)
+        if v is None:
+            return None
+        precision = "year" if unit in ("year", "decade") else "day" if unit == "day" and n <= 6 and not vague else "month"
+        return _truncate(v, precision), precision, "relative", False, False
     if name == "rel_period":
         rel, unit = g["rel"].lower(), g["unit"].lower()
+        if rel in ("last", "this", "next") and unit != "weekend":
+            # dateparser's "last week" is the day a week before; ours is that day's month
+            v = _dp_relative(f"{rel} {unit}", pub)
+            if v is not None:
+                precision = "year" if unit == "year" else "month"
+                return _truncate(v, precision), precision, "relative", False, rel == "next"
         step = -1 if rel in ("last", "past", "previous", "the previous", "the past") else 1 if rel in ("next", "the coming", "the following") else 0
         fut = step > 0 or rel == "later this"
         if unit in ("week", "weekend"):
@@ -453,8 +469,10 @@ def _resolve_match(
         return date(pub.year + step, 1, 1), "year", "relative", False, fut
     if name == "rel_day":
         w = g["word"].lower()
-        off = {"the day before yesterday": -2, "yesterday": -1, "last night": -1, "tomorrow": 1}.get(w, 0)
-        return pub + timedelta(days=off), "day", "relative", False, off > 0
+        v = _dp_relative(w, pub) if w in _DATEPARSER_DAY_WORDS else None
+        if v is None:  # "earlier today", "earlier on Monday": the publication day
+            v = pub
+        return v, "day", "relative", False, v > pub
     if name == "recent":
         w = m.group(0).lower()
         if "coming" in w:
@@ -465,9 +483,11 @@ def _resolve_match(
         wd = _WEEKDAYS.index(g["wd"].lower())
         rel = (g.get("rel") or "").lower()
         fut = future or rel == "next"
-        if rel == "last":
-            back = (pub.weekday() - wd) % 7 or 7
-            return pub - timedelta(days=back), "day", "relative", False, False
+        if rel == "last":  # dateparser agrees: a week back when the weekday is today
+            v = _dateparse(f"last {g['wd']}", pub)
+            return (v, "day", "relative", False, False) if v else None
+        # rule: "on Thursday" in a Thursday paper is that day (dateparser's "past" goes a week
+        # back); a future weekday is the next one after publication
         if fut:
             ahead = (wd - pub.weekday()) % 7 or 7
             return pub + timedelta(days=ahead), "day", "relative", False, True
@@ -476,16 +496,33 @@ def _resolve_match(
     return None
 
 
+_DATEPARSER_DAY_WORDS = frozenset(
+    {"the day before yesterday", "yesterday", "today", "tonight", "tomorrow", "last night",
+     "this morning", "this afternoon", "this evening"}
+)
+
+
+def _past_or_future_month(mon: str, published: date, future: bool, year_hint: int | None) -> date:
+    """A month named alone: the latest on or before publication's month (dateparser), or the
+    first on or after it for a future reference, or in the hinted year (rules)."""
+    if not future and year_hint is None:
+        v = _dateparse(mon, published, parts=("month",))
+        if v is not None:
+            return v
+    return _year_of_month(_month(mon), published, future, year_hint)
+
+
 _RELATIVE_FUTURE_RULES = frozenset({"weekday", "dm", "md", "mon_qual", "mon_cue", "range_dd_dd_mon", "range_mon_dd_dd"})
 
 
 def find_time_expressions(
-    text: str, published: date | None, *, future: bool | None = None
+    text: str, published: date | None, *, future: bool | None = None, date_order: str = DEFAULT_DATE_ORDER
 ) -> list[TimeExpression]:
     """Every explicit or relative time expression in `text`, resolved against `published`.
 
     `future`: True/False forces the tense for weekday/undated expressions; None (default)
     detects it from modal cues ("will", "could", "plans to"...) just before each expression.
+    `date_order` ("DMY" or "MDY") reads ambiguous numeric dates.
     Relative expressions are skipped when `published` is None; absurd years are dropped."""
     raw: list[tuple[int, int, int, str, re.Match[str]]] = []
     for order, (name, pat) in enumerate(_RULES):
@@ -510,7 +547,9 @@ def find_time_expressions(
             fut = name in _RELATIVE_FUTURE_RULES and _is_future_context(text, s)
         else:
             fut = future
-        res = _resolve_match(name, m, text, published, fut, year_hint if name in ("dm", "md", "mon_qual", "mon_cue") else None)
+        res = _resolve_match(
+            name, m, text, published, fut, year_hint if name in ("dm", "md", "mon_qual", "mon_cue") else None, date_order
+        )
         if res is None:
             continue
         value, precision, source, is_range, is_fut = res
@@ -747,14 +786,8 @@ _WEEKDAY_REF = re.compile(rf"\b(?:(?i:on|last|this|earlier on|late on|a|an|the|s
 
 
 def _parse_full(m: re.Match[str]) -> date | None:
-    g = m.groupdict()
-    if g.get("y1"):
-        return _safe_date(int(g["y1"]), _month(g["m1"]), _int_day(g["d1"]))
-    if g.get("y2"):
-        return _safe_date(int(g["y2"]), _month(g["m2"]), _int_day(g["d2"]))
-    if g.get("y3"):
-        return _safe_date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
-    return None
+    """The date of a `_FULL_DATE` match, read by dateparser (None for "31 February 2023")."""
+    return _dp_full(m.group(0))
 
 
 def _parse_date_text(s: str) -> date | None:

@@ -8,6 +8,7 @@ dates (dyadflow.timeparse) and places (dyadflow.geo).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,8 @@ def code_sentences(
                 for c, _ in sorted(finder.state.country_counts.items(), key=lambda kv: -kv[1])
             ) if iso
         )
-        recent = tuple(c for i, c in earlier if idx - i <= EARLIER_SENTENCES)
+        earlier = [(i, c) for i, c in earlier if idx - i <= EARLIER_SENTENCES]
+        recent = tuple(c for _, c in earlier)
         coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer, finder.main_country(), recent)
         cands = list(coder.candidates())
         earlier.extend((idx, c) for c in cands if c.sources and c.modality == "asserted")
@@ -147,8 +149,22 @@ def code_article(
                 key = (s_code, t_code, code) if not _is_symmetric(code) else (*sorted((s_code, t_code)), code)
                 if key not in best or best[key].confidence < ev.confidence:
                     best[key] = ev
-        events.extend(sorted(best.values(), key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")))
+        events.extend(sorted(_one_per_root(best.values()),
+                             key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")))
     return events
+
+
+def _one_per_root(events: Iterable[Event]) -> list[Event]:
+    """One event per dyad and root in a sentence ("marched ... to protest": one protest); the most
+    confident wins, then the more specific code."""
+    best: dict[tuple[str, ...], Event] = {}
+    for ev in events:
+        pair = (ev.source_code or "", ev.target_code or "")
+        key = (*(sorted(pair) if _is_symmetric(ev.cameo_code) else pair), ev.cameo_root)
+        cur = best.get(key)
+        if cur is None or (ev.confidence, len(ev.cameo_code)) > (cur.confidence, len(cur.cameo_code)):
+            best[key] = ev
+    return list(best.values())
 
 
 def _by_actor_roles(code: str, info: Any, s: Mention, t: Mention, lexicon: Lexicon) -> tuple[str, Any]:

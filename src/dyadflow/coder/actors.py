@@ -29,6 +29,9 @@ STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB",
 ARMED_ROLES = frozenset({"REB", "INS", "SEP"})  # main-country default only for "the rebels", not "militant groups"
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
 SPONSOR_WORDS = frozenset({"backed", "sponsored", "supported", "funded", "armed", "trained", "allied", "affiliated", "aligned", "linked"})
+THING_NOUNS = frozenset({"camp", "station", "base", "headquarters", "building", "compound", "post", "checkpoint",
+                         "facility", "office", "barracks", "prison", "hospital", "school", "vehicle", "convoy",
+                         "truck", "boat", "ship", "car", "bus", "position", "depot", "site"})
 SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
                         "claim", "report", "insist", "explain", "write", "quote", "point", "underline"})
 
@@ -127,6 +130,12 @@ def nominal_head(tok: Token) -> Token:
     return tok
 
 
+def _finite_verb_between(doc: Doc, lo: int, hi: int) -> bool:
+    """True when a finite verb lies in doc[lo:hi] (a noun phrase never contains one)."""
+    return any(doc[j].pos_ == "VERB" and (doc[j].tag_ in ("VBD", "VBZ", "VBP") or (
+        doc[j].tag_ == "VBN" and j > 0 and doc[j - 1].pos_ == "PROPN")) for j in range(lo, hi))
+
+
 def _np_chain_to(tok: Token, target: Token) -> bool:
     """True when tok reaches target through noun-phrase-internal arcs only."""
     cur = tok
@@ -184,7 +193,7 @@ class ActorFinder:
         self.published = published
         self.state = ArticleState()
         spans = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
-        self.spans = _resolve_spans(spans)
+        self.spans = [s for s in _resolve_spans(spans) if not self._inside_person_name(s)]
         self.span_at: dict[int, Span] = {}
         for s in self.spans:
             for i in range(s.start, s.end):
@@ -204,6 +213,17 @@ class ActorFinder:
         if self.dateline_country:
             counts[self.dateline_country] = counts.get(self.dateline_country, 0.0) + 0.5
         self.article_ranking = [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+    def _inside_person_name(self, span: Span) -> bool:
+        """An organisation's name as the surname of a longer person name ("Therese Kayikwamba Wagner")."""
+        if span.label_ != ACTOR or span.start == 0:
+            return False
+        entry, _ = _actor_entry(self.lexicon, span.id_, self.published)
+        if entry is None or entry.kind == "person":
+            return False
+        prev = self.doc[span.start - 1]
+        ent = span[0].ent_type_ == "PERSON" and span[0].ent_iob_ == "I"
+        return ent and prev.pos_ == "PROPN" and prev.ent_type_ == "PERSON"
 
     # -- helpers ---------------------------------------------------------------------------
     def _agent(self, span: Span) -> Agent | None:
@@ -322,6 +342,8 @@ class ActorFinder:
                     continue
                 if s.start in absorbed or s.start <= head.i < s.end or s.start == lo:  # not the span itself
                     continue
+                if _finite_verb_between(doc, s.end, head.i):
+                    continue  # a misparsed clause ("Egypt's President X hosted Jordan's King Y")
                 if s.end < len(doc) and doc[s.end].lower_ in ("-", "–") and s.end + 1 < len(doc) and doc[s.end + 1].lower_ in SPONSOR_WORDS:
                     continue  # "US-backed militants": the sponsor, not the group's country
                 if s.root.head.lower_ in SPONSOR_WORDS and s.root.dep_ in ("npadvmod", "compound", "amod"):
@@ -348,6 +370,8 @@ class ActorFinder:
             agent = self._agent(s) if s.label_ == AGENT else None
             if agent is not None and agent.kind == "channel":
                 continue
+            if agent is not None and not agent.person and head.i >= s.end and head.lemma_.lower() in THING_NOUNS:
+                continue  # "the refugee camp", "a police station": a place or thing, not the group
             # title followed by a named actor span: the named actor handles it
             if s.label_ == AGENT and head.i >= s.end and head.i in self.span_at and self.span_at[head.i].label_ == ACTOR:
                 continue
@@ -356,7 +380,7 @@ class ActorFinder:
             titles = [
                 t for t in spans
                 if t.label_ == AGENT and t != s and t.start < s.start and t.start >= head.left_edge.i
-                and _np_chain_to(t.root, head)
+                and _np_chain_to(t.root, head) and not _finite_verb_between(doc, t.end, head.i)
             ]
             for m in mods:
                 absorbed.add(m.start)
@@ -452,9 +476,9 @@ class ActorFinder:
             if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
                 role not in ARMED_ROLES or self._has_definite(s)
             ):
-                # "the army", "police", "the foreign ministry": the sentence's place ("police in
+                # "the army", "police", "the foreign ministry": the group's own place ("police in
                 # Bogota"), else the article's main country
-                mc = self._sentence_place(sent) or self.main_country()
+                mc = self._own_place(head, sent) or self.main_country()
                 if mc:
                     countries = (mc,)
                     via = "main"
@@ -562,13 +586,14 @@ class ActorFinder:
                 return tuple(recent[::-1])
         return ()
 
-    def _sentence_place(self, sent: Span) -> str | None:
-        """The country of the sentence's first "in <country or capital>" place."""
-        for sp in self.spans:
-            if sp.start < sent.start or sp.end > sent.end or sp.label_ not in (COUNTRY, CAPITAL):
-                continue
-            if sp.root.dep_ == "pobj" and sp.root.head.lower_ == "in":
-                return sp.id_
+    def _own_place(self, head: Token, sent: Span) -> str | None:
+        """The country of an "in <country or capital>" attached to a group noun ("police in Bogota")."""
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "in":
+                for pobj in prep.children:
+                    sp = self.span_at.get(pobj.i)
+                    if pobj.dep_ == "pobj" and sp is not None and sp.label_ in (COUNTRY, CAPITAL):
+                        return sp.id_
         return None
 
     def main_country(self) -> str | None:

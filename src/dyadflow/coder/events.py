@@ -38,6 +38,7 @@ INTENT_BY_ROOT = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035
 LOCATIVE_PREPS = frozenset({"in", "inside", "near", "across", "on", "at", "into", "throughout"})
 ARMED_GROUP_ROLES = frozenset({"REB", "INS", "SEP"})
 DOMESTIC_ROOTS = frozenset({"14", "17"})
+PROTEST_ROLES = frozenset({"CVL", "EDU", "LAB", "OPP", "BUS", "REF", "HLH", "AGR"})  # protest their own government
 # objects that are never actors: "met the demands of X", "hit the target"
 ABSTRACT_OBJECTS = frozenset({
     "demand", "need", "goal", "deadline", "expectation", "requirement", "criterion", "standard",
@@ -53,7 +54,7 @@ REACTION_LEMMAS = frozenset({
     "hail", "applaud", "reject", "deny", "dismiss", "oppose", "protest", "regret", "lament", "blame", "investigate",
 })
 # codes whose target may be the agent of an act named earlier ("NATO condemned the attack")
-EVENT_REF_CODES = ("11", "12", "016")
+EVENT_REF_CODES = ("11", "12", "13", "016")
 # act nouns and the earlier triggers they can refer to (by lemma, or by root)
 ACT_NOUN_ROOTS = {
     "attack": MILITARY_ROOTS, "strike": MILITARY_ROOTS, "airstrike": MILITARY_ROOTS, "offensive": MILITARY_ROOTS,
@@ -63,11 +64,14 @@ ACT_NOUN_ROOTS = {
     "crackdown": frozenset({"17"}), "arrest": frozenset({"17"}), "detention": frozenset({"17"}),
     "sanction": frozenset({"16"}), "expulsion": frozenset({"16", "17"}), "move": frozenset(),
     "decision": frozenset(), "launch": frozenset(), "test": frozenset(),
+    "accusation": frozenset({"11"}), "allegation": frozenset({"11"}),
 }
 ACT_NOUN_LEMMAS = {"launch": frozenset({"launch", "fire", "test"}), "test": frozenset({"test", "fire", "launch"}),
                    "killing": frozenset({"kill"}), "arrest": frozenset({"arrest", "detain"}),
                    "expulsion": frozenset({"expel"}), "sanction": frozenset({"sanction", "impose"}),
-                   "bombing": frozenset({"bomb"}), "shelling": frozenset({"shell"}), "invasion": frozenset({"invade"})}
+                   "bombing": frozenset({"bomb"}), "shelling": frozenset({"shell"}), "invasion": frozenset({"invade"}),
+                   "accusation": frozenset({"accuse", "accusation", "blame"}),
+                   "allegation": frozenset({"accuse", "accusation", "allege", "allegation"})}
 DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their"})
 
 
@@ -146,6 +150,13 @@ def _pattern_ok(tok: Token, p: VerbPattern) -> bool:
         if g is None or _lemma(g) not in p.gov:
             return False
     return True
+
+
+def _swallowed_verb(tok: Token) -> bool:
+    """A finite verb the parser attached as a noun modifier, with a proper-noun phrase on both sides."""
+    return (tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBZ", "VBN") and tok.dep_ in ("amod", "compound")
+            and tok.head.i > tok.i and tok.i > tok.sent.start and tok.doc[tok.i - 1].pos_ == "PROPN"
+            and tok.head.pos_ == "PROPN")
 
 
 def _governor(tok: Token) -> Token | None:
@@ -251,6 +262,11 @@ class SentenceCoder:
 
         Returns (mentions, the clause verb that supplied them, passive flag)."""
         cur = verb
+        if _swallowed_verb(verb):
+            # a finite verb misparsed as a modifier ("Egypt's President X hosted Jordan's King Y"):
+            # the actor just before it is the subject
+            before = [m for m in self.actors.mentions if m.end == verb.i and not m.modifier]
+            return before[-1:], verb, False
         for _ in range(6):
             subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
             if subs and subs[0].tag_ in ("WP", "WDT") and cur.dep_ == "relcl":
@@ -349,6 +365,11 @@ class SentenceCoder:
                 return [], territorial
             if h == "tree" and out:
                 break
+            if h in ("dobj", "dobj!") and _swallowed_verb(tok):
+                m = self.actors.at(tok.head)
+                if m is not None and m.start > tok.i:
+                    out.append(m)  # the noun phrase the misparsed verb "modifies" is its object
+                continue
             if h in ("dobj", "dative", "iobj", "dobj!"):
                 deps = ("dobj",) if h.startswith("dobj") else ("dative", "iobj")
                 for c in tok.children:
@@ -424,7 +445,11 @@ class SentenceCoder:
         """The agents of an act named by a definite object ("condemned the attack"): the source of the
         latest matching candidate of the preceding sentences, placed at the object noun."""
         own = {m.country for m in sources}
-        for obj in [c for c in tok.children if c.dep_ == "dobj"]:
+        objs = [c for c in tok.children if c.dep_ == "dobj"] + [
+            t for t in tok.subtree
+            if t.dep_ == "pobj" and 0 < t.i - tok.i <= 8 and not any(a.dep_ in ("relcl", "acl") for a in t.ancestors if a.i > tok.i)
+        ]
+        for obj in objs:
             lem = _lemma(obj)
             if lem not in ACT_NOUN_ROOTS or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in obj.children):
                 continue
@@ -479,6 +504,23 @@ class SentenceCoder:
             return out
 
         return fill(sources, targets), fill(targets, sources)
+
+    def _one_sided_protest(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """Protest without a named target: civilians protest their own government (the place's
+        country); an unnamed crowd ("thousands marched in X") is the place's civilians."""
+        if not sources and p.pos == "VERB":
+            place = self.locative_country()
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if place is not None and subj is not None and subj.pos_ in ("NOUN", "NUM", "PRON") and \
+                    self.actors.at(subj) is None and subj.lower_ not in ("it", "he", "she", "i", "we", "you"):
+                sources = [Mention(subj.i, subj.i + 1, subj.i, place, "CVL", subj.text, "agent", via="place",
+                                   countries=(place,))]
+        civic = [m for m in sources if m.role in PROTEST_ROLES and m.country and not m.fixed_code]
+        if not civic or len(civic) != len(sources):
+            return sources, []
+        gov = [Mention(tok.i, tok.i + 1, tok.i, c, "GOV", tok.text, "agent", via="protest", countries=(c,))
+               for c in dict.fromkeys(m.country for m in civic)]
+        return sources, gov[:1]
 
     def _agreed_by_parties(self, tok: Token, sources: list[Mention], targets: list[Mention]) -> list[Mention]:
         """The parties when the act is governed by "agree" with two or more parties as subjects."""
@@ -545,12 +587,15 @@ class SentenceCoder:
         # a denial anywhere above ("denied reports that X attacked Y", "denied that X met Y")
         anc = tok
         for _ in range(5):
-            if anc.dep_ not in ("ccomp", "xcomp", "acl", "dobj", "pobj", "prep", "pcomp", "conj", "nsubjpass", "attr") or anc.head == anc:
+            purpose = anc.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in anc.children)
+            if (anc.dep_ not in ("ccomp", "xcomp", "acl", "dobj", "pobj", "prep", "pcomp", "conj", "nsubjpass", "attr")
+                    and not purpose) or anc.head == anc:
                 break
             anc = anc.head
             if _lemma(anc) in DENY_LEMMAS and anc.pos_ in ("VERB", "NOUN"):
                 return "denied", anc
-            if _lemma(anc) in ALLEGE_LEMMAS | APPEAL_LEMMAS and anc.pos_ in ("VERB", "NOUN") and tok.pos_ == "VERB":
+            if _lemma(anc) in ALLEGE_LEMMAS | APPEAL_LEMMAS and anc.pos_ in ("VERB", "NOUN") and (
+                    tok.pos_ == "VERB" or any(a.dep_ in ("xcomp", "pcomp") for a in tok.ancestors if a.i != anc.i and anc in a.ancestors)):
                 # "accused X of attacking Y", "urged X to release Y": the act is alleged or wanted
                 return "hypothetical", None
             if anc.lemma_ in SAY_LEMMAS and anc.pos_ == "VERB":
@@ -679,6 +724,8 @@ class SentenceCoder:
         elif parties and p.code.startswith("045"):
             targets = parties
         sources, targets = self._fill_group_countries(p.code, sources, targets)
+        if p.code.startswith("14") and not targets:
+            sources, targets = self._one_sided_protest(tok, p, sources)
         if p.code.startswith("045") and not targets:
             return None  # mediation needs the parties
         ctx, denier = self.context(tok, clause)
