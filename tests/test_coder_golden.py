@@ -305,3 +305,10 @@ def test_provide_x_with_codes_x_as_recipient(nlp, lexicon) -> None:  # type: ign
 def test_an_urged_act_is_not_coded_as_done(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     evs = code(nlp, lexicon, "Firefly urged the United Federation to condemn Sylvania.")
     assert triples(evs) == {("FRDGOV", "IGOUFN", "020")}
+
+
+def test_victims_of_a_named_attack_get_its_agent_as_source(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = code(nlp, lexicon, "Two Sylvanian troops were killed in an attack by Red Hand Front fighters on Monday.")
+    assert ("ZANREB", "SYVMIL", "190") in triples(evs)
+    evs = code(nlp, lexicon, "Four Sylvanian civilians were killed in a Freedonian airstrike on Monday.")
+    assert {(e.source_code, e.target_code, e.cameo_root) for e in evs} >= {("FRDMIL", "SYVCVL", "19")}

@@ -395,8 +395,9 @@ class SentenceCoder:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
                             ms = self.mentions_at(o, deep=0 if exact else 2)
-                            if not ms and want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.code_info(p.code) is not None \
-                                    and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+                            if not ms and self.lexicon.code_info(p.code) is not None and (
+                                    (want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.cameo[p.code].root in MILITARY_ROOTS)
+                                    or (want == "from" and p.code.startswith("087"))):  # "withdrew from Jenin"
                                 pm = self.place_mention(o)
                                 ms = [pm] if pm is not None else []
                             out.extend(ms)
@@ -504,6 +505,26 @@ class SentenceCoder:
             return out
 
         return fill(sources, targets), fill(targets, sources)
+
+    def _agent_of_attack_noun(self, verb: Token) -> list[Mention]:
+        """"were killed in an attack by X" / "in an Israeli airstrike": the attack's agent."""
+        for pr in _preps(verb):
+            if pr.lower_ not in ("in", "during", "by"):
+                continue
+            for o in _pobjs(pr):
+                roots = ACT_NOUN_ROOTS.get(_lemma(o))
+                if not roots or not roots & MILITARY_ROOTS:
+                    continue
+                for c in o.children:
+                    if c.dep_ == "prep" and c.lower_ == "by":
+                        ms = [m for x in _pobjs(c) for m in self.mentions_at(x)]
+                        if ms:
+                            return ms
+                mods = [m for c in o.children if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i < o.i
+                        and (m := self.actors.at(c)) is not None]
+                if mods:
+                    return [replace(m, modifier=False) for m in mods]
+        return []
 
     def _one_sided_protest(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], list[Mention]]:
         """Protest without a named target: civilians protest their own government (the place's
@@ -696,6 +717,9 @@ class SentenceCoder:
                     sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)
             if sources:
                 break
+        if not sources and p.pos == "VERB" and p.code[:2] in MILITARY_ROOTS:
+            sources = self._agent_of_attack_noun(clause or tok)
+            passive = passive or any(c.dep_ == "nsubjpass" for c in (clause or tok).children)
         targets, territorial = self.targets(tok, p, sources)
         if p.pos == "VERB" and passive and not any(h.startswith("prep:") for h in p.target):
             # passive: the grammatical subject is the target
