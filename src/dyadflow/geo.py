@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -54,6 +55,7 @@ _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss"
 _NON_LATIN = re.compile(r"[^\x00-\u024F\u1E00-\u1EFF\u2018-\u201F\u02BB-\u02BF]")
 
 
+@lru_cache(maxsize=65536)
 def fold(name: str) -> str:
     """Accent-folded, lower-case, punctuation-light key: 'Türkiye' → 'turkiye', 'Nur-Sultan' →
     'nur sultan', 'U.S.' → 'us'."""
@@ -316,6 +318,9 @@ class _Mention:
     prep: str | None
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _mentions(sentence: str, gaz: Gazetteer, prefer: Sequence[str]) -> list[_Mention]:
     out: list[_Mention] = []
     taken: list[tuple[int, int]] = []
@@ -350,7 +355,7 @@ def _mentions(sentence: str, gaz: Gazetteer, prefer: Sequence[str]) -> list[_Men
 
     # 2. capitalised sequences: longest known sub-span first
     for m in _CAP_SEQ.finditer(sentence):
-        words = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"\S+", m.group(0))]
+        words = [(w.start() + m.start(), w.end() + m.start()) for w in _WORD.finditer(m.group(0))]
         i = 0
         while i < len(words):
             found = False
@@ -401,16 +406,24 @@ def resolve_place(
     fallback_country: str | None = None,
     trigger_offset: int | None = None,
     exclude_spans: Sequence[tuple[int, int]] = (),
+    mention_cache: dict[str, Any] | None = None,
 ) -> Place | None:
     """The event's place: a locative mention in the sentence ("in X", "at X", "near X",
     "X province", "in northern X"; nearest to the trigger), else the dateline place, else the
     fallback country (precision 3), else None. Mentions overlapping `exclude_spans` (actor
     metonyms such as "Ankara said") and possessive/actor uses ("Russia's", "US-backed") are
-    ignored; a bare mention counts only when it is a country or region."""
-    sentence_countries = _countries_in(sentence, gazetteer)
-    prefer = tuple(dict.fromkeys([*sentence_countries, *article_countries]))
+    ignored; a bare mention counts only when it is a country or region.
+    `mention_cache`: a dict owned by the caller (one gazetteer and one `article_countries`)
+    memoising each sentence's mentions."""
+    mentions = mention_cache.get(sentence) if mention_cache is not None else None
+    if mentions is None:
+        sentence_countries = _countries_in(sentence, gazetteer)
+        prefer = tuple(dict.fromkeys([*sentence_countries, *article_countries]))
+        mentions = _mentions(sentence, gazetteer, prefer)
+        if mention_cache is not None:
+            mention_cache[sentence] = mentions
     best: tuple[float, _Mention] | None = None
-    for mn in _mentions(sentence, gazetteer, prefer):
+    for mn in mentions:
         if any(mn.start < b and a < mn.end for a, b in exclude_spans):
             continue
         after = sentence[mn.end : mn.end + 30]
@@ -447,9 +460,12 @@ def resolve_place(
     return None
 
 
+_CAP_PAIR = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?")
+
+
 def _countries_in(sentence: str, gazetteer: Gazetteer) -> list[str]:
     out: list[str] = []
-    for m in re.finditer(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?", sentence):
+    for m in _CAP_PAIR.finditer(sentence):
         for text in (m.group(0), m.group(0).split()[0]):
             cands = gazetteer._index.get(fold(text), ())
             for c in cands:

@@ -197,8 +197,29 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # helpers
 
 
+# Prefilters (a speed-up only): a rule whose pattern requires a month name, an ASCII digit (every
+# _DAY/_YEAR form starts with one) or a weekday name cannot match a text without one, so it is
+# not run there. Each prefilter matches a prefix of every form the rules accept.
+_HAS_MONTH = re.compile("|".join(sorted({p for w in _MONTH_WORDS for p in (w[:3], w.upper()[:3])})))
+_HAS_DIGIT = re.compile(r"[0-9]")
+_HAS_WEEKDAY = re.compile(_WD)
+_NEEDS_MONTH = frozenset({"range_dd_dd_mon", "range_mon_dd_dd", "dmy", "mdy", "dm_rel", "md_rel", "dm", "md", "my",
+                          "mon_rel", "mon_qual", "mon_lastnext", "mon_cue"})
+_NEEDS_DIGIT = frozenset({"range_dd_dd_mon", "range_mon_dd_dd", "range_years", "range_years_dash", "dmy", "mdy",
+                          "iso", "numeric", "dm_rel", "md_rel", "dm", "md", "my", "decade", "year_qual", "year_cue",
+                          "year_of"})
+_NEEDS_WEEKDAY = frozenset({"weekday"})
+_NON_DIGIT = re.compile(r"\D")
+_CUE_BEFORE = re.compile(
+    r"\b(on|in|since|from|by|until|till|during|last|back on|back in|as of|of)\s+(?:the\s+)?$", re.IGNORECASE)
+_LAST_YEAR = re.compile(r"\b(?:last|previous|past) year\b", re.IGNORECASE)
+_LEADING_CUE = re.compile(r"(on|in|last|next|this|since|between|from|early|mid|late)\b", re.IGNORECASE)
+_GAP_CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|which|who|when)\b")
+_GAP_RELATIVE = re.compile(r"\b(?:which|who|whom|whose)\b")
+
+
 def _int_day(s: str) -> int:
-    return int(re.sub(r"\D", "", s))
+    return int(_NON_DIGIT.sub("", s))
 
 
 def _month(s: str) -> int:
@@ -239,7 +260,7 @@ def _is_future_context(text: str, start: int) -> bool:
 
 
 def _cue_before(text: str, start: int) -> str | None:
-    m = re.search(r"\b(on|in|since|from|by|until|till|during|last|back on|back in|as of|of)\s+(?:the\s+)?$", text[max(0, start - 14) : start], re.IGNORECASE)
+    m = _CUE_BEFORE.search(text[max(0, start - 14) : start])
     return m.group(1).lower() if m else None
 
 
@@ -270,7 +291,7 @@ def _sentence_year_hint(text: str, published: date | None) -> int | None:
     """'last year' / 'this year' elsewhere in the sentence fixes the year of undated days/months."""
     if published is None:
         return None
-    if re.search(r"\b(?:last|previous|past) year\b", text, re.IGNORECASE):
+    if _LAST_YEAR.search(text):
         return published.year - 1
     return None
 
@@ -525,7 +546,13 @@ def find_time_expressions(
     `date_order` ("DMY" or "MDY") reads ambiguous numeric dates.
     Relative expressions are skipped when `published` is None; absurd years are dropped."""
     raw: list[tuple[int, int, int, str, re.Match[str]]] = []
+    no_month = _HAS_MONTH.search(text) is None
+    no_digit = _HAS_DIGIT.search(text) is None
+    no_weekday = _HAS_WEEKDAY.search(text) is None
     for order, (name, pat) in enumerate(_RULES):
+        if (no_month and name in _NEEDS_MONTH) or (no_digit and name in _NEEDS_DIGIT) \
+                or (no_weekday and name in _NEEDS_WEEKDAY):
+            continue
         for m in pat.finditer(text):
             s, e = m.span("x") if "x" in pat.groupindex else m.span()
             if e > s:
@@ -569,7 +596,7 @@ def find_time_expressions(
 
 
 def _leading_cue(s: str) -> str | None:
-    m = re.match(r"(on|in|last|next|this|since|between|from|early|mid|late)\b", s, re.IGNORECASE)
+    m = _LEADING_CUE.match(s)
     return m.group(1).lower() if m else None
 
 
@@ -620,9 +647,9 @@ def _pick_expression(
             # a clause boundary between expression and trigger weakens the link, except for
             # sentence-initial adverbials ("On Monday, X said ...")
             initial = x.start <= 12 and x.start < trigger_offset
-            if not initial and re.search(r"[;:]|,\s+(?:and|but|while|whereas|which|who|when)\b", gap):
+            if not initial and _GAP_CLAUSE.search(gap):
                 dist += 60.0
-            elif x.start > trigger_offset and re.search(r"\b(?:which|who|whom|whose)\b", gap):
+            elif x.start > trigger_offset and _GAP_RELATIVE.search(gap):
                 return math.inf  # the expression sits in a relative clause of its own
             elif not initial and x.start < trigger_offset and "," in gap:
                 dist += 25.0
@@ -704,23 +731,34 @@ def resolve_event_date_span(
     habitual: bool = False,
     exclude: Sequence[tuple[int, int]] = (),
     clause_scoped: bool = True,
+    text: str | None = None,
+    expression_cache: dict[tuple[int, bool | None], list[TimeExpression]] | None = None,
 ) -> DateResolution:
     """resolve_event_date on a spaCy sentence: an expression inside the trigger's own clause
     (reached by walking heads to the nearest verb) wins, else one outside the trigger's own
     subordinate and coordinated clauses ("accused X of
     shelling on Saturday" does not date the accusation; `clause_scoped=False` lifts this); tense
     from the trigger's auxiliaries.
-    `exclude`: document char spans that are not event times (the dateline)."""
-    text = sent.text
+    `exclude`: document char spans that are not event times (the dateline).
+    `text`: `sent.text` if already known; `expression_cache`: a per-article dict (same
+    `published`) memoising the sentence's time expressions by (sentence start, tense flag)."""
+    if text is None:
+        text = sent.text
     if trigger is None:
         return resolve_event_date(text, published, future=future, published_inferred=published_inferred, habitual=habitual)
     if future is None:
         future = _span_future(trigger)
     base = sent.start_char
-    exprs = [
-        x for x in find_time_expressions(text, published, future=True if future else None)
-        if not any(base + x.start < b and a < base + x.end for a, b in exclude)
-    ]
+    flag = True if future else None
+    if expression_cache is None:
+        found = find_time_expressions(text, published, future=flag)
+    else:
+        key = (sent.start, flag)
+        cached = expression_cache.get(key)
+        if cached is None:
+            cached = expression_cache[key] = find_time_expressions(text, published, future=flag)
+        found = cached
+    exprs = [x for x in found if not any(base + x.start < b and a < base + x.end for a, b in exclude)]
     heads = {x: _attached_verb(sent, base + x.start, base + x.end) for x in exprs}
     attached = [x for x in exprs if heads[x] == trigger.i]
     offset = trigger.idx - base
@@ -749,7 +787,21 @@ def _span_future(trigger: Token) -> bool | None:
 
 def _attached_verb(sent: Span, start_char: int, end_char: int) -> int | None:
     """Index of the nearest verb above the expression's syntactic head."""
-    toks = [t for t in sent if t.idx >= start_char and t.idx < end_char]
+    # tokens starting inside [start_char, end_char): binary search for the first (token offsets increase)
+    doc = sent.doc
+    lo, hi = sent.start, sent.end
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc[mid].idx < start_char:
+            lo = mid + 1
+        else:
+            hi = mid
+    toks = []
+    for k in range(lo, sent.end):
+        t = doc[k]
+        if t.idx >= end_char:
+            break
+        toks.append(t)
     if not toks:
         return None
     root = next((t for t in toks if not (start_char <= t.head.idx < end_char) or t.head == t), toks[0])

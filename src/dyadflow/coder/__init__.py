@@ -71,18 +71,23 @@ def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, st
     return out
 
 
-def _sentence_index(doc: Doc) -> list[Span]:
-    return [s for s in doc.sents if s.text.strip()]
+def _sentence_index(doc: Doc, text: str | None = None) -> list[Span]:
+    if text is None:
+        text = doc.text
+    # a sentence's text is text[start_char:end_char] (== Span.text, without re-joining its tokens)
+    return [s for s in doc.sents if text[s.start_char:s.end_char].strip()]
 
 
 def code_sentences(
-    doc: Doc, lexicon: Lexicon, published: date | None, gazetteer: Gazetteer | None = None
+    doc: Doc, lexicon: Lexicon, published: date | None, gazetteer: Gazetteer | None = None, *,
+    text: str | None = None,
 ) -> list[tuple[int, Span, SentenceActors, list[Candidate]]]:
-    """Actors and event candidates per sentence (the matching half of the coder)."""
+    """Actors and event candidates per sentence (the matching half of the coder); `text`:
+    doc.text if already built."""
     finder = ActorFinder(doc, lexicon, published)
     out = []
     earlier: list[tuple[int, Candidate]] = []  # recent candidates with sources, for "condemned the attack"
-    for idx, sent in enumerate(_sentence_index(doc)):
+    for idx, sent in enumerate(_sentence_index(doc, text)):
         actors = finder.sentence(sent)
         prefer = tuple(
             iso for iso in (
@@ -114,10 +119,11 @@ def code_article(
 
         return code_article_petrarch(doc, lexicon, published, doc_id=doc_id,  # type: ignore[arg-type]
                                      gazetteer=gazetteer, published_inferred=published_inferred)
-    coded = code_sentences(doc, lexicon, published, gazetteer)
+    text = doc.text  # Doc.text joins every token: build it once per article
+    coded = code_sentences(doc, lexicon, published, gazetteer, text=text)
     article_countries = _article_countries(coded, lexicon)
     ctx = adapters.ArticleContext.from_coded(doc, coded, lexicon, published, published_inferred=published_inferred,
-                                             gazetteer=gazetteer, article_countries=article_countries)
+                                             gazetteer=gazetteer, article_countries=article_countries, text=text)
     events: list[Event] = []
     for idx, sent, _actors, cands in coded:
         best: dict[tuple[str, str, str], Event] = {}
@@ -219,7 +225,7 @@ def _event(
     ev = Event(
         doc_id=doc_id,
         sentence_index=idx,
-        sentence=sent.text.strip(),
+        sentence=ctx.sentence_text(sent).strip(),
         char_start=lo,
         char_end=hi,
         source_text=s.text,

@@ -7,6 +7,7 @@ later mentions; pronouns and short references resolve to the nearest compatible 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -194,6 +195,7 @@ class ActorFinder:
         self.state = ArticleState()
         spans = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
         self.spans = [s for s in _resolve_spans(spans) if not self._inside_person_name(s)]
+        self._span_starts = [s.start for s in self.spans]  # sorted (_resolve_spans orders by start)
         self.span_at: dict[int, Span] = {}
         for s in self.spans:
             for i in range(s.start, s.end):
@@ -320,7 +322,9 @@ class ActorFinder:
     def sentence(self, sent: Span) -> SentenceActors:
         """Mentions of one sentence (call in document order)."""
         doc = self.doc
-        spans = [s for s in self.spans if s.start >= sent.start and s.end <= sent.end]
+        lo = bisect_left(self._span_starts, sent.start)
+        hi = bisect_left(self._span_starts, sent.end, lo)
+        spans = [s for s in self.spans[lo:hi] if s.end <= sent.end]
         outlet_tokens: set[int] = set()
         for s in spans:
             if s.label_ == OUTLET or (s.label_ == AGENT and (ag := self._agent(s)) is not None and ag.kind == "channel"):

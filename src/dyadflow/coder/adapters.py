@@ -72,6 +72,7 @@ class ArticleContext:
         gazetteer: geo.Gazetteer | None = None,
         article_countries: list[str] | None = None,
         sentence_countries: list[frozenset[str]] | None = None,
+        text: str | None = None,
     ) -> None:
         self.doc = doc
         self.sentences = sentences
@@ -80,9 +81,17 @@ class ArticleContext:
         self.gazetteer = gazetteer
         self.article_countries = list(article_countries or [])
         self.sentence_countries = sentence_countries or [frozenset() for _ in sentences]
-        self.dateline_span = tuple(timeparse.dateline_spans(doc.text))
-        self.dateline = dateline(doc.text, gazetteer)
-        self._paragraphs = _paragraphs(doc, sentences)
+        if text is None:
+            text = doc.text  # Doc.text joins every token: build it once
+        self.text = text
+        # sentence texts sliced from the document text (== Span.text, without re-joining tokens)
+        self.texts = [text[s.start_char:s.end_char] for s in sentences]
+        self._index = {s.start: i for i, s in enumerate(sentences)}
+        self.dateline_span = tuple(timeparse.dateline_spans(text))
+        self.dateline = dateline(text, gazetteer)
+        self._paragraphs = _paragraphs(text, sentences, self.texts)
+        self._exprs: dict[tuple[int, bool | None], list[timeparse.TimeExpression]] = {}
+        self._place_mentions: dict[str, Any] = {}
         self._frames: dict[int, _Frame] = {}
         self._anchors: dict[int, int] | None = None
         self._dates: dict[tuple[int, int, bool, bool | None], tuple[timeparse.DateResolution, _Frame | None]] = {}
@@ -92,7 +101,7 @@ class ArticleContext:
     def from_coded(
         cls, doc: Doc, coded: list[Any], lexicon: Any, published: date | None, *,
         published_inferred: bool = False, gazetteer: geo.Gazetteer | None = None,
-        article_countries: list[str] | None = None,
+        article_countries: list[str] | None = None, text: str | None = None,
     ) -> ArticleContext:
         """Context from the coder's per-sentence (idx, sentence, actors, candidates) tuples."""
         sents, countries = [], []
@@ -105,14 +114,22 @@ class ArticleContext:
                     isos.add(c.iso3)
             countries.append(frozenset(isos))
         return cls(doc, sents, published, published_inferred=published_inferred, gazetteer=gazetteer,
-                   article_countries=article_countries, sentence_countries=countries)
+                   article_countries=article_countries, sentence_countries=countries, text=text)
+
+    def sentence_text(self, sent: Span) -> str:
+        """`sent.text` (cached for the article's own sentences)."""
+        i = self._index.get(sent.start)
+        if i is not None and self.sentences[i].end == sent.end:
+            return self.texts[i]
+        return sent.text
 
     # -- dates --------------------------------------------------------------------------------
     def _own_date(self, sent: Span, trigger: Token, habitual: bool, future: bool | None,
                   clause_scoped: bool = True) -> timeparse.DateResolution:
         return timeparse.resolve_event_date_span(
             sent, trigger, self.published, future=future, published_inferred=self.published_inferred,
-            habitual=habitual, exclude=self.dateline_span, clause_scoped=clause_scoped)
+            habitual=habitual, exclude=self.dateline_span, clause_scoped=clause_scoped,
+            text=self.sentence_text(sent), expression_cache=self._exprs)
 
     def date(self, idx: int, sent: Span, trigger: Token, *, habitual: bool = False,
              future: bool | None = None) -> tuple[timeparse.DateResolution, _Frame | None]:
@@ -144,7 +161,7 @@ class ArticleContext:
         """A title line before the body: a short line of its own without final punctuation."""
         if idx > 2:
             return False
-        text = self.sentences[idx].text.strip()
+        text = self.texts[idx].strip()
         return bool(text) and len(text) < 140 and text[-1] not in ".!?\"”'" and "\n" not in text
 
     def _headline_frame(self) -> _Frame | None:
@@ -157,14 +174,14 @@ class ArticleContext:
 
     def _context_frame(self, idx: int, sent: Span, *, past: bool) -> _Frame | None:
         """The earlier (or anchoring) sentence whose time the sentence `idx` continues."""
-        if timeparse.is_anaphoric_time(sent.text):
+        if timeparse.is_anaphoric_time(self.sentence_text(sent)):
             prev = self._previous_dated(idx, same_paragraph=False)
             if prev is not None:
                 return prev
         anchor = self._anchor_of(idx)
         if anchor is not None:
             return self.frame(anchor)
-        if not past or _PRIOR.search(sent.text):
+        if not past or _PRIOR.search(self.sentence_text(sent)):
             return None  # "has previously said": before the narrative, not part of it
         prev = self._previous_dated(idx, same_paragraph=True)
         if prev is not None:
@@ -196,7 +213,7 @@ class ArticleContext:
             d = None
         pl = self._own_place(sent, root, verbal=False)
         countries = self.sentence_countries[j] if j < len(self.sentence_countries) else frozenset()
-        if d is None and timeparse.is_anaphoric_time(sent.text):
+        if d is None and timeparse.is_anaphoric_time(self.texts[j]):
             prev = self._previous_dated(j, same_paragraph=False)
             if prev is not None:
                 d, pl = prev.date, pl or prev.place
@@ -210,7 +227,7 @@ class ArticleContext:
         if self._anchors is None:
             self._anchors = {}
             for j, sent in enumerate(self.sentences):
-                span = timeparse.report_anchor(sent.text)
+                span = timeparse.report_anchor(self.texts[j])
                 if span is None:
                     continue
                 f = self.frame(j)
@@ -220,7 +237,7 @@ class ArticleContext:
                 for k in range(j - 1, max(-1, j - 1 - _ANCHOR_REACH), -1):
                     if self.frame(k).date is not None:
                         break  # an earlier dated statement: a different occasion
-                    named = speaker is not None and re.search(rf"\b{re.escape(speaker)}\b", self.sentences[k].text)
+                    named = speaker is not None and re.search(rf"\b{re.escape(speaker)}\b", self.texts[k])
                     if named or j <= _ANCHOR_REACH:
                         self._anchors.setdefault(k, j)
         return self._anchors.get(idx)
@@ -237,8 +254,9 @@ class ArticleContext:
         if verbal:
             exclude.extend(_content_spans(sent, trigger))
         got = self._places[key] = geo.resolve_place(
-            sent.text, self.gazetteer, article_countries=self.article_countries,
-            trigger_offset=trigger.idx - sent.start_char, exclude_spans=exclude)
+            self.sentence_text(sent), self.gazetteer, article_countries=self.article_countries,
+            trigger_offset=trigger.idx - sent.start_char, exclude_spans=exclude,
+            mention_cache=self._place_mentions)
         return got
 
     def place(self, idx: int, sent: Span, trigger: Token, root: str, *, frame: _Frame | None = None,
@@ -256,9 +274,9 @@ class ArticleContext:
                 same_paragraph = frame.paragraph == self._paragraphs[idx]
                 shared = bool(countries and countries[0] and countries[0] in frame.countries)
                 if same_paragraph or shared or frame is self._anchor_frame(idx) \
-                        or timeparse.is_anaphoric_time(sent.text):
+                        or timeparse.is_anaphoric_time(self.sentence_text(sent)):
                     return frame.place
-            host = _host_place(sent, self.gazetteer, self.article_countries)
+            host = _host_place(sent, self.gazetteer, self.article_countries, self.sentence_text(sent))
             if host is not None:
                 return host
         if self.dateline is not None:
@@ -277,15 +295,15 @@ class ArticleContext:
 # helpers
 
 
-def _paragraphs(doc: Doc, sentences: list[Span]) -> list[int]:
+def _paragraphs(text: str, sentences: list[Span], texts: list[str]) -> list[int]:
     """Paragraph number of each sentence (a line break between sentences starts a new one)."""
     out, para, prev_end = [], 0, 0
-    for s in sentences:
-        start = s.start_char + len(s.text) - len(s.text.lstrip())
-        if "\n" in doc.text[prev_end:start]:
+    for s, st in zip(sentences, texts, strict=True):
+        start = s.start_char + len(st) - len(st.lstrip())
+        if "\n" in text[prev_end:start]:
             para += 1
         out.append(para)
-        prev_end = s.start_char + len(s.text.rstrip())
+        prev_end = s.start_char + len(st.rstrip())
     return out
 
 
@@ -343,9 +361,9 @@ def _placed_at_occasion(tok: Token, trigger: Token, above: set[int]) -> bool:
 _HOST = re.compile(r"\b(?:host(?:s|ed|ing)?|hosted by)\b", re.IGNORECASE)
 
 
-def _host_place(sent: Span, gazetteer: geo.Gazetteer, prefer: list[str]) -> geo.Place | None:
+def _host_place(sent: Span, gazetteer: geo.Gazetteer, prefer: list[str], text: str | None = None) -> geo.Place | None:
     """"Moscow hosted talks", "talks hosted by Doha": the host named as a place."""
-    if not _HOST.search(sent.text):
+    if not _HOST.search(sent.text if text is None else text):
         return None
     for tok in sent:
         if tok.lemma_.lower() != "host" or tok.pos_ != "VERB":

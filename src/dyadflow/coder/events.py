@@ -190,6 +190,7 @@ class SentenceCoder:
         self.lexicon = lexicon
         self.gazetteer = gazetteer
         self.prefer = prefer_countries
+        self._question: bool | None = None  # the sentence ends in "?" (computed on first use)
 
     def place_mention(self, tok: Token) -> Mention | None:
         """A bare country Mention for a place name ("on Odesa" -> UKR) via the gazetteer, if any."""
@@ -621,7 +622,9 @@ class SentenceCoder:
                 return "hypothetical", None
             if anc.lemma_ in SAY_LEMMAS and anc.pos_ == "VERB":
                 break
-        if self.sent.text.rstrip().endswith("?"):
+        if self._question is None:
+            self._question = self.sent.text.rstrip().endswith("?")
+        if self._question:
             return "hypothetical", None  # questions assert nothing
         # the head just above the chain (deny/intend verbs governing an xcomp/ccomp/dobj)
         top = chain[-1]

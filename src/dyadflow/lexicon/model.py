@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -21,6 +22,7 @@ _EXTRA_FOLD = str.maketrans(
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Accent-folded lower-case form used for alias matching ("Çavuşoğlu" -> "cavusoglu")."""
     text = text.translate(_EXTRA_FOLD)
