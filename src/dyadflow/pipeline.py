@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -333,16 +332,3 @@ def refresh_warehouse(settings: Settings) -> list[str]:
     from dyadflow.warehouse import refresh
 
     return refresh(settings.data_dir, settings.sql_dir)
-
-
-@dataclass
-class Timer:
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextlib.contextmanager
-    def stage(self, name: str):  # type: ignore[no-untyped-def]
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)

@@ -182,9 +182,6 @@ def sql(
 
 
 # ---- code ------------------------------------------------------------------------------------
-EVENT_JSON_FIELDS = None  # all Event fields (see schemas/events.json)
-
-
 @app.command("code")
 def code_cmd(
     text: Annotated[str | None, typer.Argument(help="Text to code ('-' reads standard input).")] = None,
