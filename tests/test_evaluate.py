@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dyadflow.evaluate import read_front_matter, score
+from dyadflow.evaluate import score
 
 S = "Alpha met Beta in Gamma on Monday and Alpha condemned Beta."
 
@@ -69,11 +69,6 @@ def test_per_root_per_document_and_report_text() -> None:
     assert "dyad_root" in text and "missed" in text
     assert rep.to_dict()["levels"]["dyad_root"]["tp_gold"] == 1
 
-
-def test_front_matter() -> None:
-    meta, body = read_front_matter("---\npublished: 2023-01-12\nsource: X\n---\nBody text.\n")
-    assert meta["published"] == date(2023, 1, 12) and body.strip() == "Body text."
-    assert read_front_matter("No front matter") == ({}, "No front matter")
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

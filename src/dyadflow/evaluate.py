@@ -16,8 +16,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from dyadflow.records import Event
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -234,16 +232,6 @@ def read_gold(path: Path) -> list[dict[str, Any]]:
     with Path(path).open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
-
-def read_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """('---' YAML front matter, body) of a .txt/.md article."""
-    if text.startswith("---"):
-        parts = text.split("\n")
-        for i in range(1, len(parts)):
-            if parts[i].strip() == "---":
-                meta = yaml.safe_load("\n".join(parts[1:i])) or {}
-                return (meta if isinstance(meta, dict) else {}), "\n".join(parts[i + 1 :])
-    return {}, text
 
 
 def _as_date(v: Any) -> date | None:

@@ -27,6 +27,7 @@ from dyadflow.cli.common import (
     err_console,
     jsonable,
     make_settings,
+    parse_date_option,
     print_rows,
     require_choice,
     require_warehouse,
@@ -202,7 +203,7 @@ def code_cmd(
         items.extend(_read_code_input(input_file))
     if text is not None:
         body = sys.stdin.read() if text == "-" else text
-        items.append(("text", body, _parse_date(date_)))
+        items.append(("text", body, parse_date_option(date_, "--date")))
     settings = make_settings(lexicon=lexicon, lexicon_format=lexicon_format)
     # Nothing is stored here, so PETRARCH dictionaries' own non-CAMEO codes are shown as they are
     # (flagged in rule_id); `dyadflow run` maps them to their CAMEO parent before writing Parquet.
@@ -225,15 +226,6 @@ def code_cmd(
         else:
             _print_events(item_id, events)
 
-
-def _parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err_console.print(f"[red]error:[/] invalid date {value!r} (expected YYYY-MM-DD)")
-        raise typer.Exit(2) from None
 
 
 def _read_code_input(path: Path) -> list[tuple[str, str, date | None]]:

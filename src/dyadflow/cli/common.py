@@ -40,6 +40,17 @@ def require_choice(value: str, choices: Sequence[str], option: str) -> None:
         raise typer.Exit(2)
 
 
+def parse_date_option(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option value, or exit 2 with a clear message."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]error:[/] {option} must be YYYY-MM-DD, got {value!r}")
+        raise typer.Exit(2) from None
+
+
 def require_warehouse(settings: Settings) -> None:
     """Exit 2 with a clear message when the warehouse has not been built yet."""
     if not settings.duckdb_path.exists():

@@ -12,6 +12,7 @@ from dyadflow.cli.common import (
     console,
     err_console,
     make_settings,
+    parse_date_option,
     print_rows,
     require_choice,
     require_warehouse,
@@ -24,15 +25,6 @@ WarehouseOpt = Annotated[
     Path | None, typer.Option("--warehouse", "-w", help="Warehouse directory (default: warehouse/data/).")
 ]
 
-
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err_console.print(f"[red]error:[/] {name} must be YYYY-MM-DD, got {value!r}")
-        raise typer.Exit(2) from None
 
 
 def dyads_query(
@@ -99,7 +91,7 @@ def register(app: typer.Typer) -> None:
         settings = make_settings(warehouse)
         require_warehouse(settings)
         sql, params = dyads_query(
-            period, country_level, undirected, _parse_date(since, "--since"), _parse_date(until, "--until"), top
+            period, country_level, undirected, parse_date_option(since, "--since"), parse_date_option(until, "--until"), top
         )
         con = connect(settings.data_dir, settings.sql_dir)
         try:
