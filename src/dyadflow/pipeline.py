@@ -160,7 +160,11 @@ def articles_to_code(store: ParquetStore, key: str, doc_ids: Iterable[str] | Non
     done: set[str] = set()
     if not codings.empty:
         done = set(codings.loc[codings["coding_key"] == key, "doc_id"])
-    return [a for a in store.read_articles(doc_ids) if a.doc_id not in done]
+    wanted = store.known_article_ids() if doc_ids is None else set(doc_ids)
+    todo = wanted - done
+    if not todo:  # the usual scheduled re-run: no article text needs to be read
+        return []
+    return store.read_articles(todo)
 
 
 @dataclass
