@@ -107,7 +107,9 @@ def _row(ev: Event | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _prefix(code: Any) -> str:
-    return str(code or "")[:3]
+    """The compared part of an actor code: the country (3 letters), six letters for IGO codes."""
+    c = str(code or "")
+    return c[:6] if c.startswith("IGO") else c[:3]
 
 
 def _root(code: str) -> str:
@@ -259,7 +261,7 @@ def code_corpus(corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: An
     events: list[Event] = []
     for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=8), strict=True):
         for ev in code_article(doc, lexicon, art.published, doc_id=art.doc_id, gazetteer=gazetteer,
-                               published_inferred=art.published_inferred):
+                               published_inferred=art.published_inferred, source=art.source):
             events.append(replace(ev, extras={**ev.extras, "doc": art.path}))
     return events
 

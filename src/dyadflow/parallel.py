@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 # (id, text, published) or (id, text, published, published_inferred)
-Item = tuple[str, str, date | None] | tuple[str, str, date | None, bool]
+Item = tuple[str, str, date | None] | tuple[str, str, date | None, bool] | tuple[str, str, date | None, bool, str | None]
 
 DEFAULT_CHUNK_SIZE = 16
 DEFAULT_BATCH_SIZE = 16
@@ -65,21 +65,24 @@ def _init_worker(settings: Settings, with_gazetteer: bool) -> None:
     _worker_resources(settings, with_gazetteer)
 
 
-def _unpack(item: Item) -> tuple[str, str, date | None, bool]:
+def _unpack(item: Item) -> tuple[str, str, date | None, bool, str | None]:
+    if len(item) == 5:
+        doc_id, text, published, inferred, source = item  # type: ignore[misc]
+        return str(doc_id), text, published, bool(inferred), source
     if len(item) == 4:
         doc_id, text, published, inferred = item  # type: ignore[misc]
-        return str(doc_id), text, published, bool(inferred)
+        return str(doc_id), text, published, bool(inferred), None
     doc_id, text, published = item  # type: ignore[misc]
-    return str(doc_id), text, published, False
+    return str(doc_id), text, published, False, None
 
 
-def _code_one(res: CoderResources, doc: Any, item: tuple[str, str, date | None, bool]) -> Coded:
+def _code_one(res: CoderResources, doc: Any, item: tuple[str, str, date | None, bool, str | None]) -> Coded:
     from dyadflow.coder import code_article
 
-    doc_id, _text, published, inferred = item
+    doc_id, _text, published, inferred, source = item
     try:
         events = code_article(doc, res.lexicon, published, doc_id=doc_id, gazetteer=res.gazetteer,
-                              published_inferred=inferred)
+                              published_inferred=inferred, source=source)
     except Exception as exc:  # one bad text must not stop the others
         log.exception("coding failed for %s", doc_id)
         return Coded(doc_id, (), f"{type(exc).__name__}: {exc}")

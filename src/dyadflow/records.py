@@ -24,10 +24,23 @@ class DateSource(StrEnum):
 
 
 class Modality(StrEnum):
+    """How the text presents an act: only asserted, intended, threatened, claimed and reported
+    acts become events (a threat or claim is coded as the 13x/112 act, not as the act itself)."""
+
     ASSERTED = "asserted"
+    NEGATED = "negated"
+    DENIED = "denied"
     INTENDED = "intended"
     HYPOTHETICAL = "hypothetical"
+    CONDITIONAL = "conditional"
+    THREATENED = "threatened"
     REPORTED = "reported"
+    CLAIMED = "claimed"
+
+    @property
+    def factual(self) -> bool:
+        """The act (or the speech act coding it) took place."""
+        return self not in (Modality.NEGATED, Modality.HYPOTHETICAL, Modality.CONDITIONAL)
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -53,6 +66,10 @@ class Article:
     published_inferred: bool = False
     language: str | None = None
     duplicate_paths: str | None = None
+    origin: str | None = None  # identity: input root + relative path, JSONL id, or URL
+    warnings: str | None = None  # what was read leniently (e.g. front matter that is not YAML)
+    line: int | None = None  # JSONL line number (not stored: rejects of this input name it)
+    duplicate_origins: tuple[str, ...] = ()  # origins of identical content read in the same run (not stored)
 
     @property
     def n_chars(self) -> int:
@@ -60,6 +77,7 @@ class Article:
 
     def to_row(self) -> dict[str, Any]:
         row = asdict(self)
+        del row["line"], row["duplicate_origins"]
         row["n_chars"] = self.n_chars
         return row
 
@@ -143,6 +161,9 @@ class Event:
     acled_sub_event_type: str | None = None
     interaction: int | None = None
     fatalities: int | None = None
+    fatalities_text: str | None = None  # the text span that gave `fatalities`
+    plover_event_type: str | None = None
+    plover_mode: str | None = None
     source_outlet: str | None = None
     run_id: str = ""
     extras: dict[str, Any] = field(default_factory=dict, compare=False)

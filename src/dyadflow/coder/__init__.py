@@ -8,6 +8,7 @@ dates (dyadflow.timeparse) and places (dyadflow.geo).
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.tokens import Doc, Span
 
 from dyadflow.coder import adapters
-from dyadflow.coder.actors import ActorFinder, Mention, SentenceActors
+from dyadflow.coder.actors import ActorFinder, Mention, SentenceActors, issuer_mention
 from dyadflow.coder.events import MILITARY_ROOTS, Candidate, SentenceCoder
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event
@@ -38,8 +39,9 @@ def _is_symmetric(code: str) -> bool:
     return code.startswith(SYMMETRIC_PREFIXES)
 
 
-def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, str]]:
-    """Directed (source, target, code, rule suffix) pairs of one candidate."""
+def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple[Mention, Mention | None, str, str]]:
+    """Directed (source, target, code, rule suffix) pairs of one candidate; with `untargeted`, a
+    candidate with a source and no target gives events with an empty target."""
     sources = [x for m in c.sources for x in m.expand()]
     targets = [x for m in c.targets for x in m.expand()]
     if military:
@@ -47,7 +49,12 @@ def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, st
         actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
         if actors and len(actors) < len(targets):
             targets = actors
-    out: list[tuple[Mention, Mention, str, str]] = []
+    if military and sources:
+        # "Taliban attacks in Kunduz": a place of the source's own country is the location, not a
+        # target; "airstrikes in Gaza" by a foreign force keep the territory as the target
+        own = {m.country for m in sources}
+        targets = [t for t in targets if not (t.head in c.territorial_targets and t.metonym and t.country in own)]
+    out: list[tuple[Mention, Mention | None, str, str]] = []
     if sources and targets:
         for s, t in itertools.product(sources, targets):
             out.append((s, t, c.code, ""))
@@ -68,7 +75,23 @@ def _dyads(c: Candidate, military: bool) -> list[tuple[Mention, Mention, str, st
         for a, b in itertools.combinations(sources, 2):
             if (a.country != b.country) if multinational else (a.code(military) != b.code(military)):
                 out.append((a, b, c.code, ".pairs"))
+    if not out and sources and not targets and untargeted:
+        out.extend((s, None, c.code, ".notarget") for s in sources)
     return out
+
+
+def _participants(c: Candidate) -> list[Mention]:
+    """The parties of a candidate's act, for later "the parties": several targets ("welcomed the deal
+    between A and B"), several sources, or both sides of a symmetric act."""
+    sources = [x for m in c.sources for x in m.expand()]
+    targets = [x for m in c.targets for x in m.expand()]
+    if len({m.code() for m in targets}) >= 2:
+        return targets
+    if len({m.code() for m in sources}) >= 2:
+        return sources
+    if _is_symmetric(c.code) or c.pattern.symmetric or c.code[:2] in ("18", "19", "20"):
+        return sources + targets
+    return []
 
 
 def _sentence_index(doc: Doc, text: str | None = None) -> list[Span]:
@@ -80,11 +103,12 @@ def _sentence_index(doc: Doc, text: str | None = None) -> list[Span]:
 
 def code_sentences(
     doc: Doc, lexicon: Lexicon, published: date | None, gazetteer: Gazetteer | None = None, *,
-    text: str | None = None,
+    text: str | None = None, source: str | None = None,
 ) -> list[tuple[int, Span, SentenceActors, list[Candidate]]]:
     """Actors and event candidates per sentence (the matching half of the coder); `text`:
-    doc.text if already built."""
-    finder = ActorFinder(doc, lexicon, published)
+    doc.text if already built; `source`: the article's source field (a statement's author speaks
+    as "we"/"I")."""
+    finder = ActorFinder(doc, lexicon, published, issuer=issuer_mention(lexicon, source, published))
     out = []
     earlier: list[tuple[int, Candidate]] = []  # recent candidates with sources, for "condemned the attack"
     for idx, sent in enumerate(_sentence_index(doc, text)):
@@ -100,6 +124,8 @@ def code_sentences(
         coder = SentenceCoder(sent, actors, lexicon, gazetteer, prefer, finder.main_country(), recent)
         cands = list(coder.candidates())
         earlier.extend((idx, c) for c in cands if c.sources and c.modality == "asserted")
+        for c in cands:
+            finder.note_participants(_participants(c))
         out.append((idx, sent, actors, cands))
     return out
 
@@ -112,52 +138,105 @@ def code_article(
     doc_id: str = "",
     gazetteer: Gazetteer | None = None,
     published_inferred: bool = False,
+    source: str | None = None,
 ) -> list[Event]:
-    """All events of one parsed article (pure: no I/O, no globals)."""
+    """All events of one parsed article (pure: no I/O, no globals); `source` is the article's
+    source/publisher field (front matter), which tells who "we" is in a statement."""
     if getattr(lexicon, "engine", "native") == "petrarch":  # lexicon read from PETRARCH dictionaries
         from dyadflow.petrarch.coder import code_article_petrarch
 
         return code_article_petrarch(doc, lexicon, published, doc_id=doc_id,  # type: ignore[arg-type]
                                      gazetteer=gazetteer, published_inferred=published_inferred)
     text = doc.text  # Doc.text joins every token: build it once per article
-    coded = code_sentences(doc, lexicon, published, gazetteer, text=text)
+    coded = code_sentences(doc, lexicon, published, gazetteer, text=text, source=source)
     article_countries = _article_countries(coded, lexicon)
     ctx = adapters.ArticleContext.from_coded(doc, coded, lexicon, published, published_inferred=published_inferred,
                                              gazetteer=gazetteer, article_countries=article_countries, text=text)
     events: list[Event] = []
     for idx, sent, _actors, cands in coded:
-        best: dict[tuple[str, str, str], Event] = {}
-        for c in cands:
-            info = lexicon.code_info(c.code)
-            if info is None:
-                continue
-            military = info.root in MILITARY_ROOTS
-            for s, t, code, suffix in _dyads(c, military):
-                if code != c.code:
-                    info2 = lexicon.code_info(code)
-                    if info2 is None:
-                        continue
-                else:
-                    info2 = info
-                code, info2 = _by_actor_roles(code, info2, s, t, lexicon)
-                if code == "040" and c.place_country and c.place_country not in (s.country, t.country) \
-                        and lexicon.code_info(THIRD_PLACE_CODE) is not None:
-                    # "Turkish and Syrian ministers met in Moscow": a meeting at a third location
-                    code, info2 = THIRD_PLACE_CODE, lexicon.code_info(THIRD_PLACE_CODE)
-                s_code = s.code(military=military)
-                t_code = t.code(military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
-                if not s_code or not t_code or s.country is None and not s.fixed_code or t.country is None and not t.fixed_code:
-                    continue
-                if s_code == t_code or (s.country and s.country == t.country and s.role == t.role):
-                    continue
-                ev = _event(doc, sent, idx, c, s, t, s_code, t_code, code, info2, suffix, lexicon, published,
-                            published_inferred, doc_id, gazetteer, article_countries, ctx, military)
-                key = (s_code, t_code, code) if not _is_symmetric(code) else (*sorted((s_code, t_code)), code)
-                if key not in best or best[key].confidence < ev.confidence:
-                    best[key] = ev
-        events.extend(sorted(_one_per_root(best.values()),
-                             key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")))
+        sentence_events, _ = sentence_decisions(doc, idx, sent, cands, lexicon, published, published_inferred,
+                                                doc_id, gazetteer, article_countries, ctx)
+        events.extend(sentence_events)
     return events
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the events stage did with one candidate dyad (for `dyadflow code --explain`)."""
+
+    trigger: str
+    pattern_id: str
+    code: str
+    source: str | None
+    target: str | None
+    outcome: str  # event | dropped
+    reason: str
+
+
+def sentence_decisions(
+    doc: Doc, idx: int, sent: Span, cands: list[Candidate], lexicon: Lexicon, published: date | None,
+    published_inferred: bool, doc_id: str, gazetteer: Gazetteer | None, article_countries: list[str],
+    ctx: adapters.ArticleContext,
+) -> tuple[list[Event], list[Decision]]:
+    """The events of one sentence's candidates, and why each candidate became an event or not."""
+    best: dict[tuple[str, ...], Event] = {}
+    decisions: list[Decision] = []
+
+    def drop(c: Candidate, reason: str, s: Mention | None = None, t: Mention | None = None) -> None:
+        decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text if s else None, t.text if t else None,
+                                  "dropped", reason))
+
+    for c in cands:
+        info = lexicon.code_info(c.code)
+        if info is None:
+            drop(c, f"code {c.code} not in the CAMEO table")
+            continue
+        if not c.modality.factual:
+            drop(c, f"modality {c.modality.value}")
+            continue
+        military = info.root in MILITARY_ROOTS
+        dyads = _dyads(c, military, untargeted=lexicon.has_code_prefix("untargeted_codes", c.code))
+        if not dyads:
+            drop(c, "no source" if not c.sources else "no target (and the code needs one)")
+        for s, t, code, suffix in dyads:
+            info2 = info if code == c.code else lexicon.code_info(code)
+            if info2 is None:
+                drop(c, f"code {code} not in the CAMEO table", s, t)
+                continue
+            if t is not None:
+                code, info2 = _by_actor_roles(code, info2, s, t, lexicon)
+            if code == "040" and t is not None and c.place_country and c.place_country not in (s.country, t.country) \
+                    and lexicon.code_info(THIRD_PLACE_CODE) is not None:
+                # "Turkish and Syrian ministers met in Moscow": a meeting at a third location
+                code, info2 = THIRD_PLACE_CODE, lexicon.code_info(THIRD_PLACE_CODE)
+            s_code = s.code(military=military)
+            t_code = None if t is None else t.code(
+                military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
+            if not s_code or not s.identified:
+                drop(c, "source has no code", s, t)
+                continue
+            if t is not None and (not t_code or not t.identified):
+                drop(c, "target has no code", s, t)
+                continue
+            if t is not None and (s_code == t_code or (s.country and s.country == t.country and s.role == t.role)):
+                drop(c, "source and target are the same actor", s, t)
+                continue
+            ev = _event(doc, sent, idx, c, s, t, s_code, t_code, code, info2, suffix, lexicon, published,
+                        published_inferred, doc_id, gazetteer, article_countries, ctx, military)
+            key = (s_code, t_code or "", code) if not _is_symmetric(code) else (*sorted((s_code, t_code or "")), code)
+            if key not in best or best[key].confidence < ev.confidence:
+                best[key] = ev
+            decisions.append(Decision(c.trigger.text, c.pattern.id, code, s.text, t.text if t else None, "event",
+                                      ev.rule_id))
+    kept = _one_per_root(best.values())
+    kept = _drop_untargeted_duplicates(kept)
+    return sorted(kept, key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")), decisions
+
+
+def _drop_untargeted_duplicates(events: list[Event]) -> list[Event]:
+    """An event without a target yields to an event of the same source and root that has one."""
+    targeted = {(e.source_code, e.cameo_root) for e in events if e.target_code}
+    return [e for e in events if e.target_code or (e.source_code, e.cameo_root) not in targeted]
 
 
 def _one_per_root(events: Iterable[Event]) -> list[Event]:
@@ -198,14 +277,15 @@ def _article_countries(coded: list[Any], lexicon: Lexicon) -> list[str]:
 
 
 def _event(
-    doc: Doc, sent: Span, idx: int, c: Candidate, s: Mention, t: Mention, s_code: str, t_code: str, code: str,
+    doc: Doc, sent: Span, idx: int, c: Candidate, s: Mention, t: Mention | None, s_code: str, t_code: str | None,
+    code: str,
     info: Any, suffix: str, lexicon: Lexicon, published: date | None, published_inferred: bool, doc_id: str,
     gazetteer: Gazetteer | None, article_countries: list[str], ctx: adapters.ArticleContext, military: bool,
 ) -> Event:
     tok = c.trigger
-    lo = min(tok.idx, doc[s.start].idx, doc[t.start].idx)
-    hi = max(tok.idx + len(tok.text), doc[s.end - 1].idx + len(doc[s.end - 1].text),
-             doc[t.end - 1].idx + len(doc[t.end - 1].text))
+    sides = [m for m in (s, t) if m is not None and m.end > m.start]
+    lo = min([tok.idx] + [doc[m.start].idx for m in sides])
+    hi = max([tok.idx + len(tok.text)] + [doc[m.end - 1].idx + len(doc[m.end - 1].text) for m in sides])
     habitual = tok.tag_ in ("VBZ", "VBP") and not any(ch.dep_ in ("aux", "auxpass") for ch in tok.children)
     dres, frame = ctx.date(idx, sent, tok, habitual=habitual)
     place = None
@@ -213,15 +293,15 @@ def _event(
         fallback = None
         # the place implied by the event: the target's territory for military action, the host's
         # country for hosting, the visited country for a visit
-        side = t if military or code == "042" else s if code == HOST_CODE else None
+        side = t if (military or code == "042") and t is not None else s if code == HOST_CODE else None
         if side is not None:
             tc = lexicon.country_by_code.get(side.country or "")
             fallback = tc.iso3 if tc is not None else None
         exclude = [(doc[m.start].idx - sent.start_char, doc[m.end - 1].idx + len(doc[m.end - 1].text) - sent.start_char)
-                   for m in (s, t) if m.metonym]
+                   for m in sides if m.metonym]
         place = ctx.place(idx, sent, tok, info.root, frame=frame, fallback_country=fallback, exclude_spans=exclude,
-                          countries=(_iso(lexicon, s.country), _iso(lexicon, t.country)))
-    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or t.modifier else 1.0)
+                          countries=(_iso(lexicon, s.country), _iso(lexicon, t.country if t else None)))
+    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or (t is not None and t.modifier) else 1.0)
     ev = Event(
         doc_id=doc_id,
         sentence_index=idx,
@@ -232,16 +312,16 @@ def _event(
         source_code=s_code,
         source_country=_iso(lexicon, s.country),
         source_role=_role(s_code, s.country, s.fixed_code),
-        target_text=t.text,
+        target_text=t.text if t else None,
         target_code=t_code,
-        target_country=_iso(lexicon, t.country),
-        target_role=_role(t_code, t.country, t.fixed_code),
+        target_country=_iso(lexicon, t.country) if t else None,
+        target_role=_role(t_code, t.country, t.fixed_code) if t and t_code else None,
         cameo_code=code,
         cameo_root=info.root,
         cameo_label=info.label,
         quad_class=info.quad_class,
         goldstein=info.goldstein,
-        rule_id=f"{c.pattern.id}{c.rule_suffix}{suffix}" + (".coref" if "coref" in (s.via, t.via) else ""),
+        rule_id=_rule_id(c, s, t, suffix),
         confidence=round(max(0.05, min(conf, 1.0)), 3),
         coder_version=CODER_VERSION,
         dictionary_version=lexicon.version,
@@ -257,11 +337,24 @@ def _event(
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
         geo_precision=place.geo_precision if place else None,
-        extras={"source_span": (doc[s.start].idx, doc[s.end - 1].idx + len(doc[s.end - 1].text)),
-                "target_span": (doc[t.start].idx, doc[t.end - 1].idx + len(doc[t.end - 1].text)),
-                "trigger": tok.text, "source_via": s.via, "target_via": t.via},
+        extras={"source_span": _char_span(doc, s), "target_span": _char_span(doc, t),
+                "trigger": tok.text, "source_via": s.via, "target_via": t.via if t else None},
     )
     return adapters.acled(ev, lexicon.acled_crosswalk)
+
+
+def _char_span(doc: Doc, m: Mention | None) -> tuple[int, int] | None:
+    if m is None or m.end <= m.start:
+        return None
+    return (doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text))
+
+
+def _rule_id(c: Candidate, s: Mention, t: Mention | None, suffix: str) -> str:
+    """The trail of rules behind an event: pattern, candidate rule, dyad rule, and how each actor
+    was resolved when not by the dictionary (coref, issuer, ...)."""
+    vias = [m.via for m in (s, t) if m is not None]
+    extra = "".join(f".{v}" for v in dict.fromkeys(vias) if v in ("coref", "issuer", "act", "context", "group"))
+    return f"{c.pattern.id}{c.rule_suffix}{suffix}{extra}"
 
 
 def _iso(lexicon: Lexicon, code: str | None) -> str | None:

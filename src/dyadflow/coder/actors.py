@@ -24,6 +24,7 @@ SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us", "my", "our", "ours"})
 THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
+GROUP_NOUNS = frozenset({"party", "side"})
 PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor", "party",
                         "rival", "foe", "delegation", "leader", "minister", "army", "force", "capital"})
 STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
@@ -55,6 +56,7 @@ class Mention:
     actor_id: str | None = None
     fixed_code: str | None = None  # a complete code from the lexicon (IGOUNO, KURREB)
     countries: tuple[str, ...] = ()  # several countries for "ministers of A, B and C"
+    members: tuple[Mention, ...] = ()  # the referents of a group ("the parties", "both sides")
 
     def code(self, military: bool = False, territorial: bool = False) -> str | None:
         """The CAMEO actor code; a metonym is GOV, or MIL in a military event."""
@@ -72,8 +74,16 @@ class Mention:
             return self.country
         return role or None
 
+    @property
+    def identified(self) -> bool:
+        """The mention denotes a codable actor: it has a country or a complete dictionary code."""
+        return self.country is not None or self.fixed_code is not None
+
     def expand(self) -> list[Mention]:
-        """One mention per country when the mention names several."""
+        """One mention per referent: a group's members, or one per country when it names several."""
+        if self.members:
+            return [replace(m, start=self.start, end=self.end, head=self.head, text=self.text, via="group",
+                            modifier=False, members=()) for m in self.members]
         if len(self.countries) <= 1:
             return [self]
         return [replace(self, country=c, countries=(c,)) for c in self.countries]
@@ -87,11 +97,45 @@ class ArticleState:
     names: dict[str, Mention] = field(default_factory=dict)  # folded name/surname -> titled mention
     country_counts: dict[str, int] = field(default_factory=dict)
     last_subjects: list[Mention] = field(default_factory=list)  # the previous sentence's main subject(s)
+    last_group: tuple[Mention, ...] = ()  # the latest event's two or more participants ("the parties")
 
     def remember(self, m: Mention) -> None:
         self.history.append(m)
         if m.country and not m.modifier:
             self.country_counts[m.country] = self.country_counts.get(m.country, 0) + 1
+
+
+QUOTE_CHARS = frozenset('"“”«»')
+
+
+def _in_quote(tok: Token) -> bool:
+    """The token sits inside double quotation marks opened earlier in its sentence."""
+    sent = tok.sent
+    n = sum(tok.doc[i].text.count(q) for i in range(sent.start, tok.i) for q in QUOTE_CHARS)
+    return n % 2 == 1
+
+
+def issuer_mention(lexicon: Lexicon, source: str | None, published: date | None) -> Mention | None:
+    """The author of a statement or press release named by the article's `source` field
+    ("UN Secretary-General statement", "U.S. Department of State press statement"); None for a
+    news outlet or an unknown source (rule registry.issuer)."""
+    if not source:
+        return None
+    head = source.split("(", 1)[0] or source
+    found = lexicon.names_in(head)
+    if not found:
+        return None
+    _, kind, ident = found[0]
+    if kind == "country":
+        return Mention(0, 0, 0, ident, "GOV", head.strip(), "issuer", via="issuer", countries=(ident,))
+    if kind != "actor":
+        return None  # an outlet: reporters are channels, not actors
+    entry, valid = _actor_entry(lexicon, ident, published)
+    if entry is None:
+        return None
+    return Mention(0, 0, 0, entry.country, entry.role, head.strip(), "issuer", person=entry.kind == "person",
+                   via="issuer", actor_id=entry.actor_id, fixed_code=entry.code,
+                   countries=(entry.country,) if entry.country else ())
 
 
 def _is_pair(tok: Token) -> bool:
@@ -188,10 +232,11 @@ def _actor_entry(lexicon: Lexicon, actor_id: str, day: date | None) -> tuple[Nam
 class ActorFinder:
     """Builds the mentions of each sentence of one article, in order (stateful per article)."""
 
-    def __init__(self, doc: Doc, lexicon: Lexicon, published: date | None) -> None:
+    def __init__(self, doc: Doc, lexicon: Lexicon, published: date | None, issuer: Mention | None = None) -> None:
         self.doc = doc
         self.lexicon = lexicon
         self.published = published
+        self.issuer = issuer  # who speaks in the first person outside quotes (a statement's author)
         self.state = ArticleState()
         spans = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
         self.spans = [s for s in _resolve_spans(spans) if not self._inside_person_name(s)]
@@ -285,7 +330,7 @@ class ActorFinder:
             for m in _by_pos_desc(sent_mentions):
                 if m.start < child.i and m.country and m.person:
                     return (m.country,)
-            p = self._recent(lambda m: m.person and m.country is not None)
+            p = self._recent(lambda m: m.person and m.identified)
             return (p.country,) if p and p.country else ()
         if low in ("our", "my") and speaker is not None and speaker.country:
             return (speaker.country,)
@@ -535,6 +580,10 @@ class ActorFinder:
                     mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
                                             kind="name", via="name"))
                     continue
+            group = self._group(tok)
+            if group is not None:
+                mentions.append(group)
+                continue
             if tok.lemma_.lower() in PAIR_NOUNS and _is_pair(tok):
                 pair = self._pair(tok, spans, mentions)
                 if pair:
@@ -568,10 +617,34 @@ class ActorFinder:
         subs = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subs:
             group = [sa.at(t) or sa.at(nominal_head(t)) for t in (subs[0], *subs[0].conjuncts)]
-            found = [g for g in group if g is not None and g.country]
+            found = [g for g in group if g is not None and g.identified]
             if found:
                 self.state.last_subjects = found
         return sa
+
+    def note_participants(self, participants: list[Mention]) -> None:
+        """Remember the latest event's participants (two or more distinct actors) for "the parties"."""
+        uniq: dict[str | None, Mention] = {}
+        for m in participants:
+            if m.identified and not m.members:
+                uniq.setdefault(m.code(), m)
+        if len(uniq) >= 2:
+            self.state.last_group = tuple(uniq.values())
+
+    def _group(self, tok: Token) -> Mention | None:
+        """"the parties", "both sides", "all parties (to the conflict)": the latest event's participants
+        (rule registry.group)."""
+        if tok.lemma_.lower() not in GROUP_NOUNS or tok.tag_ != "NNS" or not self.state.last_group:
+            return None
+        dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod")}
+        if not dets & {"the", "both", "all", "two", "these", "those", "concerned", "warring", "relevant"}:
+            return None
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+            return None  # "the parties of the coalition": named, not a back reference
+        lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod") and c.i < tok.i])
+        first = self.state.last_group[0]
+        return Mention(lo, tok.i + 1, tok.i, first.country, first.role, self.doc[lo : tok.i + 1].text, "group",
+                       via="group", members=self.state.last_group)
 
     def _pair(self, tok: Token, spans: list[Span], mentions: list[Mention]) -> tuple[str, ...]:
         """The two countries meant by "both countries", "the two sides", "both ministers": a
@@ -636,22 +709,23 @@ class ActorFinder:
                                 return Mention(nh.i, nh.i + 1, nh.i, entry.country, entry.role, nh.text, "actor",
                                                person=entry.kind == "person")
                         if c.lower_ in PERSON_PRONOUNS:
-                            return self._recent(lambda m: m.person and m.country is not None)
+                            return self._recent(lambda m: m.person and m.identified)
         return None
 
     def _pronoun(self, tok: Token, mentions: list[Mention], speaker: Mention | None) -> Mention | None:
         low = tok.lower_
         if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
-            ref = next((m for m in _by_pos_desc(mentions) if m.person and m.country and m.start < tok.i), None)
+            ref = next((m for m in _by_pos_desc(mentions) if m.person and m.identified and m.start < tok.i), None)
             if ref is None and tok.dep_ in ("nsubj", "nsubjpass"):
                 # a subject pronoun continues the previous sentence's subject
                 ref = next((m for m in self.state.last_subjects if m.person), None)
             if ref is None:
-                ref = self._recent(lambda m: m.person and m.country is not None)
+                ref = self._recent(lambda m: m.person and m.identified)
         elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
-            ref = speaker or self._recent(lambda m: m.person and m.country is not None)
+            ref = speaker or (self.issuer if not _in_quote(tok) else None) or self._recent(
+                lambda m: m.person and m.identified)
         elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
-            ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.country and not m.modifier and m.start < tok.i), None)
+            ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.identified and not m.modifier and m.start < tok.i), None)
             if ref is None:
                 # only the previous sentence's subject, when it was a state or organisation
                 ref = next((m for m in self.state.last_subjects if not m.person and (m.metonym or m.kind == "actor")), None)
@@ -669,6 +743,6 @@ class ActorFinder:
                 return None
         else:
             return None
-        if ref is None or ref.country is None:
+        if ref is None or not ref.identified:
             return None
         return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun", via="coref", modifier=False)

@@ -11,6 +11,7 @@ from spacy.tokens import Span, Token
 
 from dyadflow.coder.actors import SAY_LEMMAS, Mention, SentenceActors, nominal_head
 from dyadflow.lexicon.model import Lexicon, VerbPattern, fold
+from dyadflow.records import Modality
 
 SUBJ_DEPS = ("nsubj", "csubj")
 MODAL_HYPOTHETICAL = frozenset({"could", "may", "might", "would", "should", "must", "can"})
@@ -84,7 +85,7 @@ class Candidate:
     code: str
     sources: tuple[Mention, ...]
     targets: tuple[Mention, ...]
-    modality: str = "asserted"
+    modality: Modality = Modality.ASSERTED
     rule_suffix: str = ""
     confidence: float = 0.8
     clause: Token | None = None  # the verb whose clause dates the event
@@ -392,6 +393,8 @@ class SentenceCoder:
                 heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
                 if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
                     heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
+                if p.pos == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in LIGHT_VERBS:
+                    heads.append(tok.head)  # "carried out airstrikes in Gaza", "held talks with Iran"
                 for pr in [x for hd in heads for x in _preps(hd)]:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
@@ -682,7 +685,7 @@ class SentenceCoder:
         """Matched candidates; a support/appeal verb whose object is itself a coded event noun
         ("supporting a rapprochement between A and B") yields to the noun."""
         cands = list(self._iter_candidates())
-        coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets}
+        coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
         out = []
         for c in cands:
             if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and any(
@@ -760,7 +763,8 @@ class SentenceCoder:
         suffix = ""
         conf = p.confidence
         if ctx in ("negated", "hypothetical"):
-            return None
+            # kept with its modality: the events stage drops it and says why (explain, evaluate --errors)
+            return Candidate(tok, p, code, tuple(sources), tuple(targets), Modality(ctx), suffix, conf, clause)
         if ctx == "denied":
             # "X denied (that) Y met Z": X denies; the target is whoever else the denied act names
             deniers: list[Mention] = []
@@ -771,7 +775,7 @@ class SentenceCoder:
             deniers = deniers or sources
             own = {m.country for m in deniers}
             others = [m for m in [*sources, *targets] if m.country not in own]
-            return Candidate(tok, p, "016", tuple(deniers), tuple(others), "asserted", ".denied", conf * 0.9, clause)
+            return Candidate(tok, p, "016", tuple(deniers), tuple(others), Modality.DENIED, ".denied", conf * 0.9, clause)
         if ctx == "intended":
             root = "045" if code.startswith("045") else code[:2]
             icode = INTENT_BY_ROOT.get(root)
@@ -793,6 +797,7 @@ class SentenceCoder:
         if any(m.via == "coref" for m in sources + targets):
             conf *= 0.85
         place = self.locative_country() if code in ("040", "043") else None
-        return Candidate(tok, p, code, tuple(sources), tuple(targets), "intended" if ctx == "intended" else "asserted",
+        return Candidate(tok, p, code, tuple(sources), tuple(targets),
+                         Modality.INTENDED if ctx == "intended" else Modality.ASSERTED,
                          suffix, round(min(conf, 1.0), 3), clause, place_country=place,
                          territorial_targets=frozenset(territorial))

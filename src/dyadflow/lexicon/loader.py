@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,11 @@ from dyadflow.lexicon.model import (
     Agent,
     CameoCode,
     Country,
+    FatalityTerms,
     Lexicon,
     NamedActor,
     Outlet,
+    PloverType,
     VerbPattern,
 )
 from dyadflow.seeds import SeedError, read_seed_table, seed_path, seeds_version, split_list
@@ -71,6 +74,77 @@ def _acled_crosswalk(seeds_dir: Path, schemas_dir: Path) -> Any:
         return None
 
 
+NAMED_ACTOR_TABLES = ("actors", "organisations", "officeholders")
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRow:
+    """One named-actor row with where it came from (seed table and CSV line)."""
+
+    table: str
+    line: int
+    actor: NamedActor
+    note: str | None = None
+
+
+def _named_actor(r: dict[str, Any]) -> NamedActor:
+    return NamedActor(
+        actor_id=r["actor_id"],
+        name=r["name"],
+        code=r["code"],
+        kind=r["kind"],
+        aliases=split_list(r.get("aliases")),
+        country=r.get("country") or None,
+        role=r.get("role") or None,
+        title=r.get("title") or None,
+        valid_from=_d(r.get("valid_from")),
+        valid_to=_d(r.get("valid_to")),
+    )
+
+
+def named_actor_rows(seeds_dir: Path, schemas_dir: Path) -> list[ActorRow]:
+    """The rows of actors, organisations and officeholders (each optional), validated; an
+    actor_id may have several rows (periods) in one table but never appear in two tables."""
+    owner: dict[str, str] = {}
+    out: list[ActorRow] = []
+    for table in NAMED_ACTOR_TABLES:
+        for line, r in enumerate(_opt(Path(seeds_dir), Path(schemas_dir), table), start=2):
+            first = owner.setdefault(r["actor_id"], table)
+            if first != table:
+                raise SeedError(
+                    f"{seeds_dir}/{table}.csv:{line}: actor_id {r['actor_id']!r} is already used in {first}.csv"
+                )
+            out.append(ActorRow(table=table, line=line, actor=_named_actor(r), note=r.get("note") or None))
+    return out
+
+
+def _fatality_terms(seeds_dir: Path, schemas_dir: Path) -> FatalityTerms | None:
+    """The fatality word lists (seeds/fatality_terms.csv), None when the seed is absent."""
+    rows = _opt(seeds_dir, schemas_dir, "fatality_terms")
+    if not rows:
+        return None
+    try:
+        return FatalityTerms.from_rows(rows)
+    except ValueError as exc:
+        raise SeedError(str(exc)) from exc
+
+
+def _plover(seeds_dir: Path, schemas_dir: Path) -> dict[str, PloverType]:
+    """CAMEO code -> PLOVER type/mode/context (seeds/cameo_plover_crosswalk.csv; empty when absent)."""
+    return {
+        r["cameo_code"]: PloverType(r["plover_event_type"], r.get("plover_mode") or None, r.get("plover_context") or None)
+        for r in _opt(seeds_dir, schemas_dir, "cameo_plover_crosswalk")
+    }
+
+
+def _word_lists(seeds_dir: Path, schemas_dir: Path) -> dict[str, set[str]]:
+    """The coder's named word lists (seeds/word_lists.csv: list, term)."""
+    out: dict[str, set[str]] = {}
+    for r in _opt(seeds_dir, schemas_dir, "word_lists"):
+        out.setdefault(r["list"], set()).add(str(r["term"]))
+    return out
+
+
 def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
     """Read and validate the coder's seed tables into a frozen Lexicon."""
     seeds_dir, schemas_dir = Path(seeds_dir), Path(schemas_dir)
@@ -96,21 +170,7 @@ def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
         for r in _opt(seeds_dir, schemas_dir, "ethnic_groups")
         if r["code"] not in known
     ]
-    actors = [
-        NamedActor(
-            actor_id=r["actor_id"],
-            name=r["name"],
-            code=r["code"],
-            kind=r["kind"],
-            aliases=split_list(r.get("aliases")),
-            country=r.get("country") or None,
-            role=r.get("role") or None,
-            title=r.get("title") or None,
-            valid_from=_d(r.get("valid_from")),
-            valid_to=_d(r.get("valid_to")),
-        )
-        for r in _opt(seeds_dir, schemas_dir, "actors")
-    ]
+    actors = [row.actor for row in named_actor_rows(seeds_dir, schemas_dir)]
     agents = [
         Agent(term=r["term"], role=r["role"], kind=r["kind"], person=bool(r["person"]))
         for r in _opt(seeds_dir, schemas_dir, "agents")
@@ -132,6 +192,9 @@ def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
     }
     return Lexicon.build(
         acled_crosswalk=_acled_crosswalk(seeds_dir, schemas_dir),
+        fatality_terms=_fatality_terms(seeds_dir, schemas_dir),
+        plover=_plover(seeds_dir, schemas_dir),
+        word_lists=_word_lists(seeds_dir, schemas_dir),
         countries=countries,
         actors=actors,
         agents=agents,

@@ -123,6 +123,63 @@ class CameoCode:
     goldstein: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class DeathVerb:
+    """A verb whose argument names the dead: `slot` subj ("died"), obj ("killed N", "N were
+    killed") or of_obj ("claimed the lives of N"); `requires` a child lemma ("shot dead")."""
+
+    lemma: str
+    slot: str
+    requires: str | None = None
+
+
+@dataclass(frozen=True)
+class FatalityTerms:
+    """The fatality extractor's word lists (seeds/fatality_terms.csv), as lemma sets."""
+
+    verbs: Mapping[str, DeathVerb]
+    death_nouns: frozenset[str]
+    toll_nouns: frozenset[str]
+    zero_nouns: frozenset[str]
+    excluded: frozenset[str]
+    vague: Mapping[str, int]  # quantifier word -> the lower bound it stands for
+    collective: frozenset[str]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> FatalityTerms:
+        """Build from fatality_terms rows (term, kind, slot, requires, value)."""
+        verbs: dict[str, DeathVerb] = {}
+        sets: dict[str, set[str]] = {k: set() for k in ("death_noun", "toll_noun", "zero_noun", "excluded", "collective")}
+        vague: dict[str, int] = {}
+        for r in rows:
+            term, kind = str(r["term"]).lower(), r["kind"]
+            if kind == "death_verb":
+                if not r.get("slot"):
+                    raise ValueError(f"fatality_terms: death_verb {term!r} needs a slot")
+                verbs[term] = DeathVerb(term, r["slot"], r.get("requires") or None)
+            elif kind == "vague":
+                if r.get("value") is None:
+                    raise ValueError(f"fatality_terms: vague {term!r} needs a value")
+                vague[term] = int(r["value"])
+            else:
+                sets[kind].add(term)
+        return cls(
+            verbs=MappingProxyType(verbs), death_nouns=frozenset(sets["death_noun"]),
+            toll_nouns=frozenset(sets["toll_noun"]), zero_nouns=frozenset(sets["zero_noun"]),
+            excluded=frozenset(sets["excluded"]), vague=MappingProxyType(vague),
+            collective=frozenset(sets["collective"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PloverType:
+    """PLOVER event type, mode and context of one CAMEO code (seeds/cameo_plover_crosswalk.csv)."""
+
+    event_type: str
+    mode: str | None = None
+    context: str | None = None
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Everything the coder needs from dictionaries; derived indexes are built once."""
@@ -135,6 +192,9 @@ class Lexicon:
     cameo: Mapping[str, CameoCode]
     version: str = "programmatic"
     acled_crosswalk: Any = field(default=None, compare=False)  # dyadflow.acled.AcledCrosswalk when available
+    fatality_terms: FatalityTerms | None = field(default=None, compare=False)  # None: no fatality counts
+    plover: Mapping[str, PloverType] = field(default_factory=dict, compare=False)  # CAMEO code -> PLOVER
+    word_lists: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)  # seeds/word_lists.csv
     country_by_code: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     agent_by_term: Mapping[str, Agent] = field(init=False, repr=False, compare=False)
     country_by_iso3: Mapping[str, Country] = field(init=False, repr=False, compare=False)
@@ -142,8 +202,10 @@ class Lexicon:
         init=False, repr=False, compare=False
     )
     actors_by_id: Mapping[str, tuple[NamedActor, ...]] = field(init=False, repr=False, compare=False)
+    _name_pattern: list[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_name_pattern", [])
         object.__setattr__(self, "cameo", MappingProxyType(dict(self.cameo)))
         object.__setattr__(self, "country_by_code", MappingProxyType({c.code: c for c in self.countries}))
         object.__setattr__(
@@ -182,6 +244,33 @@ class Lexicon:
     def code_info(self, code: str) -> CameoCode | None:
         return self.cameo.get(code)
 
+    def words(self, name: str) -> frozenset[str]:
+        """A named word list of the coder (seeds/word_lists.csv); empty when the lexicon has none."""
+        return self.word_lists.get(name, frozenset())
+
+    def has_code_prefix(self, name: str, code: str) -> bool:
+        """True when a word list of CAMEO code prefixes holds a prefix of code."""
+        return any(code.startswith(p) for p in self.word_lists.get(name, ()))
+
+    def plover_of(self, code: str) -> PloverType | None:
+        """PLOVER type of a CAMEO code: the code's own row, else its 3-digit base's, else its
+        root's x0 row; None where PLOVER has none (roots 01, 02)."""
+        for key in (code, code[:3], code[:2] + "0"):
+            got = self.plover.get(key)
+            if got is not None:
+                return got
+        return None
+
+    def names_in(self, text: str) -> list[tuple[int, str, str]]:
+        """Dictionary names found in a short free text (a byline, a `source` field), left to right:
+        (offset, kind, id) with kind country | actor | outlet; the longest name wins at an offset."""
+        if not self._name_pattern:
+            self._name_pattern.append(_compile_names(self))
+        regex, kinds = self._name_pattern[0]
+        if regex is None:
+            return []
+        return [(m.start(), *kinds[m.group(0)]) for m in regex.finditer(fold(text))]
+
     @classmethod
     def build(
         cls,
@@ -194,6 +283,9 @@ class Lexicon:
         cameo: Mapping[str, CameoCode] | Iterable[CameoCode] = (),
         version: str = "programmatic",
         acled_crosswalk: Any = None,
+        fatality_terms: FatalityTerms | None = None,
+        plover: Mapping[str, PloverType] | None = None,
+        word_lists: Mapping[str, Iterable[str]] | None = None,
     ) -> Lexicon:
         """Programmatic constructor taking any iterables."""
         cam = dict(cameo) if isinstance(cameo, Mapping) else {c.code: c for c in cameo}
@@ -206,4 +298,27 @@ class Lexicon:
             cameo=cam,
             version=version,
             acled_crosswalk=acled_crosswalk,
+            fatality_terms=fatality_terms,
+            plover=MappingProxyType(dict(plover or {})),
+            word_lists=MappingProxyType({k: frozenset(v) for k, v in (word_lists or {}).items()}),
         )
+
+
+def _compile_names(lex: Lexicon) -> tuple[Any, dict[str, tuple[str, str]]]:
+    """One alternation over every country, actor and outlet name (longest first)."""
+    kinds: dict[str, tuple[str, str]] = {}
+    for o in lex.outlets:
+        for n in (o.name, *o.aliases):
+            kinds.setdefault(fold(n), ("outlet", o.name))
+    for a in lex.actors:
+        for n in (a.name, *a.aliases):
+            if len(n) > 2 or n.isupper():
+                kinds.setdefault(fold(n), ("actor", a.actor_id))
+    for c in lex.countries:
+        for n in (c.name, *c.aliases):
+            kinds.setdefault(fold(n), ("country", c.code))
+    names = sorted((k for k in kinds if k.strip()), key=len, reverse=True)
+    if not names:
+        return None, kinds
+    regex = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    return regex, kinds
