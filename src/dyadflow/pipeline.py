@@ -62,9 +62,15 @@ def read_inputs(paths: Sequence[Path], settings: Settings, run_id: str) -> tuple
     """Read every input into articles and rejects; identical content under two paths is one article."""
     source = LocalFileSource(paths, max_file_bytes=settings.max_file_bytes, max_doc_chars=settings.max_doc_chars,
                              max_sentence_chars=settings.max_sentence_chars)
+    return collect_items(source.items(run_id), run_id)
+
+
+def collect_items(items: Iterable[Article | Reject], run_id: str) -> tuple[list[Article], list[Reject]]:
+    """A source's items as articles and rejects: identical content twice is one article (the
+    second a duplicate reject); missing publication dates are inferred."""
     articles: dict[str, Article] = {}
     rejects: list[Reject] = []
-    for item in source.items(run_id):
+    for item in items:
         if isinstance(item, Reject):
             rejects.append(item)
             continue
@@ -161,7 +167,9 @@ def articles_to_code(store: ParquetStore, key: str, doc_ids: Iterable[str] | Non
     if not codings.empty:
         done = set(codings.loc[codings["coding_key"] == key, "doc_id"])
     wanted = store.known_article_ids() if doc_ids is None else set(doc_ids)
-    todo = wanted - done
+    from dyadflow.sources.state import SourceState
+
+    todo = wanted - done - SourceState(store).superseded_ids()  # earlier versions of changed pages
     if not todo:  # the usual scheduled re-run: no article text needs to be read
         return []
     return store.read_articles(todo)

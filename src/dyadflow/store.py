@@ -465,3 +465,16 @@ class ParquetStore:
         merged["coded_at"] = pd.to_datetime(merged["coded_at"], utc=True)
         table = pa.Table.from_pandas(merged, schema=CODINGS_FIELDS, preserve_index=False)
         atomic_write_table(table, self.codings_path, self.tmp_dir)
+
+    def retire_codings(self, doc_ids: Iterable[str]) -> int:
+        """Drop the codings of docs that are no longer current (a superseded page version): their
+        events leave the views at once and the next load prunes them. Returns how many were dropped."""
+        current = self.read_codings()
+        drop = current["doc_id"].isin(set(doc_ids)) if not current.empty else None
+        if drop is None or not bool(drop.any()):
+            return 0
+        kept = current[~drop].reset_index(drop=True)
+        kept["coded_at"] = pd.to_datetime(kept["coded_at"], utc=True)
+        table = pa.Table.from_pandas(kept, schema=CODINGS_FIELDS, preserve_index=False)
+        atomic_write_table(table, self.codings_path, self.tmp_dir)
+        return int(drop.sum())
