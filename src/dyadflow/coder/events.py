@@ -54,6 +54,8 @@ REACTION_LEMMAS = frozenset({
     "condemn", "criticise", "criticize", "denounce", "deplore", "decry", "slam", "blast", "welcome", "praise",
     "hail", "applaud", "reject", "deny", "dismiss", "oppose", "protest", "regret", "lament", "blame", "investigate",
 })
+# statements whose target is the party of the act they react to ("condemned the attacks by X")
+REACTION_ROOTS = frozenset({"01", "02", "05", "10", "11", "12"})
 # codes whose target may be the agent of an act named earlier ("NATO condemned the attack")
 EVENT_REF_CODES = ("11", "12", "13", "016")
 # act nouns and the earlier triggers they can refer to (by lemma, or by root)
@@ -352,8 +354,55 @@ class SentenceCoder:
                 return ms, clause
         return [], None
 
+    def is_event_noun(self, tok: Token) -> bool:
+        """A noun naming an act: an event noun of the vocabulary, or an act noun ("the attack")."""
+        lem = _lemma(tok)
+        return tok.pos_ in ("NOUN", "PROPN") and ((lem, "NOUN") in self.lexicon.patterns_by_lemma or lem in ACT_NOUN_ROOTS)
+
+    def act_parties(self, obj: Token, sources: list[Mention]) -> list[Mention]:
+        """The parties of an act named by a noun phrase that a statement reacts to ("welcomed the
+        agreement by A and B", "condemned the attacks carried out by X", "the resumption of attacks
+        by X", "X's announcement"): its agent (by-phrase, possessor, actor modifier, "carried out by")
+        or its parties ("between A and B") (rule candidates.act_parties)."""
+        noun = obj
+        for _ in range(3):
+            if self.is_event_noun(noun):
+                break
+            nxt = [o for pr in _preps(noun) if pr.lower_ == "of" for o in _pobjs(pr)]
+            if not nxt:
+                return []
+            noun = nxt[0]
+        else:
+            return []
+        own = {(m.start, m.end) for m in sources}
+        found: list[Mention] = []
+        for c in noun.children:
+            if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i):
+                m = self.actors.at(c)
+                if m is not None:
+                    found.append(replace(m, modifier=False))
+        for pr in _preps(noun):
+            if pr.lower_ in ("by", "between"):
+                found.extend(x for o in _pobjs(pr) for x in self.mentions_at(o))
+        for c in noun.children:  # "the attacks carried out / perpetrated by X"
+            if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
+                found.extend(x for a in c.children if a.dep_ == "agent" for o in _pobjs(a) for x in self.mentions_at(o))
+        # several children of one conjunction ("by A and B") arrive twice: keep the first of each
+        uniq: dict[tuple[int, int], Mention] = {}
+        for m in found:
+            if (m.start, m.end) not in own:
+                uniq.setdefault((m.start, m.end), m)
+        return list(uniq.values())
+
     def targets(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], set[int]]:
         """Target mentions from the pattern's slot hints (defaults by part of speech)."""
+        if p.pos == "VERB" and p.code[:2] in REACTION_ROOTS:
+            for c in tok.children:
+                if c.dep_ == "dobj" or (c.dep_ == "prep" and c.lower_ in ("for", "to", "of")):
+                    heads = [c] if c.dep_ == "dobj" else _pobjs(c)
+                    parties = [m for h in heads for m in self.act_parties(h, sources)]
+                    if parties:
+                        return parties, set()
         hints = list(p.target)
         if not hints:
             if p.pos == "VERB":
