@@ -3,7 +3,8 @@
     python benchmarks/external.py plover      [--limit N] [--processes N]
     python benchmarks/external.py conflibert  [--limit N] [--processes N]
     python benchmarks/external.py case2021    [--limit N] [--processes N]
-    python benchmarks/external.py all
+    python benchmarks/external.py conflibert-ner [--limit N] [--processes N]
+    python benchmarks/external.py all         [--backoff]
 
 * plover: the PLOVER gold records (CAMEO-manual sentences, PLOVER 0.5b1 labels). Our CAMEO codes go
   to PLOVER through seeds/cameo_plover_crosswalk.csv; the gold's 0.5b1 names are renamed to the
@@ -16,6 +17,16 @@
   top event that has one, renamed to the task's label strings. Sub-task 1 = the 25 "seen" ACLED
   types (the published 83.9 weighted-F1 anchor); sub-task 3 = all 30 labels (unseen types are
   always wrong for us).
+* conflibert-ner: ConfliBERT's CAMEO source/target span test set (the same 451 sentences, CoNLL
+  tokens with BIO tags S = source, T = target, R = reciprocal party). Our spans = the source and
+  target texts of every event coded in the sentence; a source matches a gold S or R span, a target
+  a gold T or R span, each span at most once. "exact" compares the texts ignoring case and
+  whitespace (the anchor's seqeval convention: the whole span); "overlap" accepts any shared token.
+
+--backoff: where the coder codes nothing for a text, the learned back-off (dyadflow.backoff)
+classifies the whole text (sentence level) and, unless it abstains, adds one event with its CAMEO
+code and no actors (rule_id "backoff:<example id>"). Texts the coder did code are unchanged;
+actor and span scores cannot gain from it (it names no actors).
 
 "Top event" = highest confidence, then earliest in the text. A text we code nothing for gets the
 label NONE, which is wrong for every gold class. Results: JSON in benchmarks/out/ and a markdown
@@ -33,6 +44,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -213,8 +225,47 @@ def _acled_sub_type(ev: Event) -> str | None:
         return None
 
 
-def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with_gazetteer: bool
-             ) -> tuple[list[list[Event]], list[str | None], dict[str, Any]]:
+QUAD_BY_ROOT = {**dict.fromkeys(range(1, 6), 1), **dict.fromkeys(range(6, 9), 2),
+                **dict.fromkeys(range(9, 14), 3), **dict.fromkeys(range(14, 21), 4)}
+
+
+def backoff_event(item_id: str, text: str, pred: Any, acled: Any | None = None) -> Event:
+    """A sentence-level event from a back-off prediction: its code, no actors, its rule id."""
+    ev = Event(
+        doc_id=item_id, sentence_index=0, sentence=text, char_start=0, char_end=len(text),
+        source_text=None, source_code=None, source_country=None, source_role=None,
+        target_text=None, target_code=None, target_country=None, target_role=None,
+        cameo_code=pred.cameo_code, cameo_root=pred.cameo_code[:2], cameo_label=None,
+        quad_class=QUAD_BY_ROOT[int(pred.cameo_code[:2])], goldstein=None, rule_id=pred.rule_id,
+        confidence=pred.similarity, coder_version="backoff", dictionary_version="backoff",
+    )
+    if acled is not None:
+        event_type, sub_type, _ = acled.classify(ev)
+        ev = replace(ev, acled_event_type=event_type, acled_sub_event_type=sub_type)
+    return ev
+
+
+def fill_with_backoff(items: Sequence[tuple[str, str, date | None]], events: Sequence[Sequence[Event]],
+                      backoff: Any, acled: Any | None = None) -> tuple[list[list[Event]], dict[str, Any]]:
+    """Events per item where every item the coder coded nothing for gets the back-off's event, if any."""
+    empty = [i for i, evs in enumerate(events) if not evs]
+    t0 = time.perf_counter()
+    preds = backoff.classify([items[i][1] for i in empty]) if empty else []
+    seconds = time.perf_counter() - t0
+    out = [list(evs) for evs in events]
+    for i, pred in zip(empty, preds, strict=True):
+        if pred is not None:
+            out[i] = [backoff_event(items[i][0], items[i][1], pred, acled)]
+    n_filled = sum(1 for p in preds if p is not None)
+    return out, {"level": "sentence: only texts the coder coded nothing for",
+                 "n_uncoded": len(empty), "n_filled": n_filled,
+                 "agreement_threshold": backoff.threshold, "calibration": asdict(backoff.calibration),
+                 "classify_seconds": round(seconds, 3),
+                 "ms_per_text": round(1000 * seconds / len(empty), 2) if empty else None}
+
+
+def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with_gazetteer: bool,
+             backoff: Any | None = None) -> tuple[list[list[Event]], list[str | None], dict[str, Any]]:
     """Events per item (errors become no events), the errors, and run metadata."""
     from dyadflow.parallel import CoderPool
     from dyadflow.settings import Settings
@@ -237,7 +288,13 @@ def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with
             meta["coder_version"], meta["dictionary_version"] = sorted(versions)[0]
     errors = [c.error for c in coded]
     meta["n_errors"] = sum(1 for e in errors if e)
-    return [list(c.events) for c in coded], errors, meta
+    events = [list(c.events) for c in coded]
+    if backoff is not None:
+        from dyadflow.acled import load_crosswalk
+
+        acled = load_crosswalk(settings.seeds_dir, settings.schemas_dir)
+        events, meta["backoff"] = fill_with_backoff(items, events, backoff, acled)
+    return events, errors, meta
 
 
 def _limit(rows: list[Any], limit: int | None) -> list[Any]:
@@ -299,7 +356,8 @@ def score_plover(records: Sequence[Mapping[str, Any]], events: Sequence[Sequence
     }
 
 
-def run_plover(limit: int | None, processes: int, with_gazetteer: bool) -> dict[str, Any]:
+def run_plover(limit: int | None, processes: int, with_gazetteer: bool,
+               backoff: Any | None = None) -> dict[str, Any]:
     from dyadflow.seeds import read_seed_table
     from dyadflow.settings import Settings
 
@@ -311,7 +369,7 @@ def run_plover(limit: int | None, processes: int, with_gazetteer: bool) -> dict[
     records = _limit(load_plover(EXTERNAL / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.txt"), limit)
     items = [(str(r["id"]), str(r["text"]), date.fromisoformat(r["date"]) if r.get("date") else None)
              for r in records]
-    events, _errors, meta = code_all(items, processes, with_gazetteer)
+    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
     return {"benchmark": "plover", **meta, **score_plover(records, events, crosswalk, iso3)}
 
 
@@ -345,14 +403,132 @@ def score_pentaclass(gold: Sequence[str], events: Sequence[Sequence[Event]],
     return out
 
 
-def run_conflibert(limit: int | None, processes: int, with_gazetteer: bool) -> dict[str, Any]:
+def run_conflibert(limit: int | None, processes: int, with_gazetteer: bool,
+                   backoff: Any | None = None) -> dict[str, Any]:
     folder = EXTERNAL / "conflibert-cameo"
     rows = _limit(load_tsv_pairs(folder / "cameo_class_test.tsv"), limit)
     train_labels = Counter(lab for _, lab in load_tsv_pairs(folder / "cameo_class_train.tsv"))
     fallback = train_labels.most_common(1)[0][0]  # the train set's majority class, not the test's
     items = [(f"conflibert-{i:04d}", text, None) for i, (text, _) in enumerate(rows)]
-    events, _errors, meta = code_all(items, processes, with_gazetteer)
+    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
     return {"benchmark": "conflibert", **meta, **score_pentaclass([lab for _, lab in rows], events, fallback)}
+
+
+# ---- ConfliBERT source/target spans ------------------------------------------------------------
+def load_conll(path: Path) -> list[tuple[list[str], list[str]]]:
+    """Sentences of a CoNLL file with one `token tag` pair a line and blank lines between sentences."""
+    sents: list[tuple[list[str], list[str]]] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        parts = line.split()
+        if len(parts) >= 2:
+            toks.append(parts[0])
+            tags.append(parts[-1])
+        elif toks:
+            sents.append((toks, tags))
+            toks, tags = [], []
+    return sents
+
+
+def bio_spans(tokens: Sequence[str], tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(label, start, end) token spans of BIO tags; an I- without its B- starts a span."""
+    spans: list[tuple[str, int, int]] = []
+    label, start = None, 0
+    for i, tag in enumerate([*tags, "O"]):
+        if tag.startswith("I-") and label == tag[2:]:
+            continue
+        if label is not None:
+            spans.append((label, start, i))
+            label = None
+        if tag.startswith(("B-", "I-")):
+            label, start = tag[2:], i
+    return spans
+
+
+_DETOK = [(" 's", "'s"), (" n't", "n't"), (" ,", ","), (" .", "."), (" ;", ";"), (" :", ":"), (" ?", "?"),
+          (" !", "!"), ("( ", "("), (" )", ")"), ("$ ", "$"), (" %", "%"), ("`` ", '"'), (" ''", '"')]
+
+
+def detokenize(tokens: Sequence[str]) -> str:
+    """Plain text from CoNLL tokens (spaces before punctuation and clitics removed)."""
+    text = " ".join(tokens)
+    for old, new in _DETOK:
+        text = text.replace(old, new)
+    return text
+
+
+def _norm_span(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+def _span_words(text: str) -> set[str]:
+    return {w for w in (t.strip(".,;:()'\"").lower() for t in text.split()) if w and w not in {"the", "a", "an"}}
+
+
+def span_scores(gold: Sequence[Sequence[tuple[str, str]]], pred: Sequence[Sequence[tuple[str, str]]],
+                match: Callable[[str, str], bool]) -> dict[str, float]:
+    """Micro P/R/F1 of (role, text) spans per sentence; a predicted S (T) matches a gold S (T) or R."""
+    tp = n_pred = n_gold = 0
+    for g_spans, p_spans in zip(gold, pred, strict=True):
+        free = list(g_spans)
+        n_gold += len(g_spans)
+        n_pred += len(p_spans)
+        for role, text in p_spans:
+            hit = next((g for g in free if g[0] in (role, "R") and match(text, g[1])), None)
+            if hit is not None:
+                free.remove(hit)
+                tp += 1
+    prec = tp / n_pred if n_pred else 0.0
+    rec = tp / n_gold if n_gold else 0.0
+    return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+            "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
+
+
+def exact_span_match(a: str, b: str) -> bool:
+    return _norm_span(a) == _norm_span(b)
+
+
+def overlap_span_match(a: str, b: str) -> bool:
+    return bool(_span_words(a) & _span_words(b))
+
+
+def predicted_spans(events: Iterable[Event]) -> list[tuple[str, str]]:
+    """The distinct (role, text) spans of the events' sources ("S") and targets ("T")."""
+    out: list[tuple[str, str]] = []
+    for e in events:
+        for role, text in (("S", e.source_text), ("T", e.target_text)):
+            if text and (role, _norm_span(text)) not in {(r, _norm_span(t)) for r, t in out}:
+                out.append((role, text))
+    return out
+
+
+def score_spans(gold: Sequence[Sequence[tuple[str, str]]], events: Sequence[Sequence[Event]]) -> dict[str, Any]:
+    """Exact and overlap span P/R/F1 of the coded events' source/target texts against gold spans."""
+    pred = [predicted_spans(evs) for evs in events]
+    by_role = {}
+    for role in ("S", "T"):
+        g_role = [[g for g in gs if g[0] in (role, "R")] for gs in gold]
+        p_role = [[p for p in ps if p[0] == role] for ps in pred]
+        by_role[role] = span_scores(g_role, p_role, exact_span_match)
+    return {
+        "n": len(gold),
+        "coverage_any_event": sum(1 for evs in events if evs) / len(gold) if gold else 0.0,
+        "gold_spans": dict(Counter(role for gs in gold for role, _ in gs)),
+        "exact": span_scores(gold, pred, exact_span_match),
+        "overlap": span_scores(gold, pred, overlap_span_match),
+        "exact_source_vs_S_or_R": by_role["S"],
+        "exact_target_vs_T_or_R": by_role["T"],
+    }
+
+
+def run_conflibert_ner(limit: int | None, processes: int, with_gazetteer: bool,
+                       backoff: Any | None = None) -> dict[str, Any]:
+    sents = _limit(load_conll(EXTERNAL / "conflibert-cameo" / "cameo_ner_test.txt"), limit)
+    gold = [[(lab, detokenize(toks[a:b])) for lab, a, b in bio_spans(toks, tags)] for toks, tags in sents]
+    items = [(f"conflibert-ner-{i:04d}", detokenize(toks), None) for i, (toks, _) in enumerate(sents)]
+    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
+    return {"benchmark": "conflibert-ner", **meta, **score_spans(gold, events)}
 
 
 # ---- CASE 2021 ----------------------------------------------------------------------------------
@@ -387,7 +563,8 @@ def score_case(gold: Sequence[str], events: Sequence[Sequence[Event]],
     }
 
 
-def run_case(limit: int | None, processes: int, with_gazetteer: bool) -> dict[str, Any]:
+def run_case(limit: int | None, processes: int, with_gazetteer: bool,
+             backoff: Any | None = None) -> dict[str, Any]:
     path = EXTERNAL / "case2021-task2-acled" / "test_set_final_release_with_labels.tsv"
     rows = _limit(load_case(path), limit)
     labels = {lab for _, _, lab in load_case(path)}
@@ -395,7 +572,7 @@ def run_case(limit: int | None, processes: int, with_gazetteer: bool) -> dict[st
     if missing:
         raise SystemExit(f"ACLED->CASE label map names labels absent from the task: {missing}")
     items = [(f"case-{rid}", text, None) for rid, text, _ in rows]
-    events, _errors, meta = code_all(items, processes, with_gazetteer)
+    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
     return {"benchmark": "case2021", **meta, **score_case([lab for _, _, lab in rows], events)}
 
 
@@ -418,8 +595,10 @@ def markdown(result: Mapping[str, Any]) -> str:
             ("event-type macro-F1", f"{result['event_type_macro_f1']:.3f}"),
             ("actor F1, unordered (P / R)", "{f1:.3f} ({precision:.3f} / {recall:.3f})".format(
                 **result["actor_f1_unordered"])),
-            ("actor F1, source", f"{result['actor_f1_source']['f1']:.3f}"),
-            ("actor F1, target", f"{result['actor_f1_target']['f1']:.3f}"),
+            ("actor F1, source (P / R)", "{f1:.3f} ({precision:.3f} / {recall:.3f})".format(
+                **result["actor_f1_source"])),
+            ("actor F1, target (P / R)", "{f1:.3f} ({precision:.3f} / {recall:.3f})".format(
+                **result["actor_f1_target"])),
         ]
     elif b == "conflibert":
         rows = [
@@ -446,8 +625,24 @@ def markdown(result: Mapping[str, Any]) -> str:
             ("all 30 labels weighted F1 (%)", _pct(result["all_labels"]["weighted_f1"])),
             ("anchor: best CASE 2021 system, sub-task 1 weighted F1", "83.9"),
         ]
+    elif b == "conflibert-ner":
+        ex, ov = result["exact"], result["overlap"]
+        rows = [
+            ("sentences", result["n"]),
+            ("coverage: any event (%)", _pct(result["coverage_any_event"])),
+            ("gold spans", " / ".join(f"{k} {v}" for k, v in sorted(result["gold_spans"].items()))),
+            ("span F1, exact (P / R)", f"{ex['f1']:.3f} ({ex['precision']:.3f} / {ex['recall']:.3f})"),
+            ("span F1, any shared word (P / R)", f"{ov['f1']:.3f} ({ov['precision']:.3f} / {ov['recall']:.3f})"),
+            ("exact F1, source / target", f"{result['exact_source_vs_S_or_R']['f1']:.3f} / "
+                                          f"{result['exact_target_vs_T_or_R']['f1']:.3f}"),
+            ("anchor: fine-tuned ConfliBERT span F1 (seqeval)", "0.740"),
+        ]
     else:
         raise ValueError(b)
+    if "backoff" in result:
+        bo = result["backoff"]
+        rows.append(("back-off (sentence level, texts with no coded event only): filled / uncoded",
+                     f"{bo['n_filled']} / {bo['n_uncoded']}"))
     lines += [f"| {k} | {v} |" for k, v in rows]
     return "\n".join(lines)
 
@@ -460,11 +655,29 @@ def _git_commit() -> str | None:
         return None
 
 
-RUNNERS: dict[str, Callable[[int | None, int, bool], dict[str, Any]]] = {
+RUNNERS: dict[str, Callable[..., dict[str, Any]]] = {
     "plover": run_plover,
     "conflibert": run_conflibert,
     "case2021": run_case,
+    "conflibert-ner": run_conflibert_ner,
 }
+
+
+def load_backoff() -> tuple[Any, dict[str, Any]]:
+    """The learned back-off built from the project's seeds, and what building it cost."""
+    import resource
+
+    from dyadflow.backoff import Backoff
+    from dyadflow.settings import Settings
+
+    settings = Settings.from_env()
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    backoff = Backoff.load(settings.seeds_dir, settings.schemas_dir)
+    seconds = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return backoff, {"model": backoff.encoder.model_id, "load_seconds": round(seconds, 2),
+                     "n_examples": len(backoff.examples), "max_rss_growth_mb": round((rss1 - rss0) / 1024, 1)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -474,6 +687,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=1)
     ap.add_argument("--no-gazetteer", action="store_true", help="code without the place gazetteer")
     ap.add_argument("--out", type=Path, default=OUT_DIR)
+    ap.add_argument("--backoff", action="store_true",
+                    help="texts the coder codes nothing for get the learned back-off's code (sentence level)")
     args = ap.parse_args(argv)
     if not EXTERNAL.exists():
         print(f"benchmark data not found: {EXTERNAL}", file=sys.stderr)
@@ -481,14 +696,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = list(RUNNERS) if args.benchmark == "all" else [args.benchmark]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.out.mkdir(parents=True, exist_ok=True)
+    backoff, backoff_load = load_backoff() if args.backoff else (None, None)
     for name in names:
-        result = RUNNERS[name](args.limit, args.processes, not args.no_gazetteer)
+        result = RUNNERS[name](args.limit, args.processes, not args.no_gazetteer, backoff)
+        if backoff_load is not None:
+            result["backoff"] = {**backoff_load, **result.get("backoff", {})}
         result.update(limit=args.limit, git_commit=_git_commit(), python=platform.python_version(),
                       created=stamp,
                       command=f"python benchmarks/external.py {name}"
                               + (f" --limit {args.limit}" if args.limit else "")
-                              + (f" --processes {args.processes}" if args.processes != 1 else ""))
-        path = args.out / f"external-{name}-{stamp}.json"
+                              + (f" --processes {args.processes}" if args.processes != 1 else "")
+                              + (" --backoff" if args.backoff else ""))
+        path = args.out / f"external-{name}{'-backoff' if args.backoff else ''}-{stamp}.json"
         path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
         print(f"## {name}  ({result['command']}; {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path})")
         print(markdown(result))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -187,3 +188,65 @@ def test_throughput_corpus_repeats_texts_until_enough_sentences() -> None:
     assert n == 11
     with pytest.raises(ValueError):
         tp.build_corpus(["a"], [0], 5)
+
+
+# ---- ConfliBERT source/target spans and the back-off switch (fabricated inputs) ----------------
+def test_load_conll_and_bio_spans(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.txt"
+    path.write_text("Valdorian B-S\nministers I-S\nmet O\nKestrel B-T\nofficials I-T\n. O\n\n"
+                    "Both B-R\nsides I-R\ntalked O\nwith O\nthe O\nmayor I-T\n", encoding="utf-8")
+    sents = ext.load_conll(path)
+    assert len(sents) == 2
+    toks, tags = sents[0]
+    assert ext.bio_spans(toks, tags) == [("S", 0, 2), ("T", 3, 5)]
+    toks, tags = sents[1]
+    assert ext.bio_spans(toks, tags) == [("R", 0, 2), ("T", 5, 6)]  # an orphan I- starts a span
+    assert ext.detokenize(["The", "army", "'s", "chief", "(", "retired", ")", "said", "."]) == \
+        "The army's chief (retired) said."
+
+
+def test_span_scores_exact_overlap_and_reciprocal() -> None:
+    gold = [[("S", "Valdorian ministers"), ("T", "Kestrel officials")], [("R", "both sides")]]
+    pred = [[("S", "valdorian  ministers"), ("T", "officials")], [("T", "Both sides"), ("S", "mayor")]]
+    ex = ext.span_scores(gold, pred, ext.exact_span_match)
+    assert (ex["tp"], ex["n_pred"], ex["n_gold"]) == (2, 4, 3)  # R matches a target; 'officials' is partial
+    ov = ext.span_scores(gold, pred, ext.overlap_span_match)
+    assert ov["tp"] == 3
+    events = [[replace(ev("042"), source_text="Valdorian ministers", target_text="Kestrel officials")], []]
+    s = ext.score_spans(gold, events)
+    assert s["exact"]["tp"] == 2 and s["exact"]["n_gold"] == 3
+    assert s["coverage_any_event"] == pytest.approx(0.5)
+    assert "span F1, exact" in ext.markdown({"benchmark": "conflibert-ner", **s})
+
+
+class _FakePrediction:
+    def __init__(self, code: str) -> None:
+        self.cameo_code, self.similarity, self.rule_id = code, 0.8, f"backoff:test.{code}"
+
+
+class _FakeBackoff:
+    threshold = 0.5
+
+    class calibration:  # noqa: N801 - stands in for a dataclass instance
+        pass
+
+    def classify(self, texts: list[str]) -> list:
+        return [_FakePrediction("195") if "jets" in t else None for t in texts]
+
+
+def test_fill_with_backoff_only_touches_uncoded_texts(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dyadflow.acled import load_crosswalk
+
+    monkeypatch.setattr(ext, "asdict", lambda _c: {})
+    acled = load_crosswalk(project_dir / "seeds", project_dir / "schemas")
+    items = [("a", "Jets struck the hills.", None), ("b", "Fictional jets flew.", None), ("c", "Rain fell.", None)]
+    coded = [[ev("190")], [], []]
+    events, meta = ext.fill_with_backoff(items, coded, _FakeBackoff(), acled)
+    assert events[0] == coded[0]  # coded texts are unchanged
+    (filled,) = events[1]
+    assert filled.cameo_code == "195" and filled.rule_id == "backoff:test.195"
+    assert filled.source_code is None and filled.target_code is None
+    assert filled.acled_sub_event_type == "Air/drone strike"  # through seeds/cameo_acled_crosswalk.csv
+    assert events[2] == []  # the back-off abstained
+    assert (meta["n_uncoded"], meta["n_filled"]) == (2, 1)
+    assert "only texts the coder coded nothing for" in meta["level"]
