@@ -114,7 +114,10 @@ def named_actor_rows(seeds_dir: Path, schemas_dir: Path) -> list[ActorRow]:
                 raise SeedError(
                     f"{seeds_dir}/{table}.csv:{line}: actor_id {r['actor_id']!r} is already used in {first}.csv"
                 )
-            out.append(ActorRow(table=table, line=line, actor=_named_actor(r), note=r.get("note") or None))
+            actor = _named_actor(r)
+            if actor.valid_from and actor.valid_to and actor.valid_to < actor.valid_from:
+                raise SeedError(f"{seeds_dir}/{table}.csv:{line}: valid_to is before valid_from")
+            out.append(ActorRow(table=table, line=line, actor=actor, note=r.get("note") or None))
     return out
 
 
