@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from dyadflow.coder import adapters
 from dyadflow.coder.actors import ActorFinder, Mention, SentenceActors, issuer_mention
-from dyadflow.coder.events import MILITARY_ROOTS, Candidate, SentenceCoder
+from dyadflow.coder.events import ACT_NOUN_ROOTS, MILITARY_ROOTS, Candidate, SentenceCoder
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event
 
@@ -153,8 +153,8 @@ def code_article(
     ctx = adapters.ArticleContext.from_coded(doc, coded, lexicon, published, published_inferred=published_inferred,
                                              gazetteer=gazetteer, article_countries=article_countries, text=text)
     events: list[Event] = []
-    for idx, sent, _actors, cands in coded:
-        sentence_events, _ = sentence_decisions(doc, idx, sent, cands, lexicon, published, published_inferred,
+    for idx, sent, actors, cands in coded:
+        sentence_events, _ = sentence_decisions(doc, idx, sent, actors, cands, lexicon, published, published_inferred,
                                                 doc_id, gazetteer, article_countries, ctx)
         events.extend(sentence_events)
     return events
@@ -174,7 +174,8 @@ class Decision:
 
 
 def sentence_decisions(
-    doc: Doc, idx: int, sent: Span, cands: list[Candidate], lexicon: Lexicon, published: date | None,
+    doc: Doc, idx: int, sent: Span, actors: SentenceActors, cands: list[Candidate], lexicon: Lexicon,
+    published: date | None,
     published_inferred: bool, doc_id: str, gazetteer: Gazetteer | None, article_countries: list[str],
     ctx: adapters.ArticleContext,
 ) -> tuple[list[Event], list[Decision]]:
@@ -195,7 +196,8 @@ def sentence_decisions(
             drop(c, f"modality {c.modality.value}")
             continue
         military = info.root in MILITARY_ROOTS
-        dyads = _dyads(c, military, untargeted=lexicon.has_code_prefix("untargeted_codes", c.code))
+        untargeted = lexicon.has_code_prefix("untargeted_codes", c.code) and _names_no_other_actor(c, actors)
+        dyads = _dyads(c, military, untargeted=untargeted)
         if not dyads:
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")
         for s, t, code, suffix in dyads:
@@ -231,6 +233,39 @@ def sentence_decisions(
     kept = _one_per_root(best.values())
     kept = _drop_untargeted_duplicates(kept)
     return sorted(kept, key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")), decisions
+
+
+def _is_act_noun(tok: Token, actors: SentenceActors) -> bool:
+    """An object naming an act, not a party ("condemned the violence", "welcomed the renewal")."""
+    return tok.pos_ == "NOUN" and actors.at(tok) is None and (
+        tok.lemma_.lower() in ACT_NOUN_ROOTS or tok.lemma_.lower().endswith(("tion", "ment", "al", "ence", "ance", "ing")))
+
+
+def _names_no_other_actor(c: Candidate, actors: SentenceActors) -> bool:
+    """An event may have an empty target only when its sentence names no actor besides its source
+    (and the reporter): otherwise the target is there and was not linked, and coding none would
+    be wrong (rule events.untargeted)."""
+    tok = c.trigger
+    if c.pattern.pos == "NOUN" and c.clause is not None:
+        return False  # a noun's source borrowed from its governing verb: too weak to stand alone
+    heads = [tok] + [ch for ch in tok.children if ch.dep_ in ("xcomp", "ccomp")]
+    slots = [ch for h in heads for ch in h.children if ch.dep_ in ("dobj", "dative", "nsubjpass")]
+    slots += [o for h in heads for ch in h.children
+              if ch.dep_ == "prep" and ch.lower_ in ("to", "on", "against", "with", "at", "about", "of")
+              for o in ch.children if o.dep_ == "pobj"]
+    if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors) for o in slots):
+        return False  # "urged the parties", "condolences to the families": a target unresolved, not absent
+    own = {(m.start, m.end) for m in c.sources}
+    speaker = actors.speaker
+    for m in actors.mentions:
+        if (m.start, m.end) in own or m.modifier or not m.identified or m.kind == "pronoun":
+            continue
+        if speaker is not None and m.code() == speaker.code():
+            continue
+        if any(m.code() == s.code() for s in c.sources):
+            continue
+        return False
+    return True
 
 
 def _drop_untargeted_duplicates(events: list[Event]) -> list[Event]:

@@ -117,6 +117,8 @@ def _preps(tok: Token) -> list[Token]:
     for c in tok.children:
         if c.dep_ in ("prep", "agent", "dative") or (c.dep_ == "prt" and c.pos_ == "ADP"):
             out.append(c)
+            # "to the families and to the Government": a coordinated second preposition
+            out.extend(g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP")
             # "along with", "together with", "away from", "out of"
             out.extend(g for g in c.children if g.dep_ == "prep")
     return out
@@ -398,8 +400,8 @@ class SentenceCoder:
         """Target mentions from the pattern's slot hints (defaults by part of speech)."""
         if p.pos == "VERB" and p.code[:2] in REACTION_ROOTS:
             for c in tok.children:
-                if c.dep_ == "dobj" or (c.dep_ == "prep" and c.lower_ in ("for", "to", "of")):
-                    heads = [c] if c.dep_ == "dobj" else _pobjs(c)
+                if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in ("for", "to", "of")):
+                    heads = [c] if c.dep_ in ("dobj", "nsubjpass") else _pobjs(c)
                     parties = [m for h in heads for m in self.act_parties(h, sources)]
                     if parties:
                         return parties, set()
@@ -737,7 +739,7 @@ class SentenceCoder:
         coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
         out = []
         for c in cands:
-            if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and any(
+            if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and _lemma(c.trigger) not in REACTION_LEMMAS and any(
                 ch.dep_ == "dobj" and ch.i in coded_nouns for ch in c.trigger.children
             ):
                 continue
