@@ -44,8 +44,10 @@ def summary_markdown(summary: dict) -> str:
 
 @flow(name="pipeline", log_prints=False)
 def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_wait_seconds: float = 0.0,
-             lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None) -> dict:
-    """Run extract, code and load over the input paths (default: the bundled sample corpus)."""
+             lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None,
+             sources: str | None = None) -> dict:
+    """Run extract, code and load over the input paths (default: the bundled sample corpus) and/or the
+    feeds and pages of a sources file (with `sources` and no paths: the sources only)."""
     settings = settings_for(warehouse, paths, lexicon, lexicon_format, processes)
     run_id = new_run_id()
     store = ParquetStore(settings.data_dir, settings.schemas_dir)
@@ -53,7 +55,8 @@ def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_
     with store.lock(wait_seconds=lock_wait_seconds):
         store.init()
         t0 = time.perf_counter()
-        ex = extract([str(p) for p in settings.default_inputs], str(settings.data_dir), run_id)
+        inputs = None if sources and not settings.input_paths else [str(p) for p in settings.default_inputs]
+        ex = extract(inputs, str(settings.data_dir), run_id, sources=sources)
         timings["extract"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         co = code(str(settings.data_dir), run_id=run_id, lexicon=lexicon, lexicon_format=lexicon_format,
