@@ -53,6 +53,11 @@ LexiconFormatOpt = Annotated[
     str | None, typer.Option("--lexicon-format", help="native (seed tables) or petrarch (PETRARCH2 dictionaries).")
 ]
 
+SourcesOpt = Annotated[
+    Path | None, typer.Option("--sources", help="sources.yaml with RSS/Atom feeds and pages to fetch (alone, or "
+                                                "with PATHs; see schemas/sources.json).")
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -90,6 +95,7 @@ def run(
     lexicon: LexiconOpt = None,
     lexicon_format: LexiconFormatOpt = None,
     processes: ProcessesOpt = None,
+    sources: SourcesOpt = None,
 ) -> None:
     """Run the pipeline flow (extract → code → load) into the warehouse."""
     from dyadflow.progress import progress_callback
@@ -100,6 +106,7 @@ def run(
         if not p.exists():
             err_console.print(f"[red]error:[/] input path does not exist: {p}")
             raise typer.Exit(2)
+    sources_path = _check_sources(sources, settings)
     from dyadflow.runtime import prefect_server_for_process
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -116,7 +123,8 @@ def run(
 
             with progress_callback(on_progress):
                 summary = pipeline(
-                    paths=[str(p) for p in settings.default_inputs],
+                    paths=None if sources and not paths else [str(p) for p in settings.default_inputs],
+                    sources=str(sources_path) if sources_path else None,
                     warehouse=str(settings.data_dir),
                     lock_wait_seconds=wait,
                     lexicon=str(settings.lexicon_dir) if settings.lexicon_dir else None,
@@ -131,6 +139,21 @@ def run(
         logging.getLogger(__name__).debug("run failed", exc_info=True)
         raise typer.Exit(1) from None
     _print_summary(summary)
+
+
+def _check_sources(sources: Path | None, settings: Settings) -> Path | None:
+    """The sources file, validated before Prefect starts; exit 2 with one clear line when it is not valid."""
+    if sources is None:
+        return None
+    from dyadflow.sources.web import SourcesError, load_sources, resolve_sources_path
+
+    path = resolve_sources_path(sources, settings.project_dir)
+    try:
+        load_sources(path, settings.schemas_dir)
+    except SourcesError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    return path
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
