@@ -264,9 +264,27 @@ def fill_with_backoff(items: Sequence[tuple[str, str, date | None]], events: Seq
                  "ms_per_text": round(1000 * seconds / len(empty), 2) if empty else None}
 
 
+def scored(score: Callable[[Sequence[int], Sequence[Sequence[Event]]], dict[str, Any]],
+           events: Sequence[Sequence[Event]], backfilled: Sequence[Sequence[Event]] | None) -> dict[str, Any]:
+    """Scores of the coder's events; with the back-off, scores of the back-filled events, and under
+    "without_backoff" those of the same coding pass without it (one run, so the two compare exactly)
+    and under "backoff_filled_only" those of the texts the back-off filled alone (its own precision).
+
+    `score(indices, events)` scores the items at `indices` given their events.
+    """
+    every = range(len(events))
+    if backfilled is None:
+        return score(every, events)
+    filled = [i for i in every if not events[i] and backfilled[i]]
+    return {**score(every, backfilled), "without_backoff": score(every, events),
+            "backoff_filled_only": score(filled, [backfilled[i] for i in filled]) if filled else None}
+
+
 def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with_gazetteer: bool,
-             backoff: Any | None = None) -> tuple[list[list[Event]], list[str | None], dict[str, Any]]:
-    """Events per item (errors become no events), the errors, and run metadata."""
+             backoff: Any | None = None
+             ) -> tuple[list[list[Event]], list[list[Event]] | None, dict[str, Any]]:
+    """Events per item (errors become no events), the same back-filled by the back-off (None
+    without it), and run metadata."""
     from dyadflow.parallel import CoderPool
     from dyadflow.settings import Settings
 
@@ -289,12 +307,13 @@ def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with
     errors = [c.error for c in coded]
     meta["n_errors"] = sum(1 for e in errors if e)
     events = [list(c.events) for c in coded]
+    backfilled = None
     if backoff is not None:
         from dyadflow.acled import load_crosswalk
 
         acled = load_crosswalk(settings.seeds_dir, settings.schemas_dir)
-        events, meta["backoff"] = fill_with_backoff(items, events, backoff, acled)
-    return events, errors, meta
+        backfilled, meta["backoff"] = fill_with_backoff(items, events, backoff, acled)
+    return events, backfilled, meta
 
 
 def _limit(rows: list[Any], limit: int | None) -> list[Any]:
@@ -369,8 +388,10 @@ def run_plover(limit: int | None, processes: int, with_gazetteer: bool,
     records = _limit(load_plover(EXTERNAL / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.txt"), limit)
     items = [(str(r["id"]), str(r["text"]), date.fromisoformat(r["date"]) if r.get("date") else None)
              for r in records]
-    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
-    return {"benchmark": "plover", **meta, **score_plover(records, events, crosswalk, iso3)}
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    return {"benchmark": "plover", **meta,
+            **scored(lambda ix, evs: score_plover([records[i] for i in ix], evs, crosswalk, iso3),
+                     events, backfilled)}
 
 
 # ---- ConfliBERT ---------------------------------------------------------------------------------
@@ -410,8 +431,10 @@ def run_conflibert(limit: int | None, processes: int, with_gazetteer: bool,
     train_labels = Counter(lab for _, lab in load_tsv_pairs(folder / "cameo_class_train.tsv"))
     fallback = train_labels.most_common(1)[0][0]  # the train set's majority class, not the test's
     items = [(f"conflibert-{i:04d}", text, None) for i, (text, _) in enumerate(rows)]
-    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
-    return {"benchmark": "conflibert", **meta, **score_pentaclass([lab for _, lab in rows], events, fallback)}
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    gold = [lab for _, lab in rows]
+    return {"benchmark": "conflibert", **meta,
+            **scored(lambda ix, evs: score_pentaclass([gold[i] for i in ix], evs, fallback), events, backfilled)}
 
 
 # ---- ConfliBERT source/target spans ------------------------------------------------------------
@@ -527,8 +550,8 @@ def run_conflibert_ner(limit: int | None, processes: int, with_gazetteer: bool,
     sents = _limit(load_conll(EXTERNAL / "conflibert-cameo" / "cameo_ner_test.txt"), limit)
     gold = [[(lab, detokenize(toks[a:b])) for lab, a, b in bio_spans(toks, tags)] for toks, tags in sents]
     items = [(f"conflibert-ner-{i:04d}", detokenize(toks), None) for i, (toks, _) in enumerate(sents)]
-    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
-    return {"benchmark": "conflibert-ner", **meta, **score_spans(gold, events)}
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    return {"benchmark": "conflibert-ner", **meta, **scored(lambda ix, evs: score_spans([gold[i] for i in ix], evs), events, backfilled)}
 
 
 # ---- CASE 2021 ----------------------------------------------------------------------------------
@@ -572,8 +595,9 @@ def run_case(limit: int | None, processes: int, with_gazetteer: bool,
     if missing:
         raise SystemExit(f"ACLED->CASE label map names labels absent from the task: {missing}")
     items = [(f"case-{rid}", text, None) for rid, text, _ in rows]
-    events, _errors, meta = code_all(items, processes, with_gazetteer, backoff)
-    return {"benchmark": "case2021", **meta, **score_case([lab for _, _, lab in rows], events)}
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    gold = [lab for _, _, lab in rows]
+    return {"benchmark": "case2021", **meta, **scored(lambda ix, evs: score_case([gold[i] for i in ix], evs), events, backfilled)}
 
 
 # ---- output -------------------------------------------------------------------------------------
@@ -582,9 +606,39 @@ def _pct(x: float) -> str:
 
 
 def markdown(result: Mapping[str, Any]) -> str:
-    """A short markdown table of one benchmark result."""
+    """A short markdown table of one benchmark result (two columns when run with the back-off)."""
+    rows = _rows(result)
+    if "without_backoff" not in result:
+        return "\n".join(["| metric | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in rows)])
+    base = dict(_rows({"benchmark": result["benchmark"], **result["without_backoff"]}))
+    bo = result["backoff"]
+    lines = ["| metric | coder | coder + back-off |", "|---|---:|---:|",
+             *(f"| {k} | {base.get(k, '')} | {v} |" for k, v in rows),
+             f"| back-off (sentence level, only texts with no coded event): texts filled / uncoded | "
+             f"| {bo['n_filled']} / {bo['n_uncoded']} |"]
+    if (alone := _filled_metric(result)) is not None:
+        lines.append(f"| back-off alone, on the texts it filled: {alone[0]} | | {alone[1]} |")
+    return "\n".join(lines)
+
+
+def _filled_metric(result: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The headline accuracy of the back-off's own events (texts it filled), if any."""
+    sub = result.get("backoff_filled_only")
+    if not sub:
+        return None
     b = result["benchmark"]
-    lines = ["| metric | value |", "|---|---:|"]
+    if b == "plover":
+        return "event-type accuracy (%)", _pct(sub["event_type_accuracy"])
+    if b == "conflibert":
+        return "pentaclass accuracy (%)", _pct(sub["all"]["accuracy"])
+    if b == "case2021":
+        return "sub-task 1 accuracy (%)", f"{_pct(sub['subtask1']['accuracy'])} (n={sub['subtask1']['n']})"
+    return None
+
+
+def _rows(result: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    b = result["benchmark"]
+    rows: list[tuple[str, Any]]
     if b == "plover":
         rows = [
             ("records", result["n"]),
@@ -639,12 +693,7 @@ def markdown(result: Mapping[str, Any]) -> str:
         ]
     else:
         raise ValueError(b)
-    if "backoff" in result:
-        bo = result["backoff"]
-        rows.append(("back-off (sentence level, texts with no coded event only): filled / uncoded",
-                     f"{bo['n_filled']} / {bo['n_uncoded']}"))
-    lines += [f"| {k} | {v} |" for k, v in rows]
-    return "\n".join(lines)
+    return rows
 
 
 def _git_commit() -> str | None:

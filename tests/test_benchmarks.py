@@ -250,3 +250,20 @@ def test_fill_with_backoff_only_touches_uncoded_texts(project_dir: Path, monkeyp
     assert events[2] == []  # the back-off abstained
     assert (meta["n_uncoded"], meta["n_filled"]) == (2, 1)
     assert "only texts the coder coded nothing for" in meta["level"]
+
+
+def test_scored_reports_with_and_without_backoff_from_one_pass() -> None:
+    gold = ["4", "4", "0"]
+    events = [[ev("190")], [], []]
+    backfilled = [[ev("190")], [ev("195", 0.7)], []]
+    res = ext.scored(lambda ix, evs: ext.score_pentaclass([gold[i] for i in ix], evs), events, backfilled)
+    assert res["coverage"] == pytest.approx(2 / 3)
+    assert res["without_backoff"]["coverage"] == pytest.approx(1 / 3)
+    assert res["backoff_filled_only"]["n"] == 1 and res["backoff_filled_only"]["all"]["accuracy"] == 1.0
+    res.update(benchmark="conflibert", backoff={"n_filled": 1, "n_uncoded": 2})
+    md = ext.markdown(res)
+    assert "| coder | coder + back-off |" in md
+    assert "| coverage (%) | 33.3 | 66.7 |" in md
+    assert "back-off alone, on the texts it filled: pentaclass accuracy (%) | | 100.0 |" in md
+    plain = ext.scored(lambda ix, evs: ext.score_pentaclass([gold[i] for i in ix], evs), events, None)
+    assert "without_backoff" not in plain
