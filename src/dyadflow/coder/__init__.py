@@ -126,6 +126,9 @@ def code_sentences(
         earlier.extend((idx, c) for c in cands if c.sources and c.modality == "asserted")
         for c in cands:
             finder.note_participants(_participants(c))
+            if c.modality.factual and c.sources:
+                for t in c.targets:
+                    finder.note_target(t)
         out.append((idx, sent, actors, cands))
     return out
 

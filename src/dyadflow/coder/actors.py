@@ -25,6 +25,9 @@ THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
 GROUP_NOUNS = frozenset({"party", "side"})
+OFFICE_WORDS = frozenset({"secretary-general", "general", "chief", "president", "envoy", "commissioner", "director",
+                          "head", "spokesperson", "spokesman", "spokeswoman", "representative", "chair", "chairman",
+                          "chairperson", "coordinator", "rapporteur", "prosecutor"})
 PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor", "party",
                         "rival", "foe", "delegation", "leader", "minister", "army", "force", "capital"})
 STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
@@ -98,6 +101,7 @@ class ArticleState:
     country_counts: dict[str, int] = field(default_factory=dict)
     last_subjects: list[Mention] = field(default_factory=list)  # the previous sentence's main subject(s)
     last_group: tuple[Mention, ...] = ()  # the latest event's two or more participants ("the parties")
+    recent_parties: list[Mention] = field(default_factory=list)  # targets of recent events, latest last
 
     def remember(self, m: Mention) -> None:
         self.history.append(m)
@@ -273,6 +277,16 @@ class ActorFinder:
         return ent and prev.pos_ == "PROPN" and prev.ent_type_ == "PERSON"
 
     # -- helpers ---------------------------------------------------------------------------
+    def _office(self, span: Span) -> bool:
+        """An office named by a person title ("the Secretary-General", "NATO chief"): its holder is a
+        person for "he"/"she" (rule mentions.office)."""
+        words = [t.lemma_.lower() for t in span if t.is_alpha]
+        last = fold(span[-1].text.lower())
+        if last in OFFICE_WORDS or (words and words[-1] in OFFICE_WORDS):
+            return True
+        agent = self.lexicon.agent_by_term.get(last)
+        return agent is not None and agent.person and agent.kind == "title"
+
     def _agent(self, span: Span) -> Agent | None:
         return self.lexicon.agent_by_term.get(span.id_)
 
@@ -455,7 +469,8 @@ class ActorFinder:
                 elif not valid and entry.kind != "person":
                     fixed = entry.code
                 m = Mention(start, end, head.i, country, role, doc[start:end].text, "actor",
-                            person=entry.kind == "person", actor_id=entry.actor_id, fixed_code=fixed,
+                            person=entry.kind == "person" or self._office(s), actor_id=entry.actor_id,
+                            fixed_code=fixed,
                             countries=(country,) if country else ())
                 mentions.append(m)
                 continue
@@ -631,10 +646,18 @@ class ActorFinder:
         if len(uniq) >= 2:
             self.state.last_group = tuple(uniq.values())
 
+    def note_target(self, m: Mention) -> None:
+        """Remember an event's target: two distinct recent targets are "the parties" when no event
+        named both at once ("welcomed A's announcement ... welcomed B's message ... urged the parties")."""
+        if not m.identified or m.members:
+            return
+        self.state.recent_parties = [p for p in self.state.recent_parties if p.code() != m.code()][-3:] + [m]
+
     def _group(self, tok: Token) -> Mention | None:
         """"the parties", "both sides", "all parties (to the conflict)": the latest event's participants
         (rule registry.group)."""
-        if tok.lemma_.lower() not in GROUP_NOUNS or tok.tag_ != "NNS" or not self.state.last_group:
+        group = self.state.last_group or tuple(self.state.recent_parties[-2:])
+        if tok.lemma_.lower() not in GROUP_NOUNS or tok.tag_ != "NNS" or len(group) < 2:
             return None
         dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod")}
         if not dets & {"the", "both", "all", "two", "these", "those", "concerned", "warring", "relevant"}:
@@ -642,9 +665,9 @@ class ActorFinder:
         if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
             return None  # "the parties of the coalition": named, not a back reference
         lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod") and c.i < tok.i])
-        first = self.state.last_group[0]
+        first = group[0]
         return Mention(lo, tok.i + 1, tok.i, first.country, first.role, self.doc[lo : tok.i + 1].text, "group",
-                       via="group", members=self.state.last_group)
+                       via="group", members=group)
 
     def _pair(self, tok: Token, spans: list[Span], mentions: list[Mention]) -> tuple[str, ...]:
         """The two countries meant by "both countries", "the two sides", "both ministers": a
