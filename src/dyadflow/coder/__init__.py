@@ -55,9 +55,14 @@ def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple
         own = {m.country for m in sources}
         targets = [t for t in targets if not (t.head in c.territorial_targets and t.metonym and t.country in own)]
     out: list[tuple[Mention, Mention | None, str, str]] = []
+    # fighting is mutual: both directions when the pattern says both parties act ("clashed with",
+    # "A and B exchanged fire"); consultations and agreements are unordered and need one row
+    reciprocal = c.pattern.symmetric and military
     if sources and targets:
         for s, t in itertools.product(sources, targets):
             out.append((s, t, c.code, ""))
+            if reciprocal:
+                out.append((t, s, c.code, ".reciprocal"))
         if len(targets) > 1 and c.code in MEETING_CODES:
             pair_code = THIRD_PLACE_CODE if c.code == HOST_CODE else c.code
             for a, b in itertools.combinations(targets, 2):
@@ -75,6 +80,8 @@ def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple
         for a, b in itertools.combinations(sources, 2):
             if (a.country != b.country) if multinational else (a.code(military) != b.code(military)):
                 out.append((a, b, c.code, ".pairs"))
+                if reciprocal:
+                    out.append((b, a, c.code, ".pairs.reciprocal"))
     if not out and sources and not targets and untargeted:
         out.extend((s, None, c.code, ".notarget") for s in sources)
     return out

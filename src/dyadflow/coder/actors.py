@@ -473,6 +473,9 @@ class ActorFinder:
                             fixed_code=fixed,
                             countries=(country,) if country else ())
                 mentions.append(m)
+                if entry.kind != "person" and s[-1].pos_ == "PROPN" and s[-1].is_title and len(s) > 1:
+                    # "the Security Council ... the Council": a later short definite name (rule registry.short_name)
+                    self.state.names.setdefault(fold(s[-1].text), replace(m, via="name"))
                 continue
             assert agent is not None
             role = agent.role

@@ -339,6 +339,11 @@ class SentenceCoder:
             if pr.lower_ == "by":
                 for o in _pobjs(pr):
                     return self.mentions_at(o), None
+        for c in noun.children:  # "attacks carried out / perpetrated / claimed by X"
+            if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
+                agents = [x for a in c.children if a.dep_ == "agent" for o in _pobjs(a) for x in self.mentions_at(o)]
+                if agents:
+                    return agents, None
         gov = _governor(noun)
         if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in REACTION_LEMMAS:
             return [], None  # "France condemned the offensive": France did not launch it
@@ -446,6 +451,8 @@ class SentenceCoder:
                     heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
                 if p.pos == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in LIGHT_VERBS:
                     heads.append(tok.head)  # "carried out airstrikes in Gaza", "held talks with Iran"
+                if p.pos == "NOUN":  # "attacks perpetrated by X against Y"
+                    heads.extend(c for c in tok.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB")
                 for pr in [x for hd in heads for x in _preps(hd)]:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
