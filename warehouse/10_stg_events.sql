@@ -14,6 +14,13 @@ create or replace view stg_events as
 with source as (
 
     select * from {{ parquet:events }}
+    -- files written before these columns existed lack them: they read as NULL
+    union all by name
+    select
+        cast(null as varchar) as fatalities_text,
+        cast(null as varchar) as plover_event_type,
+        cast(null as varchar) as plover_mode
+    where false
 
 ),
 
@@ -53,6 +60,9 @@ renamed as (
         acled_sub_event_type,
         cast(interaction as integer) as interaction,
         cast(fatalities as integer) as fatalities,
+        fatalities_text,
+        plover_event_type,
+        plover_mode,
         negated,
         modality,
         confidence,

@@ -6,6 +6,8 @@
 -- Undirected pairs put the lower code first (actor1_u <= actor2_u); when one side is NULL the
 -- pair keeps its directed order.
 -- outlet = the article's source, else the host of its URL (for n_sources, GDELT NumSources).
+-- fatalities (NULL = unknown, 0 only where the text says no one died) with fatalities_text, the
+-- span that gave it; plover_event_type / plover_mode through the CAMEO->PLOVER crosswalk.
 
 create or replace view events_dyadic as
 
@@ -72,6 +74,7 @@ final as (
         quad_class,
         goldstein,
         fatalities,
+        fatalities_text,
         location_name,
         location_country,
         admin1,
@@ -81,6 +84,8 @@ final as (
         acled_event_type,
         acled_sub_event_type,
         interaction,
+        plover_event_type,
+        plover_mode,
         confidence,
         is_factual,
         rule_id,

@@ -17,7 +17,9 @@
 -- outlet (GDELT NumMentions / NumArticles / NumSources); outlets = the sorted distinct outlets.
 -- The representative mention (its code, Goldstein weight, evidence sentence, coordinates) is
 -- the one from the earliest published article, then lowest doc_id, sentence_index, event_id.
--- fatalities = the lowest reported figure (ACLED: most conservative estimate), NULL if none.
+-- fatalities = the lowest reported figure (ACLED: most conservative estimate), NULL if none;
+-- fatalities_text = the text span that gave it. plover_event_type / plover_mode: the
+-- representative mention's PLOVER type and mode.
 -- cluster_id = md5 of the cluster key: stable across runs for the same coded events.
 
 create or replace macro cluster_aggregate(date_from, date_to, precisions, undated) as table
@@ -61,6 +63,7 @@ clustered as (
         count(distinct outlet) as num_sources,
         list_sort(list(distinct outlet) filter (where outlet is not null)) as outlets,
         min(fatalities) as fatalities,
+        arg_min(fatalities_text, fatalities) as fatalities_text,
         min(ingested_at) as first_ingested_at,
         arg_min(
             {
@@ -83,6 +86,8 @@ clustered as (
                 'acled_event_type': acled_event_type,
                 'acled_sub_event_type': acled_sub_event_type,
                 'interaction': interaction,
+                'plover_event_type': plover_event_type,
+                'plover_mode': plover_mode,
                 'sentence_index': sentence_index,
                 'sentence': sentence,
                 'url': url,
@@ -138,7 +143,10 @@ final as (
         rep.acled_event_type,
         rep.acled_sub_event_type,
         rep.interaction,
+        rep.plover_event_type,
+        rep.plover_mode,
         fatalities,
+        fatalities_text,
         num_mentions,
         num_articles,
         num_sources,

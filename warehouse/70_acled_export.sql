@@ -12,8 +12,11 @@
 --   iso/region/country  from seed_country_geo (ISO numeric, ACLED region, country name)
 --   geo_precision   1 place, 2 admin region, 3 country (the event's own scale)
 --   source          the reporting outlets, "; "-separated; notes = the evidence sentence
---   fatalities      the lowest figure reported in the cluster, 0 when none
---   tags            dyadflow provenance: CAMEO code and corroboration counts
+--   fatalities      the lowest figure reported in the cluster; ACLED's convention for no
+--                   information is 0 (acled_columns.csv: "no information = 0"), so an unknown
+--                   count (NULL in events / event_clusters) is written 0 here and flagged in tags
+--   tags            dyadflow provenance: CAMEO code, PLOVER type, corroboration counts, and
+--                   "fatalities=unknown" where no count was reported (tells it from a reported 0)
 --   timestamp       Unix time of the first ingestion of a reporting article
 -- Actor names are the text spans of the representative mention (else the CAMEO code).
 
@@ -128,6 +131,8 @@ final as (
         inters.sentence as notes,
         coalesce(inters.fatalities, 0) as fatalities,
         'cameo=' || inters.cameo_code
+            || coalesce('; plover=' || inters.plover_event_type, '')
+            || case when inters.fatalities is null then '; fatalities=unknown' else '' end
             || '; mentions=' || inters.num_mentions
             || '; articles=' || inters.num_articles
             || '; dyadflow_cluster=' || inters.cluster_id as tags,

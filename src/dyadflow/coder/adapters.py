@@ -28,10 +28,10 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from dyadflow import geo, timeparse
+from dyadflow import fatalities, geo, timeparse
 from dyadflow.records import Event
 
-__all__ = ["ArticleContext", "acled", "dateline", "event_date", "place"]
+__all__ = ["FATALITY_CODES", "ArticleContext", "acled", "dateline", "enrich", "event_date", "place"]
 
 # roots of verbal events: placed where the statement was made
 VERBAL_ROOTS = frozenset({"01", "02", "03", "10", "11", "12", "13", "16"})
@@ -411,3 +411,27 @@ def acled(ev: Event, crosswalk: Any) -> Event:
         return ev
     et, sub, inter = crosswalk.classify(ev)
     return replace(ev, acled_event_type=et, acled_sub_event_type=sub, interaction=inter)
+
+
+# CAMEO code prefixes whose events carry the sentence's fatality count: material conflict
+# (fight 19, mass violence 20, assault 18), violent protest (145x) and repression (175)
+FATALITY_CODES = ("18", "19", "20", "145", "175")
+
+
+def enrich(ev: Event, sentence: Span, lexicon: Any) -> Event:
+    """The event with its ACLED type/sub-type/interaction, PLOVER type and mode (through the
+    lexicon's crosswalks) and, for violent events, the fatality count told in its sentence
+    (dyadflow.fatalities; None when the sentence tells none)."""
+    ev = acled(ev, getattr(lexicon, "acled_crosswalk", None))
+    plover_of = getattr(lexicon, "plover_of", None)
+    pl = plover_of(ev.cameo_code) if plover_of is not None else None
+    fat = None
+    if ev.cameo_code.startswith(FATALITY_CODES):
+        fat = fatalities.extract(sentence, getattr(lexicon, "fatality_terms", None))
+    return replace(
+        ev,
+        plover_event_type=pl.event_type if pl is not None else None,
+        plover_mode=pl.mode if pl is not None else None,
+        fatalities=fat.count if fat is not None else ev.fatalities,
+        fatalities_text=fat.text if fat is not None else ev.fatalities_text,
+    )

@@ -17,6 +17,7 @@ from dyadflow.lexicon.model import (
     NamedActor,
     Outlet,
     PloverType,
+    SenseTrap,
     VerbPattern,
 )
 from dyadflow.seeds import SeedError, read_seed_table, seed_path, seeds_version, split_list
@@ -148,6 +149,34 @@ def _word_lists(seeds_dir: Path, schemas_dir: Path) -> dict[str, set[str]]:
     return out
 
 
+def _patterns(seeds_dir: Path, schemas_dir: Path) -> list[VerbPattern]:
+    """verb_patterns, then the event_vocabulary (issue 12) in the same list; ids are unique across
+    both files and every vocabulary code exists in cameo_event_codes."""
+    rows = _opt(seeds_dir, schemas_dir, "verb_patterns")
+    vocab = _opt(seeds_dir, schemas_dir, "event_vocabulary")
+    if vocab:
+        codes = {r["code"] for r in read_seed_table(seeds_dir, schemas_dir, "cameo_event_codes")}
+        seen = {r["id"] for r in rows}
+        for r in vocab:
+            if r["id"] in seen:
+                raise SeedError(f"{seeds_dir}/event_vocabulary.jsonl: duplicate pattern id {r['id']!r} "
+                                "(ids are unique across verb_patterns and event_vocabulary)")
+            if r["code"] not in codes:
+                raise SeedError(f"{seeds_dir}/event_vocabulary.jsonl: {r['id']!r} has code {r['code']!r}, "
+                                "which is not in cameo_event_codes")
+            seen.add(r["id"])
+    return [pattern_from_row(r) for r in rows + vocab]
+
+
+def _traps(seeds_dir: Path, schemas_dir: Path) -> tuple[SenseTrap, ...]:
+    """Non-event senses of trigger lemmas (seeds/sense_traps.csv)."""
+    return tuple(
+        SenseTrap(id=r["id"], lemma=r["lemma"], pos=r["pos"], context=r["context"],
+                  words=split_list(r["words"]), note=r.get("note") or None)
+        for r in _opt(seeds_dir, schemas_dir, "sense_traps")
+    )
+
+
 def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
     """Read and validate the coder's seed tables into a frozen Lexicon."""
     seeds_dir, schemas_dir = Path(seeds_dir), Path(schemas_dir)
@@ -178,7 +207,7 @@ def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
         Agent(term=r["term"], role=r["role"], kind=r["kind"], person=bool(r["person"]))
         for r in _opt(seeds_dir, schemas_dir, "agents")
     ]
-    patterns = [pattern_from_row(r) for r in _opt(seeds_dir, schemas_dir, "verb_patterns")]
+    patterns = _patterns(seeds_dir, schemas_dir)
     outlets = [
         Outlet(name=r["name"], aliases=split_list(r.get("aliases")), country=r.get("country") or None)
         for r in _opt(seeds_dir, schemas_dir, "outlets")
@@ -198,6 +227,7 @@ def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
         fatality_terms=_fatality_terms(seeds_dir, schemas_dir),
         plover=_plover(seeds_dir, schemas_dir),
         word_lists=_word_lists(seeds_dir, schemas_dir),
+        traps=_traps(seeds_dir, schemas_dir),
         countries=countries,
         actors=actors,
         agents=agents,

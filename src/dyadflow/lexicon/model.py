@@ -106,6 +106,20 @@ class VerbPattern:
 
 
 @dataclass(frozen=True, slots=True)
+class SenseTrap:
+    """A non-event sense of a trigger lemma (seeds/sense_traps.csv): `lemma` as `pos` is not an
+    event when a word of `words` stands in `context` (obj | pobj | prep | mark | particle |
+    following), e.g. strike + obj "balance", demonstrate + mark "that"."""
+
+    id: str
+    lemma: str
+    pos: str
+    context: str
+    words: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outlet:
     """A news outlet or agency: a channel, never coded as an actor."""
 
@@ -195,6 +209,7 @@ class Lexicon:
     fatality_terms: FatalityTerms | None = field(default=None, compare=False)  # None: no fatality counts
     plover: Mapping[str, PloverType] = field(default_factory=dict, compare=False)  # CAMEO code -> PLOVER
     word_lists: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)  # seeds/word_lists.csv
+    traps: tuple[SenseTrap, ...] = field(default=(), compare=False)  # seeds/sense_traps.csv
     country_by_code: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     agent_by_term: Mapping[str, Agent] = field(init=False, repr=False, compare=False)
     country_by_iso3: Mapping[str, Country] = field(init=False, repr=False, compare=False)
@@ -286,6 +301,7 @@ class Lexicon:
         fatality_terms: FatalityTerms | None = None,
         plover: Mapping[str, PloverType] | None = None,
         word_lists: Mapping[str, Iterable[str]] | None = None,
+        traps: Iterable[SenseTrap] = (),
     ) -> Lexicon:
         """Programmatic constructor taking any iterables."""
         cam = dict(cameo) if isinstance(cameo, Mapping) else {c.code: c for c in cameo}
@@ -301,6 +317,7 @@ class Lexicon:
             fatality_terms=fatality_terms,
             plover=MappingProxyType(dict(plover or {})),
             word_lists=MappingProxyType({k: frozenset(v) for k, v in (word_lists or {}).items()}),
+            traps=tuple(traps),
         )
 
 
