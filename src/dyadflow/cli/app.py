@@ -341,7 +341,7 @@ def serve(
 
 def _register_optional() -> None:
     """Add command groups that live in their own modules."""
-    for mod in ("dyadflow.cli.warehouse_cmds", "dyadflow.cli.lexicon_cmds"):
+    for mod in ("dyadflow.cli.warehouse_cmds", "dyadflow.cli.lexicon_cmds", "dyadflow.cli.actors_cmds"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

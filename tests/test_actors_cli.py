@@ -1,0 +1,102 @@
+"""`dyadflow actors search NAME` and `dyadflow actors --unmatched` (typer's CliRunner, in process)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dyadflow.actors_report import search_name
+from dyadflow.cli import app
+from dyadflow.lexicon.loader import load_lexicon, named_actor_rows
+from dyadflow.nlp import DEFAULT_MODELS
+from dyadflow.records import Article, sha256_hex
+from dyadflow.store import ParquetStore
+
+REPO = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def _search(*args: str) -> dict:
+    res = runner.invoke(app, ["actors", "search", *args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_search_gives_the_code_of_the_date_and_the_row() -> None:
+    before = _search("the Taliban", "--date", "2019-05-01")
+    after = _search("Taliban", "--date", "2022-05-01")
+    assert before["codes"] == ["AFGINSTAL"]
+    assert after["codes"] == ["AFGGOVTAL"]
+    chosen = [h for h in after["actors"] if h["chosen"]]
+    assert len(chosen) == 1 and chosen[0]["table"] == "actors" and chosen[0]["valid_from"] == "2021-08-15"
+    assert {h["valid_on_date"] for h in after["actors"]} == {True, False}
+
+
+def test_search_reads_the_new_tables() -> None:
+    monusco = _search("Monusco", "--date", "2020-01-01")
+    assert monusco["codes"] == ["IGOUNOPKO"]
+    assert monusco["actors"][0]["table"] == "organisations"
+    assert _search("TPLF", "--date", "2021-06-01")["codes"] == ["ETHREB"]
+    annan = _search("Lakhdar Brahimi", "--date", "2013-01-01")
+    assert annan["codes"] == ["IGOUNO"] and annan["actors"][0]["table"] == "officeholders"
+
+
+def test_search_places_agents_and_unknown_names() -> None:
+    assert _search("Kyiv")["codes"] == ["UKRGOV"]
+    assert _search("peacekeepers")["terms"][0]["kind"] == "agent"
+    unknown = _search("Zorblax Quendry")
+    assert unknown["codes"] == [] and unknown["actors"] == [] and unknown["partial"] == []
+    res = runner.invoke(app, ["actors", "search", "Zorblax Quendry"])
+    assert res.exit_code == 0 and "no dictionary entry" in res.stdout
+    bad = runner.invoke(app, ["actors", "search", "Hamas", "--date", "May 2020"])
+    assert bad.exit_code == 2
+
+
+def test_search_name_suggests_partial_matches() -> None:
+    rows = named_actor_rows(REPO / "seeds", REPO / "schemas")
+    lexicon = load_lexicon(REPO / "seeds", REPO / "schemas")
+    result = search_name("Kataib", rows, lexicon, date(2020, 1, 1))
+    assert not result.actors
+    assert any(h.actor_id == "kataib_hezbollah" for h in result.partial)
+
+
+def test_actors_without_an_option_shows_help() -> None:
+    res = runner.invoke(app, ["actors"])
+    assert res.exit_code == 2
+
+
+def _article(text: str, n: int) -> Article:
+    return Article(doc_id=sha256_hex(text)[:32], path=f"a{n}.txt", text=text, content_hash=sha256_hex(text),
+                   ingested_at=datetime(2024, 1, 1, tzinfo=UTC), published=date(2024, 1, 1), title=None)
+
+
+@pytest.mark.model
+def test_unmatched_lists_uncoded_spans_of_a_tiny_warehouse(tmp_path: Path) -> None:
+    if not any(importlib.util.find_spec(m) for m in DEFAULT_MODELS):
+        pytest.skip("the spaCy English model is not installed")
+    texts = [
+        "Opposition leader Marcus Feldane said Hezbollah fighters attacked the Azure Valley Front on Monday.",
+        "Marcus Feldane later met Turkish officials in Ankara. The smugglers fled.",
+    ]
+    store = ParquetStore(tmp_path / "wh", REPO / "schemas")
+    store.init()
+    assert store.write_articles([_article(t, i) for i, t in enumerate(texts)]) == 2
+    res = runner.invoke(app, ["actors", "--unmatched", "--warehouse", str(tmp_path / "wh"), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    spans = {r["span"]: r for r in rows}
+    assert spans["Marcus Feldane"]["count"] == 2 and spans["Marcus Feldane"]["articles"] == 2
+    assert spans["Marcus Feldane"]["label"] == "PERSON"
+    assert "Opposition leader Marcus Feldane" in spans["Marcus Feldane"]["example"]
+    assert not any("Hezbollah" in s or s in ("Ankara", "Turkish") for s in spans)  # the lexicon codes these
+    assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
+
+
+def test_unmatched_needs_a_warehouse(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["actors", "--unmatched", "--warehouse", str(tmp_path / "none")])
+    assert res.exit_code == 2
