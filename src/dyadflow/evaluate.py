@@ -270,3 +270,149 @@ def evaluate_corpus(gold_path: Path, corpus_dir: Path, nlp: Language, lexicon: L
     """Code a corpus folder (every format the pipeline reads) and score it against the gold JSONL."""
     events = code_corpus(corpus_dir, nlp, lexicon, gazetteer)
     return score(events, read_gold(gold_path))
+
+
+# ---- error analysis (`dyadflow evaluate --errors`) ------------------------------------------------
+
+@dataclass(frozen=True)
+class ErrorCase:
+    """One missed required gold row or one unmatched system event, with its cause and rule trail."""
+
+    kind: str  # missed | spurious
+    cause: str
+    doc: str
+    sentence: str
+    gold: str | None = None
+    system: str | None = None
+    trail: str = ""
+
+
+def _dy(src: Any, tgt: Any, code: Any) -> str:
+    return f"{src or '-'}>{tgt or '-'}:{code}"
+
+
+def _missed_cause(g: Mapping[str, Any], evs: list[dict[str, Any]], traces: list[Any]) -> tuple[str, str]:
+    """Why a required gold row found no matching event: (cause, trail)."""
+    root = str(g.get("root") or str(g["code"])[:2])
+    gs, gt = _prefix(g.get("source")), _prefix(g.get("target"))
+    if not traces:
+        return "sentence not found (segmentation)", ""
+    same_root = [e for e in evs if str(e["cameo_code"])[:2] == root]
+    if same_root:
+        src_ok = [e for e in same_root if _prefix(e.get("source_code")) in (gs, gt)]
+        if src_ok:
+            e = src_ok[0]
+            cause = "target missing" if not e.get("target_code") else "target wrong"
+            return cause, f"{_dy(e['source_code'], e['target_code'], e['cameo_code'])} [{e['rule_id']}]"
+        tgt_ok = [e for e in same_root if _prefix(e.get("target_code")) in (gt, gs) and gt]
+        e = (tgt_ok or same_root)[0]
+        return ("source wrong" if tgt_ok else "source and target wrong"), \
+            f"{_dy(e['source_code'], e['target_code'], e['cameo_code'])} [{e['rule_id']}]"
+    dyad = [e for e in evs if {_prefix(e.get("source_code")), _prefix(e.get("target_code"))} == {gs, gt}]
+    if dyad:
+        e = dyad[0]
+        return "wrong root", f"{_dy(e['source_code'], e['target_code'], e['cameo_code'])} [{e['rule_id']}]"
+    decisions = [d for t in traces for d in t.decisions if d.code[:2] == root]
+    for d in decisions:
+        if d.reason.startswith("modality"):
+            return f"dropped by {d.reason}", f"{d.pattern_id} '{d.trigger}'"
+    for d in decisions:
+        if d.outcome == "merged":
+            return "merged with another event", f"{d.pattern_id} '{d.trigger}'"
+    for d in decisions:
+        if d.outcome == "dropped":
+            return f"actor missing ({d.reason})", f"{d.pattern_id} '{d.trigger}'"
+    cands = [c for t in traces for c in t.candidates]
+    if any(c.code[:2] == root for c in cands):
+        c = next(c for c in cands if c.code[:2] == root)
+        return "actor missing (no dyad)", f"{c.pattern.id} '{c.trigger.text}'"
+    if cands:
+        return "no predicate found (others in sentence)", ", ".join(f"{c.pattern.id} '{c.trigger.text}'" for c in cands[:3])
+    return "no predicate found", ""
+
+
+def _spurious_cause(e: Mapping[str, Any], golds: list[dict[str, Any]]) -> str:
+    if not golds:
+        return "no gold event in this sentence"
+    es, et = _prefix(e.get("source_code")), _prefix(e.get("target_code"))
+    root = str(e["cameo_code"])[:2]
+    if any({_prefix(g.get("source")), _prefix(g.get("target"))} == {es, et} for g in golds):
+        return "wrong root"
+    same = [g for g in golds if str(g.get("root") or str(g["code"])[:2]) == root]
+    if same:
+        if any(_prefix(g.get("source")) == es for g in same):
+            return "target wrong" if et else "target missing"
+        return "source wrong"
+    return "other event in this sentence"
+
+
+def error_cases(events: Iterable[Event], gold_rows: list[dict[str, Any]],
+                traces_by_doc: Mapping[str, list[Any]]) -> list[ErrorCase]:
+    """Every missed required gold row and every unmatched system event, classified by cause."""
+    rows = [_row(e) for e in events]
+    for r in rows:
+        r["doc"] = _doc_of(r, None)
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_doc.setdefault(r["doc"], []).append(r)
+    out: list[ErrorCase] = []
+    for g in gold_rows:
+        doc_evs = by_doc.get(g["doc"], [])
+        if not g.get("required", True) or any(_matches("dyad_root", e, g) for e in doc_evs):
+            continue
+        traces = [t for t in traces_by_doc.get(g["doc"], []) if g["sentence"] in t.sentence.text]
+        evs = [e for e in doc_evs if g["sentence"] in (e.get("sentence") or "")]
+        cause, trail = _missed_cause(g, evs, traces)
+        out.append(ErrorCase("missed", cause, g["doc"], g["sentence"], gold=_dy(g.get("source"), g.get("target"), g["code"]),
+                             trail=trail))
+    gold_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for g in gold_rows:
+        gold_by_doc.setdefault(g["doc"], []).append(g)
+    for e in rows:
+        golds = gold_by_doc.get(e["doc"])
+        if golds is None or any(_matches("dyad_root", e, g) for g in golds):
+            continue
+        in_sent = [g for g in golds if g["sentence"] in (e.get("sentence") or "")]
+        out.append(ErrorCase("spurious", _spurious_cause(e, in_sent), e["doc"], e.get("sentence") or "",
+                             system=_dy(e.get("source_code"), e.get("target_code"), e["cameo_code"]),
+                             gold="; ".join(_dy(g.get("source"), g.get("target"), g["code"]) for g in in_sent) or None,
+                             trail=str(e.get("rule_id") or "")))
+    return out
+
+
+def errors_text(cases: list[ErrorCase], *, details: bool = True) -> str:
+    """Counts per cause (missed required rows, unmatched system events), then every case."""
+    from collections import Counter
+
+    lines = []
+    for kind, title in (("missed", "missed required gold rows by cause"), ("spurious", "unmatched system events by cause")):
+        sel = [c for c in cases if c.kind == kind]
+        lines.append(f"{title} (n={len(sel)}):")
+        for cause, n in Counter(c.cause for c in sel).most_common():
+            lines.append(f"  {n:4d}  {cause}")
+    if details:
+        lines.append("cases:")
+        for c in sorted(cases, key=lambda c: (c.kind, c.cause, c.doc)):
+            what = f"gold {c.gold}" if c.kind == "missed" else f"system {c.system} (gold here: {c.gold or 'none'})"
+            lines.append(f"  [{c.kind}: {c.cause}] {c.doc} {what} | {c.trail} | {c.sentence[:140]}")
+    return "\n".join(lines)
+
+
+def trace_corpus(corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None
+                 ) -> tuple[list[Event], dict[str, list[Any]]]:
+    """Code a corpus with the native coder's stage traces (for --errors): events and traces per doc."""
+    from dataclasses import replace
+
+    from dyadflow.coder import trace_article
+    from dyadflow.pipeline import read_inputs
+    from dyadflow.settings import Settings
+
+    articles, _rejects = read_inputs([Path(corpus_dir)], Settings(), "evaluate")
+    events: list[Event] = []
+    traces: dict[str, list[Any]] = {}
+    for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=8), strict=True):
+        tr = trace_article(doc, lexicon, art.published, doc_id=art.doc_id, gazetteer=gazetteer,
+                           published_inferred=art.published_inferred, source=art.source)
+        traces[art.path] = tr
+        events.extend(replace(ev, extras={**ev.extras, "doc": art.path}) for t in tr for ev in t.events)
+    return events, traces

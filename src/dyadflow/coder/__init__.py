@@ -32,7 +32,7 @@ MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
 THIRD_PLACE_CODE = "044"
 EARLIER_SENTENCES = 4  # how far back "the attack" may refer
 
-__all__ = ["CODER_VERSION", "code_article", "code_sentences"]
+__all__ = ["CODER_VERSION", "SentenceTrace", "code_article", "code_sentences", "trace_article"]
 
 
 def _is_symmetric(code: str) -> bool:
@@ -157,17 +157,39 @@ def code_article(
 
         return code_article_petrarch(doc, lexicon, published, doc_id=doc_id,  # type: ignore[arg-type]
                                      gazetteer=gazetteer, published_inferred=published_inferred)
+    return [e for t in trace_article(doc, lexicon, published, doc_id=doc_id, gazetteer=gazetteer,
+                                     published_inferred=published_inferred, source=source) for e in t.events]
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceTrace:
+    """Every stage's output for one sentence: mentions, predicates (candidates with their modality),
+    the events stage's decisions and the events (what `dyadflow code --explain` shows)."""
+
+    index: int
+    sentence: Span
+    actors: SentenceActors
+    candidates: tuple[Candidate, ...]
+    decisions: tuple[Decision, ...]
+    events: tuple[Event, ...]
+
+
+def trace_article(
+    doc: Doc, lexicon: Lexicon, published: date | None, *, doc_id: str = "", gazetteer: Gazetteer | None = None,
+    published_inferred: bool = False, source: str | None = None,
+) -> list[SentenceTrace]:
+    """The native coder's stages over one parsed article, sentence by sentence (pure)."""
     text = doc.text  # Doc.text joins every token: build it once per article
     coded = code_sentences(doc, lexicon, published, gazetteer, text=text, source=source)
     article_countries = _article_countries(coded, lexicon)
     ctx = adapters.ArticleContext.from_coded(doc, coded, lexicon, published, published_inferred=published_inferred,
                                              gazetteer=gazetteer, article_countries=article_countries, text=text)
-    events: list[Event] = []
+    out: list[SentenceTrace] = []
     for idx, sent, actors, cands in coded:
-        sentence_events, _ = sentence_decisions(doc, idx, sent, actors, cands, lexicon, published, published_inferred,
-                                                doc_id, gazetteer, article_countries, ctx)
-        events.extend(sentence_events)
-    return events
+        events, decisions = sentence_decisions(doc, idx, sent, actors, cands, lexicon, published, published_inferred,
+                                               doc_id, gazetteer, article_countries, ctx)
+        out.append(SentenceTrace(idx, sent, actors, tuple(cands), tuple(decisions), tuple(events)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +264,13 @@ def sentence_decisions(
                                       ev.rule_id))
     kept = _one_per_root(best.values())
     kept = _drop_untargeted_duplicates(kept)
+    kept_keys = {(e.source_text, e.target_text, e.cameo_code) for e in kept}
+    decisions = [
+        Decision(d.trigger, d.pattern_id, d.code, d.source, d.target, "merged",
+                 f"merged into another event of the same dyad and root ({d.reason})")
+        if d.outcome == "event" and (d.source, d.target, d.code) not in kept_keys else d
+        for d in decisions
+    ]
     return sorted(kept, key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")), decisions
 
 

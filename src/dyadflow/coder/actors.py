@@ -751,7 +751,8 @@ class ActorFinder:
             ref = speaker or (self.issuer if not _in_quote(tok) else None) or self._recent(
                 lambda m: m.person and m.identified)
         elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
-            ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.identified and not m.modifier and m.start < tok.i), None)
+            ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.identified and not m.modifier
+                        and not m.members and m.start < tok.i), None)
             if ref is None:
                 # only the previous sentence's subject, when it was a state or organisation
                 ref = next((m for m in self.state.last_subjects if not m.person and (m.metonym or m.kind == "actor")), None)
