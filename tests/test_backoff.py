@@ -106,6 +106,24 @@ def test_an_example_is_never_its_own_neighbour_in_calibration() -> None:
     assert held[0] is not None and held[0].example_id == "t:c"  # same group skipped
 
 
+def test_embedding_cache_is_reused(tmp_path: Path) -> None:
+    class Counting(WordEncoder):
+        calls = 0
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            Counting.calls += 1
+            return super().encode(texts)
+
+    enc = Counting([e.text for e in EXAMPLES])
+    first = Backoff.from_examples(EXAMPLES, enc, k=3, cache_dir=tmp_path)
+    second = Backoff.from_examples(EXAMPLES, enc, k=3, cache_dir=tmp_path)
+    assert Counting.calls == 1 and len(list(tmp_path.glob("backoff-examples-*.npy"))) == 1
+    assert np.array_equal(first.matrix, second.matrix)
+    Backoff.from_examples(EXAMPLES[:-1], enc, k=3, cache_dir=tmp_path)  # other examples: another file
+    assert Counting.calls == 2 and len(list(tmp_path.glob("*.npy"))) == 2
+    assert second.classify(["jets bombed rebel depot"]) == first.classify(["jets bombed rebel depot"])
+
+
 def test_needs_coded_examples() -> None:
     only_counter = [e for e in EXAMPLES if e.code is None]
     with pytest.raises(ValueError):

@@ -24,6 +24,9 @@ counter-example given a code counts as wrong). Nothing is fitted to evaluation d
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -102,21 +105,26 @@ class Backoff:
     @classmethod
     def load(cls, seeds_dir: Path, schemas_dir: Path, *, encoder: Encoder | None = None,
              threshold: float | None = None, k: int = DEFAULT_K,
-             target_precision: float = DEFAULT_TARGET_PRECISION) -> Backoff:
-        """Build from the project's example seeds; the encoder defaults to MiniLMEncoder.load()."""
+             target_precision: float = DEFAULT_TARGET_PRECISION, cache_dir: Path | None = None) -> Backoff:
+        """Build from the project's example seeds; the encoder defaults to MiniLMEncoder.load().
+
+        With `cache_dir`, the examples' embeddings are kept there (one .npy file named by a hash of
+        the model and the example texts) so that later loads skip encoding them.
+        """
         examples = load_examples(seeds_dir, schemas_dir)
         return cls.from_examples(examples, encoder or MiniLMEncoder.load(), threshold=threshold, k=k,
-                                 target_precision=target_precision)
+                                 target_precision=target_precision, cache_dir=cache_dir)
 
     @classmethod
     def from_examples(cls, examples: Iterable[Example], encoder: Encoder, *,
                       threshold: float | None = None, k: int = DEFAULT_K,
-                      target_precision: float = DEFAULT_TARGET_PRECISION) -> Backoff:
+                      target_precision: float = DEFAULT_TARGET_PRECISION,
+                      cache_dir: Path | None = None) -> Backoff:
         """Embed the examples and calibrate the agreement threshold (or take the one given)."""
         exs = _dedupe(examples)
         if not any(e.code for e in exs):
             raise ValueError("the back-off needs at least one example with a CAMEO code")
-        matrix = encoder.encode([e.text for e in exs])
+        matrix = _embed([e.text for e in exs], encoder, cache_dir)
         cal = calibrate(exs, matrix, k=k, target_precision=target_precision)
         if threshold is not None:
             cal = replace(cal, threshold=threshold)
@@ -158,6 +166,32 @@ def _vote(examples: Sequence[Example], roots: np.ndarray, sims: np.ndarray, excl
     ex = examples[best]
     assert ex.code is not None
     return Prediction(ex.code, round(float(sims[best]), 4), ex.example_id, ex.text, round(votes[root] / total, 4))
+
+
+def _embed(texts: list[str], encoder: Encoder, cache_dir: Path | None) -> np.ndarray:
+    """The texts' embeddings, read from / written to `cache_dir` when given (atomic write)."""
+    if cache_dir is None:
+        return encoder.encode(texts)
+    key = hashlib.sha256("\n".join([encoder.model_id, *texts]).encode("utf-8")).hexdigest()[:24]
+    path = Path(cache_dir) / f"backoff-examples-{key}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path, allow_pickle=False)
+            if cached.shape[0] == len(texts):
+                return cached
+        except (OSError, ValueError):
+            pass  # unreadable cache: encode again and overwrite it
+    matrix = encoder.encode(texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, matrix, allow_pickle=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return matrix
 
 
 def _dedupe(examples: Iterable[Example]) -> list[Example]:
@@ -223,5 +257,7 @@ def _examples_of(name: str, rows: Sequence[dict[str, object]]) -> Iterable[Examp
             continue
         code = row.get("code") or row.get("cameo_code")
         rid = str(row.get("id") or n)
-        group = str(row.get("group") or rid)
+        # vocabulary entries of one lemma (say "comment on" and "comment about") are near-paraphrases:
+        # one group, so calibration never lets one vouch for another
+        group = str(row.get("group") or (f"lemma:{row['lemma']}".lower() if row.get("lemma") else rid))
         yield Example(f"{name}:{rid}", str(code) if code else None, text.strip(), f"{name}:{group}")
