@@ -90,6 +90,7 @@ NONE_CASES = [
     "No one was hurt.",
     "Eight fishermen are missing after the storm.",
     "The strike killed a family of five.",
+    "The militia was accused of killing the local population.",
     "Many soldiers were wounded.",
     "The envoy met the minister, who is 62.",
 ]
