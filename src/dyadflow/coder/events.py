@@ -14,6 +14,7 @@ from dyadflow.lexicon.model import Lexicon, VerbPattern, fold
 from dyadflow.records import Modality
 
 SUBJ_DEPS = ("nsubj", "csubj")
+NOMINAL_DEPS = frozenset({"pobj", "dobj", "nsubj", "nsubjpass"})
 MODAL_HYPOTHETICAL = frozenset({"could", "may", "might", "would", "should", "must", "can"})
 MODAL_FUTURE = frozenset({"will", "shall", "'ll"})
 INTENT_LEMMAS = frozenset({
@@ -759,7 +760,10 @@ class SentenceCoder:
         hints = p.source or (("subj",) if p.pos in ("VERB", "ADJ") else ("noun",))
         sources: list[Mention] = []
         for h in hints:
-            if h == "subj":
+            if h == "subj" and p.pos == "VERB" and tok.tag_ == "VBG" and tok.dep_ in NOMINAL_DEPS:
+                # a gerund used as a noun ("died in Russian shelling"): its modifiers are its agent
+                sources, clause = self.noun_source(tok, p)
+            elif h == "subj":
                 if p.pos in ("VERB", "ADJ"):
                     sources, clause, passive = self.subject(tok)
                 else:
@@ -781,6 +785,11 @@ class SentenceCoder:
                     sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)
             if sources:
                 break
+        if not sources and p.pos == "VERB" and tok.tag_ == "VBG" and tok.i > self.sent.start:
+            # "in Russian shelling" misparsed as a clause: the national adjective just before the gerund
+            prev = self.actors.at(tok.doc[tok.i - 1])
+            if prev is not None and prev.end == tok.i and prev.kind in ("demonym", "country", "actor"):
+                sources = [replace(prev, modifier=False)]
         if not sources and p.pos == "VERB" and p.code[:2] in MILITARY_ROOTS:
             sources = self._agent_of_attack_noun(clause or tok)
             passive = passive or any(c.dep_ == "nsubjpass" for c in (clause or tok).children)
