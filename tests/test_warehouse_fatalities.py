@@ -44,8 +44,9 @@ def _event(doc: str, i: int, code: str, **kw: object) -> Event:
     return Event(**base)  # type: ignore[arg-type]
 
 
-@pytest.fixture()
-def con(tmp_path: Path):
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    tmp_path = tmp_path_factory.mktemp("wh")
     arts = [_article("a"), _article("b"), _article("c")]
     a, b, c = (x.doc_id for x in arts)
     events = [
