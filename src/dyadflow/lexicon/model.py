@@ -119,6 +119,12 @@ class SenseTrap:
     note: str | None = None
 
 
+def _specificity(p: VerbPattern) -> tuple[int, int]:
+    """Sort key, most specific first: more kinds of constraint, then fewer object alternatives
+    ("pledge" + food|relief before "pledge" + aid|assistance|food|...)."""
+    return -(len(p.prep) + bool(p.obj) + bool(p.particle) + 2 * bool(p.gov)), len(p.obj) or 99
+
+
 @dataclass(frozen=True, slots=True)
 class Outlet:
     """A news outlet or agency: a channel, never coded as an actor."""
@@ -238,7 +244,7 @@ class Lexicon:
             "patterns_by_lemma",
             MappingProxyType(
                 {
-                    k: tuple(sorted(v, key=lambda p: -(len(p.prep) + len(p.obj) + bool(p.particle) + 2 * bool(p.gov))))
+                    k: tuple(sorted(v, key=_specificity))
                     for k, v in by_lemma.items()
                 }
             ),
