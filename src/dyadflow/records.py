@@ -40,7 +40,7 @@ class Modality(StrEnum):
     @property
     def factual(self) -> bool:
         """The act (or the speech act coding it) took place."""
-        return self not in (Modality.NEGATED, Modality.HYPOTHETICAL, Modality.CONDITIONAL)
+        return self not in (Modality.NEGATED, Modality.HYPOTHETICAL, Modality.CONDITIONAL, Modality.THREATENED)
 
 
 def sha256_hex(data: bytes | str) -> str:

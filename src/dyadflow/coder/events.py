@@ -23,6 +23,8 @@ INTENT_LEMMAS = frozenset({
     "eager", "set", "schedule", "possibility", "intention", "plans", "bid", "look", "consider",
 })
 DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
+THREAT_LEMMAS = frozenset({"threaten", "warn"})
+CLAIM_LEMMAS = frozenset({"claim", "allege", "charge", "insist", "assert"})
 PLAN_LEMMAS = frozenset({"hammer", "arrange", "organize", "organise", "schedule", "plan", "prepare"})
 ALLEGE_LEMMAS = frozenset({"accuse", "blame", "charge", "allege", "accusation", "allegation", "claim"})
 APPEAL_LEMMAS = frozenset({"urge", "call", "ask", "press", "appeal", "request", "encourage", "demand", "implore", "push", "invite"})
@@ -94,6 +96,8 @@ class Candidate:
     clause: Token | None = None  # the verb whose clause dates the event
     place_country: str | None = None  # the sentence's locative country ("met in Moscow" -> RUS)
     territorial_targets: frozenset[int] = frozenset()  # target heads reached via in/into
+    speakers: tuple[Mention, ...] = ()  # who claims a claimed act
+    claim_verb: Token | None = None  # the verb of the claim ("claimed", "alleged")
 
 
 def _pos_class(tok: Token) -> str | None:
@@ -678,6 +682,13 @@ class SentenceCoder:
             anc = anc.head
             if _lemma(anc) in DENY_LEMMAS and anc.pos_ in ("VERB", "NOUN"):
                 return "denied", anc
+            if _lemma(anc) in THREAT_LEMMAS and anc.pos_ == "VERB" and anc != tok:
+                # "threatened to strike X if ...": the threat is the event (13x), never the act
+                return "threatened", anc
+            if _lemma(anc) in CLAIM_LEMMAS and anc.pos_ == "VERB" and tok.pos_ == "VERB" and any(
+                    a.dep_ == "ccomp" and a.head == anc for a in [tok, *tok.ancestors]):
+                # "X claimed that Y shelled Z": X accuses Y (112); Y -> Z only as a claimed event
+                return "claimed", anc
             if _lemma(anc) in ALLEGE_LEMMAS | APPEAL_LEMMAS and anc.pos_ in ("VERB", "NOUN") and (
                     tok.pos_ == "VERB" or any(a.dep_ in ("xcomp", "pcomp") for a in tok.ancestors if a.i != anc.i and anc in a.ancestors)):
                 # "accused X of attacking Y", "urged X to release Y": the act is alleged or wanted
@@ -707,7 +718,7 @@ class SentenceCoder:
             if t != tok and (_lemma(t) in INTENT_LEMMAS or planned or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
                 return "intended", None
             if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
-                return "hypothetical", None
+                return "conditional", None
             if t != tok and t.lemma_ in ONGOING_LEMMAS:
                 return "asserted", None  # "will continue to discourage": an ongoing act
             auxes = [c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")]
@@ -744,6 +755,7 @@ class SentenceCoder:
         """Matched candidates; a support/appeal verb whose object is itself a coded event noun
         ("supporting a rapprochement between A and B") yields to the noun."""
         cands = list(self._iter_candidates())
+        cands += [d for c in cands if (d := self._accusation(c)) is not None]
         coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
         out = []
         for c in cands:
@@ -753,6 +765,14 @@ class SentenceCoder:
                 continue
             out.append(c)
         return out
+
+    def _accusation(self, c: Candidate) -> Candidate | None:
+        """A claim that another party acted is an accusation by the claimer (112, rule candidates.claim)."""
+        if c.modality != Modality.CLAIMED or not c.speakers or not c.sources or c.claim_verb is None:
+            return None
+        pattern = VerbPattern(id="112.claim", lemma=c.claim_verb.lemma_, code="112", note="derived from a claimed act")
+        return Candidate(c.claim_verb, pattern, "112", c.speakers, c.sources, Modality.ASSERTED, f".of.{c.code}",
+                         round(c.confidence, 3), c.claim_verb)
 
     def _candidate(self, tok: Token, p: VerbPattern) -> Candidate | None:
         clause: Token | None = None
@@ -829,9 +849,17 @@ class SentenceCoder:
         code = p.code
         suffix = ""
         conf = p.confidence
-        if ctx in ("negated", "hypothetical"):
+        if ctx in ("negated", "hypothetical", "conditional", "threatened"):
             # kept with its modality: the events stage drops it and says why (explain, evaluate --errors)
             return Candidate(tok, p, code, tuple(sources), tuple(targets), Modality(ctx), suffix, conf, clause)
+        if ctx == "claimed" and denier is not None:
+            claimers = self.subject(denier)[0]
+            own = {m.code() for m in claimers}
+            if any(m.code() in own for m in sources):
+                ctx = "asserted"  # "X claimed that it had struck Y": X's own act, asserted by X
+            else:
+                return Candidate(tok, p, code, tuple(sources), tuple(targets), Modality.CLAIMED, ".claimed",
+                                 round(conf * 0.7, 3), clause, speakers=tuple(claimers), claim_verb=denier)
         if ctx == "denied":
             # "X denied (that) Y met Z": X denies; the target is whoever else the denied act names
             deniers: list[Mention] = []
