@@ -66,6 +66,7 @@ PARQUET_GLOBS: Mapping[str, str] = {
     "articles": "articles/part-*.parquet",
     "rejects": "rejects/part-*.parquet",
     "codings": "state/codings.parquet",
+    "external_events": "external/part-*.parquet",
 }
 HIVE_TABLES = frozenset({"events"})
 SEED_TABLES: tuple[str, ...] = ("country_geo", "acled_event_types", "acled_actor_roles")
