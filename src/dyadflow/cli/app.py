@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import asdict
 import logging
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -32,6 +35,7 @@ from dyadflow.cli.common import (
     require_choice,
     require_warehouse,
 )
+from dyadflow.cli.preflight import check_lexicon, check_run, fail, run_lock
 from dyadflow.settings import Settings
 
 app = typer.Typer(
@@ -43,11 +47,23 @@ app = typer.Typer(
 )
 
 WarehouseOpt = Annotated[
-    Path | None, typer.Option("--warehouse", "-w", help="Warehouse directory (default: warehouse/data/).")
+    str | None, typer.Option("--warehouse", "-w", help="Warehouse folder or fsspec URL such as s3://bucket/prefix "
+                                                    "(default: warehouse/data/).")
 ]
 LexiconOpt = Annotated[Path | None, typer.Option("--lexicon", help="Dictionary folder (default: seeds/).")]
 ProcessesOpt = Annotated[
-    int | None, typer.Option("--processes", "-p", min=1, help="Worker processes for coding (default 1).")
+    int | None, typer.Option("--processes", "-p", min=1, help="Former name of --workers.")
+]
+TaskRunnerOpt = Annotated[
+    str | None, typer.Option("--task-runner", help="Where coding batches run: local (this machine) or dask.")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", min=1, help="local: coding processes (default 1); dask without "
+                                                     "--dask-address: LocalCluster workers.")
+]
+DaskAddressOpt = Annotated[
+    str | None, typer.Option("--dask-address", help="Scheduler of a running Dask cluster, tcp://HOST:8786 "
+                                                    "(implies --task-runner dask).")
 ]
 LexiconFormatOpt = Annotated[
     str | None, typer.Option("--lexicon-format", help="native (seed tables) or petrarch (PETRARCH2 dictionaries).")
@@ -96,23 +112,33 @@ def run(
     lexicon_format: LexiconFormatOpt = None,
     processes: ProcessesOpt = None,
     sources: SourcesOpt = None,
+    task_runner: TaskRunnerOpt = None,
+    workers: WorkersOpt = None,
+    dask_address: DaskAddressOpt = None,
 ) -> None:
     """Run the pipeline flow (extract → code → load) into the warehouse."""
+    started = time.perf_counter()
     from dyadflow.progress import progress_callback
+    from dyadflow.scaleout import check_runner_settings
     from dyadflow.store import WarehouseLocked
 
-    settings = make_settings(warehouse, paths, lexicon, lexicon_format)
-    for p in settings.default_inputs:
-        if not p.exists():
-            err_console.print(f"[red]error:[/] input path does not exist: {p}")
-            raise typer.Exit(2)
+    settings = make_settings(warehouse, paths, lexicon, lexicon_format).with_overrides(
+        task_runner=task_runner or ("dask" if dask_address else None), workers=workers or processes,
+        dask_address=dask_address)
+    try:
+        check_runner_settings(settings)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    check_run(settings)  # expected failures: one line, exit 2, before Prefect starts
     sources_path = _check_sources(sources, settings)
     from dyadflow.runtime import prefect_server_for_process
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         # Prefect's local API server runs as a child that dies with this process, even on SIGKILL.
-        with Progress(*columns, console=err_console, transient=True) as bar, prefect_server_for_process():
+        with run_lock(settings, wait), Progress(*columns, console=err_console, transient=True) as bar, \
+                prefect_server_for_process():
             task = bar.add_task("starting Prefect and reading inputs", total=None)
             pipeline = load_flow(settings, "pipeline", "pipeline")
 
@@ -129,8 +155,12 @@ def run(
                     lock_wait_seconds=wait,
                     lexicon=str(settings.lexicon_dir) if settings.lexicon_dir else None,
                     lexicon_format=settings.lexicon_format,
-                    processes=processes or settings.processes,
+                    task_runner=settings.task_runner,
+                    workers=settings.workers,
+                    dask_address=settings.dask_address,
                 )
+    except typer.Exit:  # an expected failure, already reported on one line
+        raise
     except WarehouseLocked as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(3) from None
@@ -138,7 +168,15 @@ def run(
         err_console.print(f"[red]run failed:[/] {type(exc).__name__}: {exc}")
         logging.getLogger(__name__).debug("run failed", exc_info=True)
         raise typer.Exit(1) from None
-    _print_summary(summary)
+    _print_summary(summary, time.perf_counter() - started)
+
+
+def summary_timing_rows(timings: dict[str, float], wall_seconds: float) -> list[tuple[str, str]]:
+    """Seconds of each pipeline stage, the rest of the wall time (Prefect, imports) and the total."""
+    rows = [(stage, f"{seconds:.1f}") for stage, seconds in timings.items()]
+    rows.append(("Prefect and startup", f"{max(0.0, wall_seconds - sum(timings.values())):.1f}"))
+    rows.append(("total (wall)", f"{wall_seconds:.1f}"))
+    return rows
 
 
 def _check_sources(sources: Path | None, settings: Settings) -> Path | None:
@@ -156,7 +194,7 @@ def _check_sources(sources: Path | None, settings: Settings) -> Path | None:
     return path
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(summary: dict[str, Any], wall_seconds: float) -> None:
     ex, co, lo = summary["extract"], summary["code"], summary["load"]
     console.print(f"[bold]dyadflow run[/] {summary['run_id']} → {summary['warehouse']}")
     rows = [
@@ -164,12 +202,15 @@ def _print_summary(summary: dict[str, Any]) -> None:
         ("articles (new)", f"{ex['n_articles']} ({ex['n_new_articles']})"),
         ("publication dates inferred", ex["n_dates_inferred"]),
         ("rejected inputs", ex["n_rejects"]),
-        ("articles coded", co["articles"]),
+        ("articles kept with warnings", ex.get("n_warnings", 0)),
+        ("superseded (edited) articles", ex.get("n_superseded", 0)),
+        ("articles coded", co["articles"] - co.get("rejects", 0)),
+        ("coder rejects", co.get("rejects", 0)),
         ("events coded", co["events"]),
         ("events loaded", lo["n_events"]),
-        ("seconds", f"{sum(summary['timings'].values()):.1f}"),
     ]
     print_rows(["", "count"], rows, "table")
+    print_rows(["stage", "seconds"], summary_timing_rows(summary["timings"], wall_seconds), "table")
     if ex["rejects"]:
         print_rows(["rejected", "line", "reason"], [(r["path"], r["line"], r["reason"]) for r in ex["rejects"]],
                    "table", title="Rejected inputs (see rejects/ in the warehouse)")
@@ -216,6 +257,10 @@ def code_cmd(
     lexicon_format: LexiconFormatOpt = None,
     no_geo: Annotated[bool, typer.Option("--no-geo", help="Skip place resolution (faster start).")] = False,
     processes: ProcessesOpt = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show every coder stage: mentions, registry, predicates, "
+                                          "candidates and why each became an event or not.")] = False,
+    source: Annotated[str | None, typer.Option("--source", help="Who published TEXT (e.g. 'UN Secretary-General "
+                                               "statement'): a statement's author is its 'we'.")] = None,
 ) -> None:
     """Code text directly (no warehouse) and show the events and why they were coded."""
     if text is None and input_file is None:
@@ -223,19 +268,28 @@ def code_cmd(
         raise typer.Exit(2)
     items: list[tuple[str, str, date | None]] = []
     if input_file is not None:
+        if not input_file.is_file():
+            raise fail(f"--input file does not exist: {input_file}")
         items.extend(_read_code_input(input_file))
     if text is not None:
         body = sys.stdin.read() if text == "-" else text
         items.append(("text", body, parse_date_option(date_, "--date")))
     settings = make_settings(lexicon=lexicon, lexicon_format=lexicon_format)
+    check_lexicon(settings)
+    if explain:
+        _explain(items, settings, source, with_gazetteer=not no_geo)
+        return
     # Nothing is stored here, so PETRARCH dictionaries' own non-CAMEO codes are shown as they are
     # (flagged in rule_id); `dyadflow run` maps them to their CAMEO parent before writing Parquet.
     os.environ.setdefault("DYADFLOW_PETRARCH_NONCAMEO", "keep")
-    from dyadflow.parallel import code_items
     from dyadflow.records import sha256_hex
+    from dyadflow.scaleout import code_items
 
-    keyed = [(sha256_hex(body)[:32], body, published) for _, body, published in items]
-    coded = code_items(keyed, settings, processes or settings.processes, with_gazetteer=not no_geo)
+    if processes is not None and processes > 1:
+        err_console.print("[yellow]note:[/] `dyadflow code` codes in this process; --processes is ignored "
+                          "(scale out with `dyadflow run --task-runner local|dask --workers N`)")
+    keyed = [(sha256_hex(body)[:32], body, published, False, source) for _, body, published in items]
+    coded = code_items(keyed, settings, with_gazetteer=not no_geo)
     for (item_id, _, _), result in zip(items, coded, strict=True):
         if result.error is not None:
             err_console.print(f"[red]error:[/] {item_id}: {result.error}")
@@ -251,20 +305,43 @@ def code_cmd(
 
 
 
+def _explain(items: list[tuple[str, str, date | None]], settings: Any, source: str | None, *,
+             with_gazetteer: bool) -> None:
+    """Print each coder stage's output for each text (native coder only)."""
+    from dyadflow.coder import trace_article
+    from dyadflow.coder.actors import issuer_mention
+    from dyadflow.coder.explain import explain_lines
+    from dyadflow.pipeline import build_resources
+
+    res = build_resources(settings, with_gazetteer=with_gazetteer)
+    if getattr(res.lexicon, "engine", "native") != "native":
+        raise fail("--explain shows the native coder's stages; it is not available with --lexicon-format petrarch")
+    for item_id, body, published in items:
+        traces = trace_article(res.nlp(body), res.lexicon, published, gazetteer=res.gazetteer, source=source)
+        console.print(f"[bold]{item_id}[/]")
+        for line in explain_lines(traces, issuer=issuer_mention(res.lexicon, source, published)):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def _read_code_input(path: Path) -> list[tuple[str, str, date | None]]:
+    """(id, text, published) of each good line; each bad line is reported with its line number."""
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             try:
+                line = raw.decode("utf-8")
                 obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise TypeError("a line must be a JSON object")
                 body = obj["text"]
                 if not isinstance(body, str):
                     raise TypeError("text is not a string")
                 published = date.fromisoformat(obj["published"][:10]) if obj.get("published") else None
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                err_console.print(f"[yellow]skipped[/] {path}:{lineno}: {type(exc).__name__}: {exc}")
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:  # UnicodeDecodeError too
+                err_console.print(f"[yellow]skipped[/] {escape(str(path))}:{lineno}: {type(exc).__name__}: "
+                                  f"{escape(str(exc))}", highlight=False)
                 continue
             out.append((str(obj.get("id", lineno)), body, published))
     return out
@@ -296,11 +373,32 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     lexicon: LexiconOpt = None,
     lexicon_format: LexiconFormatOpt = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Classify every missed required gold row and every "
+                                         "unmatched system event by cause, with its rule trail.")] = False,
 ) -> None:
     """Precision / recall / F1 (dyad+root, dyad+quad, exact code), per root and doc; date and place accuracy."""
     from dyadflow import evaluate as ev
 
     settings = make_settings(warehouse, lexicon=lexicon, lexicon_format=lexicon_format)
+    if errors:
+        if warehouse is not None:
+            raise fail("--errors codes the corpus itself (it needs the coder's stage traces): drop --warehouse")
+        from dyadflow.pipeline import build_resources
+
+        res = build_resources(settings)
+        if getattr(res.lexicon, "engine", "native") != "native":
+            raise fail("--errors needs the native coder's stage traces; not available with --lexicon-format petrarch")
+        events, traces = ev.trace_corpus(corpus, res.nlp, res.lexicon, res.gazetteer)
+        gold_rows = ev.read_gold(gold)
+        report = ev.score(events, gold_rows)
+        cases = ev.error_cases(events, gold_rows, traces)
+        if as_json:
+            out = {**report.to_dict(), "errors": [asdict(c) for c in cases]}
+            sys.stdout.write(json.dumps(out, indent=2, default=jsonable) + "\n")
+        else:
+            console.print(report.to_text(), soft_wrap=True)
+            console.print(ev.errors_text(cases), markup=False, highlight=False, soft_wrap=True)
+        return
     if warehouse is not None:
         report = ev.evaluate_warehouse(gold, corpus, settings)
     else:
@@ -341,7 +439,7 @@ def serve(
 
 def _register_optional() -> None:
     """Add command groups that live in their own modules."""
-    for mod in ("dyadflow.cli.warehouse_cmds", "dyadflow.cli.lexicon_cmds", "dyadflow.cli.import_cmds"):
+    for mod in ("dyadflow.cli.warehouse_cmds", "dyadflow.cli.lexicon_cmds", "dyadflow.cli.actors_cmds", "dyadflow.cli.import_cmds"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
