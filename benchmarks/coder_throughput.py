@@ -1,22 +1,23 @@
 """Coder throughput against spaCy's own parse, same texts, same nlp object, same run.
 
     python benchmarks/coder_throughput.py                       # ~2000 sentences, 1 process
-    python benchmarks/coder_throughput.py --processes 2
+    python benchmarks/scaleout.py                               # 1 and 2 Dask workers, local runner
     python benchmarks/coder_throughput.py --profile             # where code_article spends its time
 
 The corpus is examples/corpus (read as the pipeline reads it) repeated until it holds at least
 --sentences sentences. Two measurements, alternated --repeats times, best run kept:
   parse = nlp.pipe over the texts (the pipeline build_nlp makes, so the baseline includes the same
           components: parser, NER and the lexicon's entity rules);
-  code  = the same nlp.pipe plus code_article on every doc (dyadflow.parallel, as the pipeline does).
-With --processes N both run in N worker processes (dyadflow.parallel.CoderPool; resource loading
-is excluded from the timings). Target: code/parse <= 1.25. Results: JSON in benchmarks/out/ and a
+  code  = the same nlp.pipe plus code_article on every doc (dyadflow.scaleout, as a worker does).
+Both run in this process (resource loading is excluded from the timings); throughput with several
+workers on Prefect task runners is benchmarks/scaleout.py. Target: code/parse <= 1.25. Results: JSON in benchmarks/out/ and a
 markdown table on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -33,26 +34,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dyadflow.parallel import CoderPool  # noqa: E402
+from dyadflow.scaleout import LocalCoder  # noqa: E402
 from dyadflow.settings import Settings  # noqa: E402
 
 OUT_DIR = ROOT / "benchmarks" / "out"
 TARGET_RATIO = 1.25
 
 
-def cpu_seconds(pool: CoderPool) -> float:
-    """CPU seconds used so far by this process and the pool's workers (Linux /proc; robust to a busy machine)."""
-    total = time.process_time()
-    executor = getattr(pool, "_executor", None)
-    procs = getattr(executor, "_processes", None) or {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for pid in list(procs):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
+def cpu_seconds(pool: LocalCoder) -> float:
+    """CPU seconds used so far by this process (robust to a busy machine)."""
+    return time.process_time()
 
 
 def build_corpus(texts: list[str], sentences: list[int], target: int) -> tuple[list[str], int]:
@@ -78,12 +69,12 @@ def read_texts(settings: Settings) -> list[tuple[str, Any]]:
     return [(a.text, a.published) for a in articles]
 
 
-def profile_coder(pool: CoderPool, texts: list[tuple[str, Any]], top: int) -> str:
+def profile_coder(pool: LocalCoder, texts: list[tuple[str, Any]], top: int) -> str:
     """cProfile of code_article alone (docs parsed beforehand), top functions by cumulative time."""
     from dyadflow.coder import code_article
 
     res = pool.resources
-    docs = list(res.nlp.pipe([t for t, _ in texts], batch_size=pool.batch_size))
+    docs = list(res.nlp.pipe([t for t, _ in texts], batch_size=16))
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
@@ -114,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     source = read_texts(settings)
     t_load = time.perf_counter()
-    with CoderPool(settings, args.processes, with_gazetteer=not args.no_gazetteer, chunk_size=args.chunk_size,
-                   batch_size=args.batch_size) as pool:
+    if args.processes != 1:
+        print("several workers: python benchmarks/scaleout.py (Prefect task runners, Dask)", file=sys.stderr)
+        return 2
+    with contextlib.nullcontext(LocalCoder(settings, with_gazetteer=not args.no_gazetteer)) as pool:
         pool.warm_up()
         load_seconds = time.perf_counter() - t_load
         per_text = pool.parse([t for t, _ in source])

@@ -285,17 +285,31 @@ def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with
              ) -> tuple[list[list[Event]], list[list[Event]] | None, dict[str, Any]]:
     """Events per item (errors become no events), the same back-filled by the back-off (None
     without it), and run metadata."""
-    from dyadflow.parallel import CoderPool
+    from dyadflow.scaleout import LocalCoder, code_chunk, resource_key, warm_worker
     from dyadflow.settings import Settings
 
     settings = Settings.from_env()
     t0 = time.perf_counter()
-    with CoderPool(settings, processes, with_gazetteer=with_gazetteer) as pool:
-        pool.warm_up()
+    res = None
+    if processes == 1:
+        coder = LocalCoder(settings, with_gazetteer=with_gazetteer)
+        coder.warm_up()
         t1 = time.perf_counter()
-        coded = pool.code(items)
+        coded = coder.code(items)
         t2 = time.perf_counter()
-        res = pool.resources if processes == 1 else None
+        res = coder.resources
+    else:  # N Dask worker processes, each with its own coder
+        from distributed import Client, LocalCluster
+
+        key = resource_key(settings, with_gazetteer)
+        chunks = [list(items[i:i + 16]) for i in range(0, len(items), 16)]
+        with LocalCluster(n_workers=processes, threads_per_worker=1, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            client.run(warm_worker, key)
+            t1 = time.perf_counter()
+            futures = client.map(code_chunk, chunks, resource=key, pure=False)
+            coded = [c for f in futures for c in f.result()]
+            t2 = time.perf_counter()
     meta: dict[str, Any] = {"processes": processes, "load_seconds": round(t1 - t0, 2),
                             "code_seconds": round(t2 - t1, 2), "with_gazetteer": with_gazetteer}
     if res is not None:

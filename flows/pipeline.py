@@ -45,10 +45,12 @@ def summary_markdown(summary: dict) -> str:
 @flow(name="pipeline", log_prints=False)
 def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_wait_seconds: float = 0.0,
              lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None,
+             task_runner: str | None = None, workers: int | None = None, dask_address: str | None = None,
              sources: str | None = None) -> dict:
     """Run extract, code and load over the input paths (default: the bundled sample corpus) and/or the
     feeds and pages of a sources file (with `sources` and no paths: the sources only)."""
-    settings = settings_for(warehouse, paths, lexicon, lexicon_format, processes)
+    settings = settings_for(warehouse, paths, lexicon, lexicon_format, processes, task_runner=task_runner,
+                            workers=workers, dask_address=dask_address)
     run_id = new_run_id()
     store = ParquetStore(settings.data_dir, settings.schemas_dir)
     timings: dict[str, float] = {}
@@ -60,7 +62,7 @@ def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_
         timings["extract"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         co = code(str(settings.data_dir), run_id=run_id, lexicon=lexicon, lexicon_format=lexicon_format,
-                  processes=settings.processes)
+                  task_runner=settings.task_runner, workers=settings.workers, dask_address=settings.dask_address)
         timings["code"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         lo = load(str(settings.data_dir))

@@ -305,7 +305,7 @@ def load_staged(store: ParquetStore) -> LoadSummary:
     The three phases of the store's commit protocol (dyadflow.store): a kill at any moment leaves
     every doc's visible events all old or all new; the next load finishes the job.
     """
-    import pyarrow.parquet as pq
+    from dyadflow.location import read_table
 
     summary = LoadSummary()
     batches = complete_staged_batches(store)
@@ -313,8 +313,8 @@ def load_staged(store: ParquetStore) -> LoadSummary:
         codings_frames = []
         events_by_doc: dict[str, list[dict[str, Any]]] = {}
         for cpath in batches:
-            codings = pq.read_table(cpath).to_pandas()
-            events = pq.read_table(_events_file(cpath)).to_pandas()
+            codings = read_table(cpath).to_pandas()
+            events = read_table(_events_file(cpath)).to_pandas()
             codings_frames.append(codings)
             for doc_id in codings["doc_id"]:  # later batches win for the same doc
                 events_by_doc[doc_id] = []

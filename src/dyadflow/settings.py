@@ -31,7 +31,9 @@ class Settings:
     max_doc_chars: int = 500_000  # longer texts are rejected at extract (well under spaCy's max_length)
     max_sentence_chars: int = 20_000  # a run of text without a sentence end longer than this is rejected
     batch_size: int = 64
-    processes: int = 1
+    task_runner: str = "local"  # where coding batches run: local (this machine) or dask (prefect-dask)
+    workers: int = 1  # local: worker processes (1 = in the flow's process); dask: LocalCluster workers
+    dask_address: str | None = None  # dask: tcp://HOST:8786 of a running scheduler (else a LocalCluster)
     spacy_model: str | None = None
 
     @property
@@ -56,7 +58,9 @@ class Settings:
 
     @property
     def duckdb_path(self) -> Path:
-        return self.data_dir / "dyadflow.duckdb"
+        from dyadflow.location import local_db_path
+
+        return local_db_path(self.data_dir, "dyadflow.duckdb")  # a local cache file for object storage
 
     @property
     def default_inputs(self) -> tuple[Path, ...]:
@@ -75,14 +79,22 @@ class Settings:
         if v := env.get(ENV_PREFIX + "PROJECT_DIR"):
             kw["project_dir"] = Path(v).expanduser().resolve()
         if v := env.get(ENV_PREFIX + "WAREHOUSE"):
-            kw["warehouse_dir"] = Path(v).expanduser().resolve()
+            from dyadflow.location import resolve_location
+
+            kw["warehouse_dir"] = resolve_location(v)  # a folder, or an fsspec URL such as s3://bucket/prefix
         if v := env.get(ENV_PREFIX + "INPUT"):
             kw["input_paths"] = tuple(Path(p).expanduser().resolve() for p in v.split(os.pathsep) if p)
         if v := env.get(ENV_PREFIX + "LEXICON"):
             kw["lexicon_dir"] = Path(v).expanduser().resolve()
         if v := env.get(ENV_PREFIX + "LEXICON_FORMAT"):
             kw["lexicon_format"] = v
-        for name in ("max_file_bytes", "max_doc_chars", "max_sentence_chars", "batch_size", "processes"):
+        if v := env.get(ENV_PREFIX + "PROCESSES"):  # the former name of DYADFLOW_WORKERS
+            kw["workers"] = int(v)
+        if v := env.get(ENV_PREFIX + "TASK_RUNNER"):
+            kw["task_runner"] = v
+        if v := env.get(ENV_PREFIX + "DASK_ADDRESS"):
+            kw["dask_address"] = v
+        for name in ("max_file_bytes", "max_doc_chars", "max_sentence_chars", "batch_size", "workers"):
             if v := env.get(ENV_PREFIX + name.upper()):
                 kw[name] = int(v)
         if v := env.get(ENV_PREFIX + "SPACY_MODEL"):

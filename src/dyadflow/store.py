@@ -45,6 +45,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dyadflow.location import (
+    LeaseHeld,
+    ObjectLease,
+    as_location,
+    is_remote,
+    location_key,
+    put_table,
+    read_table,
+)
 from dyadflow.records import Article, Event, Reject, sha256_hex
 from dyadflow.tableschema import TableSchema, table_schema
 
@@ -79,7 +88,7 @@ _HELD_LOCKS: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("dy
 
 
 def _lock_key(path: Path) -> str:
-    return str(Path(path).resolve())
+    return location_key(path)
 
 
 def coding_key(coder_version: str, dictionary_version: str) -> str:
@@ -93,6 +102,9 @@ def atomic_write_table(table: pa.Table, dest: Path, tmp_dir: Path | None = None)
     The temp name is `.tmp-<pid>-<random>.part` (never `*.parquet`); tmp_dir must be on the same
     filesystem as dest (if not, the temp file falls back to dest's folder).
     """
+    if is_remote(dest):  # object storage: one PUT is atomic (no temp file, no rename)
+        put_table(table, dest)
+        return
     dest.parent.mkdir(parents=True, exist_ok=True)
     where = dest.parent
     if tmp_dir is not None:
@@ -205,7 +217,7 @@ class ParquetStore:
     """All reads and writes of a warehouse directory's Parquet files."""
 
     def __init__(self, root: Path, schemas_dir: Path) -> None:
-        self.root = Path(root)
+        self.root = as_location(root)  # a local Path, or a UPath on object storage
         self.schemas_dir = Path(schemas_dir)
         self.articles_dir = self.root / "articles"
         self.events_dir = self.root / "events"
@@ -218,7 +230,7 @@ class ParquetStore:
         """Create the folders; remove temp files left by killed runs (never a live process's)."""
         for d in (self.articles_dir, self.events_dir, self.rejects_dir, self.state_dir, self.tmp_dir):
             d.mkdir(parents=True, exist_ok=True)
-        for tmp in remove_stale_temp_files(self.root):
+        for tmp in ([] if is_remote(self.root) else remove_stale_temp_files(self.root)):
             log.info("removed temp file of an interrupted run: %s", tmp)
 
     @property
@@ -244,6 +256,17 @@ class ParquetStore:
         held = _HELD_LOCKS.get()
         if key in held:
             yield
+            return
+        if is_remote(self.root):  # object storage: a lease object created by a conditional put
+            try:
+                with ObjectLease(self.root).hold(wait_seconds):  # type: ignore[arg-type]
+                    token = _HELD_LOCKS.set(held | {key})
+                    try:
+                        yield
+                    finally:
+                        _HELD_LOCKS.reset(token)
+            except LeaseHeld as exc:
+                raise WarehouseLocked(str(exc)) from None
             return
         fh = open(self.lock_path, "a+")
         deadline = time.monotonic() + wait_seconds
@@ -278,7 +301,7 @@ class ParquetStore:
         files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith("."))
         if not files:
             return pd.DataFrame(columns=columns or [])
-        frames = [pq.read_table(p, columns=columns).to_pandas() for p in files]
+        frames = [read_table(p, columns=columns).to_pandas() for p in files]
         return pd.concat(frames, ignore_index=True)
 
     def known_article_ids(self) -> set[str]:
@@ -306,7 +329,7 @@ class ParquetStore:
     def read_codings(self) -> pd.DataFrame:
         if not self.codings_path.exists():
             return pd.DataFrame(columns=CODINGS_FIELDS.names)
-        return pq.read_table(self.codings_path).to_pandas()
+        return read_table(self.codings_path).to_pandas()
 
     def known_reject_ids(self) -> set[str]:
         df = self._read_all(self.rejects_dir, ["reject_id"])
@@ -408,7 +431,7 @@ class ParquetStore:
                 continue
             year = part_dir.parent.name.split("=", 1)[1]
             month = part_dir.name.split("=", 1)[1]
-            frames = [pq.read_table(p, columns=list(EVENT_KEY_COLUMNS)).to_pandas() for p in files]
+            frames = [read_table(p, columns=list(EVENT_KEY_COLUMNS)).to_pandas() for p in files]
             out[(year, month)] = (files, pd.concat(frames, ignore_index=True))
         return out
 
@@ -428,7 +451,7 @@ class ParquetStore:
             old_files = self._partition_files(part_dir)
             keep: list[pd.DataFrame] = []
             for p in old_files:
-                df = pq.read_table(p).to_pandas()
+                df = read_table(p).to_pandas()
                 df = df.drop(columns=[c for c in ("year", "month") if c in df.columns])
                 if not df.empty:
                     df = df[~drop(df)]

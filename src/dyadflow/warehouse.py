@@ -54,6 +54,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from dyadflow.location import as_location, file_signature, is_remote, local_db_path, register_filesystem
 from dyadflow.seeds import read_seed_table
 from dyadflow.store import CODINGS_FIELDS
 from dyadflow.tableschema import table_schema
@@ -127,13 +128,14 @@ def empty_relation(schema: pa.Schema) -> str:
 def parquet_relation(name: str, data_dir: Path, schemas_dir: Path) -> str:
     """read_parquet over the table's files, or a typed empty relation when there are none yet."""
     pattern = PARQUET_GLOBS[name]
-    if not any(Path(data_dir).glob(pattern)):
+    data_dir = as_location(data_dir)
+    if not any(data_dir.glob(pattern)):
         schema = _arrow_schema(name, schemas_dir)
         if name in HIVE_TABLES:
             schema = schema.append(pa.field("year", pa.string())).append(pa.field("month", pa.string()))
             schema = schema.append(pa.field("filename", pa.string()))
         return empty_relation(schema)
-    glob = _sql_literal(str(Path(data_dir).resolve() / pattern))
+    glob = _sql_literal(str(data_dir / pattern) if is_remote(data_dir) else str(Path(data_dir).resolve() / pattern))
     if name in HIVE_TABLES:
         return (
             f"read_parquet({glob}, hive_partitioning = true, union_by_name = true, filename = true, "
@@ -148,7 +150,7 @@ def render_sql(text: str, data_dir: Path, schemas_dir: Path) -> str:
     def sub(m: re.Match[str]) -> str:
         kind, arg = m.group(1), m.group(2)
         if kind == "data_dir" and arg is None:
-            return str(Path(data_dir).resolve())
+            return str(data_dir) if is_remote(data_dir) else str(Path(data_dir).resolve())
         if kind == "parquet" and arg in PARQUET_GLOBS:
             return parquet_relation(arg, data_dir, schemas_dir)
         raise ValueError(f"unknown placeholder {m.group(0)!r}")
@@ -219,7 +221,7 @@ def apply_views_report(
 ) -> tuple[list[str], MartRefresh]:
     """apply_views, also returning what the materialisation did (MartRefresh)."""
     sql_dir = Path(sql_dir)
-    data_dir = Path(data_dir)
+    data_dir = as_location(data_dir)
     project = sql_dir.resolve().parent
     schemas_dir = Path(schemas_dir) if schemas_dir else project / "schemas"
     seeds_dir = Path(seeds_dir) if seeds_dir else project / "seeds"
@@ -272,13 +274,12 @@ def mart_tables() -> list[str]:
 
 
 def _stat(path: Path) -> list[int]:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns]
+    return file_signature(path)  # size and mtime (an ETag on object storage)
 
 
 def store_fingerprint(data_dir: Path) -> dict[str, object]:
     """Cheap fingerprint of the Parquet store: file names (relative), sizes and mtimes."""
-    data_dir = Path(data_dir)
+    data_dir = as_location(data_dir)
     events: dict[str, dict[str, list[int]]] = {}
     for f in sorted(data_dir.glob(PARQUET_GLOBS["events"])):
         part = f.parent.parent.name.split("=", 1)[1] + "-" + f.parent.name.split("=", 1)[1]
@@ -596,24 +597,32 @@ def connect(data_dir: Path, sql_dir: Path, read_only: bool = False) -> duckdb.Du
     A read-only connection sees the marts as of the last read-write open (a warning is logged when
     the Parquet store changed since).
     """
-    data_dir = Path(data_dir)
-    db = data_dir / DB_FILE
+    data_dir = as_location(data_dir)
+    db = db_path(data_dir)
     if read_only:
         if not db.exists():
             raise FileNotFoundError(f"no warehouse database at {db}; run `dyadflow run` first")
         con = duckdb.connect(str(db), read_only=True)
+        register_filesystem(con, data_dir)
         if is_stale(con, data_dir):
             log.warning("the warehouse tables in %s predate the Parquet store; open it read-write once "
                         "(dyadflow sql, or dyadflow.warehouse.refresh) to bring them up to date", db)
         return con
     data_dir.mkdir(parents=True, exist_ok=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db))
     try:
+        register_filesystem(con, data_dir)
         apply_views(con, sql_dir, data_dir)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def db_path(data_dir: Path) -> Path:
+    """The warehouse's DuckDB file: <data_dir>/dyadflow.duckdb, or a local cache file for object storage."""
+    return local_db_path(as_location(data_dir), DB_FILE)
 
 
 def is_stale(con: duckdb.DuckDBPyConnection, data_dir: Path) -> bool:
@@ -628,10 +637,13 @@ def refresh(data_dir: Path, sql_dir: Path) -> list[str]:
     Called by the load flow after every load; returns the created names (views, macros, tables).
     The marts are refreshed incrementally (only what the load changed), see refresh_marts.
     """
-    data_dir = Path(data_dir)
+    data_dir = as_location(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(data_dir / DB_FILE))
+    db = db_path(data_dir)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
     try:
+        register_filesystem(con, data_dir)
         return apply_views(con, sql_dir, data_dir)
     finally:
         con.close()

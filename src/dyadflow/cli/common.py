@@ -22,11 +22,13 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def make_settings(warehouse: Path | None = None, paths: Sequence[Path] | None = None,
+def make_settings(warehouse: str | Path | None = None, paths: Sequence[Path] | None = None,
                   lexicon: Path | None = None, lexicon_format: str | None = None) -> Settings:
-    """Settings from the environment with the command line's options on top."""
+    """Settings from the environment with the command line's options on top (warehouse: folder or URL)."""
+    from dyadflow.location import resolve_location
+
     return Settings.from_env().with_overrides(
-        warehouse_dir=warehouse.expanduser().resolve() if warehouse else None,
+        warehouse_dir=resolve_location(warehouse) if warehouse else None,
         input_paths=tuple(p.expanduser().resolve() for p in paths) if paths else None,
         lexicon_dir=lexicon.expanduser().resolve() if lexicon else None,
         lexicon_format=lexicon_format,
@@ -53,6 +55,10 @@ def parse_date_option(value: str | None, option: str) -> date | None:
 
 def require_warehouse(settings: Settings) -> None:
     """Exit 2 with a clear message when the warehouse has not been built yet."""
+    from dyadflow.location import is_remote
+
+    if is_remote(settings.data_dir):  # the local DuckDB file is (re)built from object storage on connect
+        return
     if not settings.duckdb_path.exists():
         err_console.print(f"[red]error:[/] no warehouse at {settings.data_dir}; run `dyadflow run` first")
         raise typer.Exit(2)

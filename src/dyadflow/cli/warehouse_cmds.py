@@ -22,7 +22,7 @@ PERIODS = ("day", "week", "month", "quarter", "year")
 FORMATS = ("parquet", "csv", "json")
 
 WarehouseOpt = Annotated[
-    Path | None, typer.Option("--warehouse", "-w", help="Warehouse directory (default: warehouse/data/).")
+    str | None, typer.Option("--warehouse", "-w", help="Warehouse folder or fsspec URL (default: warehouse/data/).")
 ]
 
 

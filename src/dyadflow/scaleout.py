@@ -1,0 +1,256 @@
+"""Coding at scale on Prefect task runners: worker processes on this machine, or a Dask cluster.
+
+The code flow maps its batches of articles onto the task runner chosen by the settings
+(`task_runner_for`):
+
+    local, workers=1   ThreadPoolTaskRunner(1): batches run in the flow's own process
+    local, workers=N   ProcessPoolTaskRunner(N): N worker processes on this machine
+    dask               prefect-dask's DaskTaskRunner: the scheduler at dask_address
+                       (tcp://HOST:8786), else a temporary LocalCluster of N worker processes
+
+Every worker process builds its spaCy pipeline, lexicon and gazetteer once, on its first batch
+(`worker_resources`, a per-process cache keyed by the settings that shape them), then codes
+batch after batch with them. A batch's result (events, codings, rejects) goes back to the flow,
+which stages it in the warehouse: workers need the project (seeds, model) but no access to the
+warehouse. A worker whose coder or dictionaries differ from the flow's refuses to code
+(CoderMismatch) instead of mixing versions.
+
+In-process helpers for `dyadflow code` and the benchmarks: `code_items`, `LocalCoder`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from dyadflow.records import Event
+from dyadflow.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from prefect.task_runners import TaskRunner
+
+    from dyadflow.pipeline import CodeBatchResult, CoderResources
+    from dyadflow.records import Article
+
+log = logging.getLogger(__name__)
+
+TASK_RUNNERS = ("local", "dask")
+PARSE_BATCH_SIZE = 16
+
+# (id, text, published[, published_inferred[, source]])
+Item = tuple[Any, ...]
+
+
+class CoderMismatch(RuntimeError):
+    """A worker's coder or dictionary version differs from the flow's."""
+
+
+class CodingError(RuntimeError):
+    """One or more texts could not be coded (the message names the first few)."""
+
+
+# ---- resources, once per worker process ---------------------------------------------------------
+@dataclass(frozen=True)
+class ResourceKey:
+    """The settings that shape a worker's resources (the per-process cache key)."""
+
+    project_dir: str
+    lexicon_dir: str | None
+    lexicon_format: str
+    spacy_model: str | None
+    with_gazetteer: bool = True
+
+    def settings(self) -> Settings:
+        from pathlib import Path
+
+        return Settings(project_dir=Path(self.project_dir),
+                        lexicon_dir=Path(self.lexicon_dir) if self.lexicon_dir else None,
+                        lexicon_format=self.lexicon_format, spacy_model=self.spacy_model)
+
+
+def resource_key(settings: Settings, with_gazetteer: bool = True) -> ResourceKey:
+    """The cache key of the resources these settings need."""
+    return ResourceKey(str(settings.project_dir), str(settings.lexicon_dir) if settings.lexicon_dir else None,
+                       settings.lexicon_format, settings.spacy_model, with_gazetteer)
+
+
+_BUILD_LOCK = threading.Lock()
+
+
+@functools.cache
+def _cached_resources(key: ResourceKey) -> CoderResources:
+    from dyadflow.pipeline import build_resources
+
+    log.info("building coder resources in this worker process (%s)", key)
+    return build_resources(key.settings(), with_gazetteer=key.with_gazetteer)
+
+
+def worker_resources(key: ResourceKey) -> CoderResources:
+    """This process's spaCy pipeline, lexicon and gazetteer for key, built on first use only."""
+    with _BUILD_LOCK:  # threads of one process share one build
+        return _cached_resources(key)
+
+
+def warm_worker(key: ResourceKey) -> None:
+    """Worker-process initializer: build the resources before the first batch arrives."""
+    worker_resources(key)
+
+
+def code_on_worker(articles: Sequence[Article], settings: Settings, run_id: str,
+                   coding_key: str) -> CodeBatchResult:
+    """Parse and code one batch with this process's resources (the body of the code_batch task)."""
+    from dyadflow.pipeline import code_articles
+
+    res = worker_resources(resource_key(settings))
+    if res.coding_key != coding_key:
+        raise CoderMismatch(f"this worker codes with key {res.coding_key} (coder {res.coder_version}, "
+                            f"dictionaries {res.dictionary_version}), the flow with {coding_key}: deploy the "
+                            "same dyadflow version and seeds on every worker")
+    return code_articles(articles, res, run_id)
+
+
+# ---- task runners -------------------------------------------------------------------------------
+def check_runner_settings(settings: Settings) -> None:
+    """Raise ValueError for an unknown task runner or a bad worker count."""
+    if settings.task_runner not in TASK_RUNNERS:
+        raise ValueError(f"task runner must be one of {', '.join(TASK_RUNNERS)}, got {settings.task_runner!r}")
+    if settings.workers < 1:
+        raise ValueError(f"workers must be at least 1, got {settings.workers}")
+    if settings.dask_address and settings.task_runner != "dask":
+        raise ValueError("a Dask address needs the dask task runner (--task-runner dask)")
+
+
+def task_runner_for(settings: Settings) -> TaskRunner:
+    """The Prefect task runner the code flow maps its batches on (see the module docstring)."""
+    check_runner_settings(settings)
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if settings.workers == 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=warm_worker,
+                                 initargs=(resource_key(settings),))
+
+
+def describe_runner(settings: Settings) -> str:
+    """One line naming the task runner (for run summaries)."""
+    if settings.task_runner == "dask":
+        where = settings.dask_address or f"LocalCluster({settings.workers} workers)"
+        return f"dask {where}"
+    return f"local ({settings.workers} process{'es' if settings.workers > 1 else ''})"
+
+
+# ---- in-process coding (dyadflow code, benchmarks) ----------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """The events of one input text, or the error that stopped it."""
+
+    doc_id: str
+    events: tuple[Event, ...]
+    error: str | None = None
+
+
+def _unpack(item: Item) -> tuple[str, str, date | None, bool, str | None]:
+    doc_id, text, published = item[0], item[1], item[2]
+    inferred = bool(item[3]) if len(item) > 3 else False
+    source = item[4] if len(item) > 4 else None
+    return str(doc_id), text, published, inferred, source
+
+
+def _docs(res: CoderResources, texts: list[str]) -> Iterator[Any]:
+    """Parsed docs in order; when the batch parse fails, parse one by one (None for a failure)."""
+    try:
+        yield from list(res.nlp.pipe(texts, batch_size=PARSE_BATCH_SIZE))
+        return
+    except Exception:
+        log.exception("batch parse failed; parsing texts one by one")
+    for text in texts:
+        try:
+            yield res.nlp(text)
+        except Exception:
+            log.exception("parse failed")
+            yield None
+
+
+def code_with(res: CoderResources, items: Sequence[Item]) -> list[Coded]:
+    """Parse (nlp.pipe) and code items with the given resources; one Coded per item, in order."""
+    from dyadflow.coder import code_article
+
+    unpacked = [_unpack(it) for it in items]
+    out: list[Coded] = []
+    for (doc_id, _text, published, inferred, source), doc in zip(unpacked, _docs(res, [u[1] for u in unpacked]),
+                                                                 strict=True):
+        if doc is None:
+            out.append(Coded(doc_id, (), "parse failed"))
+            continue
+        try:
+            events = code_article(doc, res.lexicon, published, doc_id=doc_id, gazetteer=res.gazetteer,
+                                  published_inferred=inferred, source=source)
+        except Exception as exc:  # one bad text must not stop the others
+            log.exception("coding failed for %s", doc_id)
+            out.append(Coded(doc_id, (), f"{type(exc).__name__}: {exc}"))
+            continue
+        out.append(Coded(doc_id, tuple(events)))
+    return out
+
+
+class LocalCoder:
+    """The coder in this process (resources from the per-process cache): code and parse texts."""
+
+    def __init__(self, settings: Settings, *, with_gazetteer: bool = True,
+                 resources: CoderResources | None = None) -> None:
+        self.settings = settings
+        self.with_gazetteer = with_gazetteer
+        self._resources = resources
+
+    @property
+    def resources(self) -> CoderResources:
+        if self._resources is None:
+            self._resources = worker_resources(resource_key(self.settings, self.with_gazetteer))
+        return self._resources
+
+    def warm_up(self) -> None:
+        """Build the resources now (so timings exclude start-up)."""
+        _ = self.resources
+
+    def code(self, items: Sequence[Item]) -> list[Coded]:
+        """Code every item; one Coded per item, in input order."""
+        return code_with(self.resources, items) if items else []
+
+    def parse(self, texts: Sequence[str]) -> list[int]:
+        """Parse only (the benchmarks' baseline): sentences per text."""
+        docs = self.resources.nlp.pipe(list(texts), batch_size=PARSE_BATCH_SIZE)
+        return [sum(1 for _ in doc.sents) for doc in docs]
+
+
+def code_chunk(items: Sequence[Item], resource: ResourceKey) -> list[Coded]:
+    """Code items with this process's resources for `resource` (a function to map on Dask workers)."""
+    return code_with(worker_resources(resource), items)
+
+
+def code_items(items: Sequence[Item], settings: Settings, *, with_gazetteer: bool = True,
+               resources: CoderResources | None = None) -> list[Coded]:
+    """Code (id, text, published[, inferred[, source]]) items in this process; errors kept per item."""
+    return LocalCoder(settings, with_gazetteer=with_gazetteer, resources=resources).code(items)
+
+
+def code_texts(items: Sequence[Item], settings: Settings, *, with_gazetteer: bool = True,
+               resources: CoderResources | None = None) -> list[list[Event]]:
+    """The events of each item, in input order; raises CodingError if any text failed."""
+    coded = code_items(items, settings, with_gazetteer=with_gazetteer, resources=resources)
+    failed = [c for c in coded if c.error is not None]
+    if failed:
+        names = ", ".join(f"{c.doc_id} ({c.error})" for c in failed[:3])
+        raise CodingError(f"{len(failed)} of {len(coded)} texts failed: {names}")
+    return [list(c.events) for c in coded]
