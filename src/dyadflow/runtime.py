@@ -91,6 +91,7 @@ def prefect_server_for_process(startup_timeout: float | None = None) -> Iterator
         try:
             yield url
         finally:
+            drain_prefect_clients()  # before the server goes: else they retry at exit, ~65 s
             os.environ.pop("PREFECT_API_URL", None)
     finally:
         proc.terminate()
@@ -99,6 +100,23 @@ def prefect_server_for_process(startup_timeout: float | None = None) -> Iterator
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def drain_prefect_clients(timeout: float = 10.0) -> None:
+    """Send the logs and events Prefect still queues for its API, then stop its client workers.
+
+    Prefect sends them in background workers that are otherwise drained at interpreter exit; when
+    the API server has stopped by then (our child server, or Prefect's ephemeral one), each retries
+    for about a minute and then prints "Error logging to API". No-op when Prefect was not imported.
+    """
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=timeout)
 
 
 def serve_prefect_until_parent_exits(parent_pid: int, port: int) -> None:

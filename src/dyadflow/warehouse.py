@@ -40,11 +40,15 @@ undated partition) are deleted and re-aggregated in each mart_dyad_* table.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
+import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -610,7 +614,14 @@ def connect(data_dir: Path, sql_dir: Path, read_only: bool = False) -> duckdb.Du
         return con
     data_dir.mkdir(parents=True, exist_ok=True)
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db))
+    try:
+        con = duckdb.connect(str(db))
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        # a reader (a dashboard, a BI tool) has the file open: refresh a copy, swap it in, read that
+        refresh(data_dir, sql_dir)
+        return connect(data_dir, sql_dir, read_only=True)
     try:
         register_filesystem(con, data_dir)
         apply_views(con, sql_dir, data_dir)
@@ -632,21 +643,50 @@ def is_stale(con: duckdb.DuckDBPyConnection, data_dir: Path) -> bool:
 
 
 def refresh(data_dir: Path, sql_dir: Path) -> list[str]:
-    """Open the warehouse database, apply the views and refresh the marts, close it.
+    """Apply the views and refresh the marts in a copy of the warehouse database, then swap it in.
 
     Called by the load flow after every load; returns the created names (views, macros, tables).
     The marts are refreshed incrementally (only what the load changed), see refresh_marts.
+    Readers are never in the way and never see a half-refreshed database: the copy
+    (`.tmp-<pid>-<random>.duckdb` beside the file, removed by the store's init if a kill leaves
+    it) is renamed over dyadflow.duckdb; a connection already open keeps reading the old file.
     """
     data_dir = as_location(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     db = db_path(data_dir)
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db))
+    tmp = db.with_name(f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}.duckdb")
+    wal, tmp_wal = db.with_name(db.name + ".wal"), tmp.with_name(tmp.name + ".wal")
     try:
-        register_filesystem(con, data_dir)
-        return apply_views(con, sql_dir, data_dir)
+        if db.exists():
+            shutil.copyfile(db, tmp)
+            if wal.exists():  # left by a writer that was killed: replayed into the copy
+                shutil.copyfile(wal, tmp_wal)
+        con = duckdb.connect(str(tmp))
+        try:
+            register_filesystem(con, data_dir)
+            names = apply_views(con, sql_dir, data_dir)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        with contextlib.suppress(FileNotFoundError):
+            wal.unlink()  # before the swap: the old WAL must never be replayed into the new file
+        os.replace(tmp, db)
+        _fsync_dir(db.parent)
     finally:
-        con.close()
+        for leftover in (tmp, tmp_wal):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    return names
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def view_names(sql_dir: Path) -> list[str]:

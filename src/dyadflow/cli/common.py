@@ -19,7 +19,7 @@ from rich.table import Table
 from dyadflow.settings import Settings
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error stays on one line, even with long paths
 
 
 def make_settings(warehouse: str | Path | None = None, paths: Sequence[Path] | None = None,
