@@ -30,7 +30,7 @@ SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
 MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
 THIRD_PLACE_CODE = "044"
-EARLIER_SENTENCES = 4  # how far back "the attack" may refer
+EARLIER_SENTENCES = 8  # how far back "the attack" may refer
 
 __all__ = ["CODER_VERSION", "SentenceTrace", "code_article", "code_sentences", "trace_article"]
 

@@ -15,6 +15,7 @@ from dyadflow.records import Modality
 
 SUBJ_DEPS = ("nsubj", "csubj")
 NOMINAL_DEPS = frozenset({"pobj", "dobj", "nsubj", "nsubjpass"})
+NOT_PLACE_ENTS = frozenset({"DATE", "TIME", "NORP", "EVENT", "WORK_OF_ART", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY"})
 MODAL_HYPOTHETICAL = frozenset({"could", "may", "might", "would", "should", "must", "can"})
 MODAL_FUTURE = frozenset({"will", "shall", "'ll"})
 INTENT_LEMMAS = frozenset({
@@ -217,6 +218,22 @@ class SentenceCoder:
                 if c is not None:
                     return Mention(start, end, tok.i, c.code, None, name, "place", metonym=True,
                                    via="gazetteer", countries=(c.code,))
+        return None
+
+    def place_back(self, tok: Token) -> Mention | None:
+        """"the city", "the town", "the region": the place named last in the preceding sentences, as a
+        country mention at tok (rule registry.place_reference)."""
+        if self.gazetteer is None or _lemma(tok) not in self.lexicon.words("place_nouns") or not any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+            return None
+        doc = self.sent.doc
+        lo = max(0, self.sent.start - 150)
+        for i in range(self.sent.start - 1, lo - 1, -1):
+            t = doc[i]
+            if t.pos_ == "PROPN" and t.ent_type_ not in NOT_PLACE_ENTS and (i + 1 >= len(doc) or doc[i + 1].pos_ != "PROPN"):
+                pm = self.place_mention(t)
+                if pm is not None:
+                    return replace(pm, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, via="place_reference")
         return None
 
     # -- actor slots ---------------------------------------------------------------------
@@ -438,7 +455,15 @@ class SentenceCoder:
                 for c in tok.children:
                     if c.dep_ in deps and _lemma(c) not in ABSTRACT_OBJECTS:
                         # "dobj!": the object itself must be an actor ("received the envoy", not "a letter from X")
-                        out.extend(self.mentions_at(c, deep=0 if h == "dobj!" else 2))
+                        found = self.mentions_at(c, deep=0 if h == "dobj!" else 2)
+                        if not found and self.lexicon.code_info(p.code) is not None \
+                                and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+                            # "shelled Kherson", "shelled the city": the place, or the place named before
+                            pm = self.place_mention(c) or self.place_back(c)
+                            if pm is not None:
+                                found = [pm]
+                                territorial.add(pm.head)
+                        out.extend(found)
                     if h == "dobj" and c.dep_ == "nsubjpass":
                         out.extend(self.mentions_at(c))
                     if h == "dobj" and c.dep_ in ("ccomp", "xcomp", "oprd") and p.obj:
@@ -465,7 +490,7 @@ class SentenceCoder:
                             if not ms and self.lexicon.code_info(p.code) is not None and (
                                     (want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.cameo[p.code].root in MILITARY_ROOTS)
                                     or (want == "from" and p.code.startswith("087"))):  # "withdrew from Jenin"
-                                pm = self.place_mention(o)
+                                pm = self.place_mention(o) or self.place_back(o)
                                 ms = [pm] if pm is not None else []
                             out.extend(ms)
                             if want in TERRITORIAL_PREPS or any(m.kind == "place" for m in ms):
