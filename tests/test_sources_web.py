@@ -424,3 +424,22 @@ def test_sources_file_is_validated(tmp_path: Path, schemas_dir: Path) -> None:
             parse_sources(doc, schemas_dir)
     with pytest.raises(SourcesError, match="cannot read"):
         load_sources(tmp_path / "missing.yaml", schemas_dir)
+
+
+def test_undecodable_body_and_unexpected_errors_are_rejects(site: LoopbackServer, monkeypatch) -> None:
+    site.routes["/gz.html"] = Response(200, b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    err = fetch_error(site, "/gz.html")
+    assert "bad HTTP response" in str(err) and not isinstance(err, TransientFetchError)
+    import feedparser
+
+    real = feedparser.parse
+
+    def parse(data, **kw):
+        if b"World desk" in data:
+            raise RuntimeError("parser exploded")
+        return real(data, **kw)
+
+    monkeypatch.setattr(feedparser, "parse", parse)
+    arts, rejs, _ = run_items(web_source(site, feeds=["/feeds/world.xml", "/feeds/regional.atom"]))
+    assert [r.reason for r in rejs] == ["unexpected error: RuntimeError: parser exploded"]
+    assert {a.url for a in arts} == {site.url("/news/a2.html?utm_source=rss"), site.url("/news/a4.html")}

@@ -211,6 +211,8 @@ class HttpFetcher:
             raise FetchError(f"invalid URL: {exc}") from None
         except httpx.TransportError as exc:
             raise TransientFetchError(f"connection error ({type(exc).__name__}: {exc})") from None
+        except httpx.HTTPError as exc:  # e.g. a body that does not decode as its Content-Encoding says
+            raise FetchError(f"bad HTTP response ({type(exc).__name__}: {exc})") from None
 
     def _result(self, resp: httpx.Response, kind: Kind, deadline: float) -> FetchResult:
         status = resp.status_code

@@ -182,9 +182,17 @@ class WebSource:
         """Every new feed item and changed page as an Article, every failure as a Reject."""
         fetched: dict[str, Article] = {}
         for spec in self.config.feeds:
-            yield from self._feed(spec, run_id, fetched)
+            yield from self._guarded(self._feed(spec, run_id, fetched), spec.url, run_id)
         for spec in self.config.pages:
-            yield from self._page(spec, run_id)
+            yield from self._guarded(self._page(spec, run_id), spec.url, run_id)
+
+    def _guarded(self, items: Iterator[SourceItem], url: str, run_id: str) -> Iterator[SourceItem]:
+        """One feed or page: an unexpected error ends it with a reject, never the run."""
+        try:
+            yield from items
+        except Exception as exc:  # a parser's or server's surprise is a reason, not a crash
+            log.exception("unexpected error reading %s", url)
+            yield self._reject(url, f"unexpected error: {type(exc).__name__}: {str(exc)[:300]}", run_id)
 
     # ---- feeds ---------------------------------------------------------------------------------
     def _feed(self, spec: SourceSpec, run_id: str, fetched: dict[str, Article]) -> Iterator[SourceItem]:
