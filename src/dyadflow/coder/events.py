@@ -584,7 +584,8 @@ class SentenceCoder:
         def fill(ms: list[Mention], other: list[Mention]) -> list[Mention]:
             out = []
             for m in ms:
-                if m.country is None and not m.person and m.kind == "agent" and not m.fixed_code:
+                if m.country is None and not m.person and m.kind == "agent" and not m.fixed_code \
+                        and not self._generic_plural(m):
                     # armed groups are often foreign or ethnic: the place does not say whose they are
                     c = place if m.role not in ARMED_GROUP_ROLES else None
                     if c is None and code[:2] in DOMESTIC_ROOTS:
@@ -597,6 +598,13 @@ class SentenceCoder:
             return out
 
         return fill(sources, targets), fill(targets, sources)
+
+    def _generic_plural(self, m: Mention) -> bool:
+        """"governments and NGOs", "donors": a bare plural of states or organisations names no one in
+        particular, so it takes no country from the context (rule candidates.generic_plural)."""
+        head = self.sent.doc[m.head]
+        return (head.tag_ in ("NNS", "NNPS") and m.role in ("GOV", "NGO", "IGO", "BUS")
+                and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in head.children))
 
     def _agent_of_attack_noun(self, verb: Token) -> list[Mention]:
         """"were killed in an attack by X" / "in an Israeli airstrike": the attack's agent."""
