@@ -406,6 +406,15 @@ def test_changed_page_supersedes_its_earlier_version(site: LoopbackServer, tmp_p
     assert sup[old_id].superseded_by == new_id and sup[old_id].url == normalise_url(site.url("/statement.html"))
     assert old_id not in set(store.read_codings()["doc_id"])  # its events leave the views
     assert [a.doc_id for a in articles_to_code(store, "k")] == [new_id]  # only the new version is coded
+    from dyadflow.warehouse import connect
+
+    con = connect(settings.data_dir, settings.sql_dir)
+    try:
+        row = con.execute("select kind, doc_id, n_superseded, title from source_urls").fetchall()
+        sup_row = con.execute("select doc_id, superseded_by from stg_superseded").fetchall()
+    finally:
+        con.close()
+    assert row == [("page", new_id, 1, STORIES["a1"][0])] and sup_row == [(old_id, new_id)]
 
 
 def test_sources_file_is_validated(tmp_path: Path, schemas_dir: Path) -> None:

@@ -72,6 +72,8 @@ PARQUET_GLOBS: Mapping[str, str] = {
     "rejects": "rejects/part-*.parquet",
     "codings": "state/codings.parquet",
     "external_events": "external/part-*.parquet",
+    "seen_urls": "state/seen_urls.parquet",
+    "superseded": "state/superseded.parquet",
 }
 HIVE_TABLES = frozenset({"events"})
 SEED_TABLES: tuple[str, ...] = ("country_geo", "acled_event_types", "acled_actor_roles")
