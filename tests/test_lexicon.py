@@ -101,7 +101,7 @@ def test_real_seed_aliases_for_iran_congo_and_new_armed_groups() -> None:
     found = {(s.text, s.id_) for s in doc.spans[SPANS_KEY]}
     assert ("Islamic Republic", "IRN") in found and ("Congo", "COD") in found and ("M23", "m23") in found
     # the longer alias wins when the coder resolves overlaps: Pakistan's formal name is not Iran
-    from dyadflow.coder.actors import _resolve_spans
+    from dyadflow.coder.mentions import _resolve_spans
 
     doc = nlp("The Islamic Republic of Pakistan signed the accord.")
     assert {s.id_ for s in _resolve_spans(doc.spans[SPANS_KEY]) if s.label_ == "COUNTRY"} == {"PAK"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import asdict
 import logging
 import os
 import sys
 import time
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -133,6 +133,9 @@ def run(
     check_run(settings)  # expected failures: one line, exit 2, before Prefect starts
     sources_path = _check_sources(sources, settings)
     from dyadflow.runtime import prefect_server_for_process
+    from dyadflow.scaleout import prewarm
+
+    prewarm(settings)  # the coder loads in this process while Prefect's server starts
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
@@ -309,8 +312,8 @@ def _explain(items: list[tuple[str, str, date | None]], settings: Any, source: s
              with_gazetteer: bool) -> None:
     """Print each coder stage's output for each text (native coder only)."""
     from dyadflow.coder import trace_article
-    from dyadflow.coder.actors import issuer_mention
     from dyadflow.coder.explain import explain_lines
+    from dyadflow.coder.registry import issuer_mention
     from dyadflow.pipeline import build_resources
 
     res = build_resources(settings, with_gazetteer=with_gazetteer)
@@ -432,9 +435,14 @@ def serve(
                [(s.name, s.entrypoint, ", ".join(s.crons), json.dumps(s.parameters)) for s in specs], "table")
     if dry_run:
         return
-    from prefect import serve as prefect_serve
+    from dyadflow.deployments import serve_deployments
+    from dyadflow.runtime import RUN_NOTICES_ENV, prefect_server_for_process
 
-    prefect_serve(*build_deployments(specs, settings.project_dir))
+    os.environ[RUN_NOTICES_ENV] = "1"  # each served run prints its start, end and counts here
+    with prefect_server_for_process() as url:
+        console.print(f"Prefect API: {url or os.environ.get('PREFECT_API_URL')} (Ctrl-C or SIGTERM stops serving)",
+                      soft_wrap=True, highlight=False)
+        serve_deployments(build_deployments(specs, settings.project_dir))
 
 
 def _register_optional() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dyadflow.coder import SentenceTrace
-from dyadflow.coder.actors import Mention
+from dyadflow.coder.records import Mention
 
 
 def _mention(m: Mention) -> str:

@@ -1,0 +1,678 @@
+"""Candidates stage: the argument frame of each predicate — source and target from subjects,
+objects, by-agents, of/against/on/with/between phrases, possessives and modifiers, reactions to
+named acts, definite references to earlier acts and places — and the candidate record with its
+modality (denials, intentions, claims). Building Event records is the events stage's job."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+from dyadflow.coder.predicates import (
+    ABSTRACT_OBJECTS,
+    ACT_NOUN_LEMMAS,
+    ACT_NOUN_ROOTS,
+    ANNOUNCED_ROOTS,
+    ARMED_GROUP_ROLES,
+    DEFINITE,
+    DOMESTIC_ROOTS,
+    EVENT_REF_CODES,
+    INTENT_BY_ROOT,
+    INTENT_LEMMAS,
+    LIGHT_VERBS,
+    LOCATIVE_PREPS,
+    MILITARY_ROOTS,
+    NOMINAL_DEPS,
+    NOT_PLACE_ENTS,
+    PROTEST_ROLES,
+    REACTION_LEMMAS,
+    REACTION_ROOTS,
+    SUBJ_DEPS,
+    TERRITORIAL_PREPS,
+    PredicateMixin,
+    _governor,
+    _lemma,
+    _pobjs,
+    _pos_class,
+    _preps,
+    _swallowed_verb,
+    _with_conj,
+)
+from dyadflow.coder.records import Candidate, Mention, SentenceActors
+from dyadflow.coder.registry import SAY_LEMMAS, nominal_head
+from dyadflow.lexicon.model import Lexicon, VerbPattern
+from dyadflow.records import Modality
+
+
+class SentenceCoder(PredicateMixin):
+    """Matches patterns in one sentence against its actor mentions."""
+
+    def __init__(self, sent: Span, actors: SentenceActors, lexicon: Lexicon, gazetteer: Any = None,
+                 prefer_countries: tuple[str, ...] = (), main_country: str | None = None,
+                 earlier: tuple[Candidate, ...] = ()) -> None:
+        self.main_country = main_country
+        self.earlier = earlier  # candidates of the preceding sentences, most recent last
+        self.sent = sent
+        self.actors = actors
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        self.prefer = prefer_countries
+        self._question: bool | None = None  # the sentence ends in "?" (computed on first use)
+
+    def place_mention(self, tok: Token) -> Mention | None:
+        """A bare country Mention for a place name ("on Odesa" -> UKR) via the gazetteer, if any."""
+        if self.gazetteer is None or tok.pos_ != "PROPN":
+            return None
+        lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i])
+        doc = self.sent.doc
+        spans = [(lo, tok.i + 1)] + ([(lo, tok.i)] if lo < tok.i and doc[tok.i - 1].pos_ == "PROPN" else [])
+        for start, end in spans:
+            name = doc[start:end].text
+            place = self.gazetteer.lookup(name, self.prefer)
+            if place is not None and place.country:
+                c = self.lexicon.country_by_iso3.get(place.country)
+                if c is not None:
+                    return Mention(start, end, tok.i, c.code, None, name, "place", metonym=True,
+                                   via="gazetteer", countries=(c.code,))
+        return None
+
+    def place_back(self, tok: Token) -> Mention | None:
+        """"the city", "the town", "the region": the place named last in the preceding sentences, as a
+        country mention at tok (rule registry.place_reference)."""
+        if self.gazetteer is None or _lemma(tok) not in self.lexicon.words("place_nouns") or not any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+            return None
+        doc = self.sent.doc
+        lo = max(0, self.sent.start - 150)
+        for i in range(self.sent.start - 1, lo - 1, -1):
+            t = doc[i]
+            if t.pos_ == "PROPN" and t.ent_type_ not in NOT_PLACE_ENTS and (i + 1 >= len(doc) or doc[i + 1].pos_ != "PROPN"):
+                pm = self.place_mention(t)
+                if pm is not None:
+                    return replace(pm, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, via="place_reference")
+        return None
+
+    # -- actor slots ---------------------------------------------------------------------
+    def mentions_at(self, tok: Token, *, deep: int = 2, conj: bool = True) -> list[Mention]:
+        """Mentions denoted by the phrase headed by tok (with its conjuncts)."""
+        out: list[Mention] = []
+        heads = _with_conj(tok) if conj else [tok]
+        for t in heads:
+            if t.i in self.actors.outlet_tokens:
+                continue
+            m = self.actors.at(t) or self.actors.at(nominal_head(t))
+            if m is not None and not (m.modifier and m.head != t.i and m.kind != "demonym"):
+                out.append(m)
+                continue
+            if deep > 0:
+                out.extend(self._search(t, deep))
+        # apposition names refer to the same actor
+        seen: set[tuple[int, int]] = set()
+        uniq = []
+        for m in out:
+            if (m.start, m.end) not in seen:
+                seen.add((m.start, m.end))
+                uniq.append(m)
+        return uniq
+
+    def _search(self, tok: Token, depth: int) -> list[Mention]:
+        """Breadth-first search for the nearest mention inside tok's noun phrase."""
+        frontier = [tok]
+        for _ in range(depth + 1):
+            nxt: list[Token] = []
+            found: list[Mention] = []
+            for t in frontier:
+                for c in t.children:
+                    if c.dep_ in ("relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"):
+                        continue
+                    if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between"):
+                        continue
+                    m = self.actors.at(c)
+                    if m is not None and c.i not in self.actors.outlet_tokens:
+                        found.append(m)
+                        for cj in c.conjuncts:
+                            mm = self.actors.at(cj)
+                            if mm is not None:
+                                found.append(mm)
+                    else:
+                        nxt.append(c)
+            if found:
+                return found
+            frontier = nxt
+        return []
+
+    def subject(self, verb: Token) -> tuple[list[Mention], Token, bool]:
+        """Source mentions of a verb: its subject, else climbed through xcomp/conj/advcl/relcl.
+
+        Returns (mentions, the clause verb that supplied them, passive flag)."""
+        cur = verb
+        if _swallowed_verb(verb):
+            # a finite verb misparsed as a modifier ("Egypt's President X hosted Jordan's King Y"):
+            # the actor just before it is the subject
+            before = [m for m in self.actors.mentions if m.end == verb.i and not m.modifier]
+            return before[-1:], verb, False
+        for _ in range(6):
+            subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
+            if subs and subs[0].tag_ in ("WP", "WDT") and cur.dep_ == "relcl":
+                # "the minister, who met X": the antecedent just before the relative pronoun, else the head noun
+                rel = subs[0]
+                doc = rel.doc
+                j = rel.i - 1
+                while j >= self.sent.start and doc[j].is_punct:
+                    j -= 1
+                near = self.actors.at(doc[j]) if j >= self.sent.start else None
+                if near is not None and not near.modifier and near.end == j + 1:
+                    return [near], cur, False
+                return self.mentions_at(cur.head, deep=1, conj=False), cur, False
+            if subs:
+                return self.mentions_at(subs[0]), cur, False
+            pas = [c for c in cur.children if c.dep_ == "nsubjpass"]
+            if pas:
+                agents = [p for c in cur.children if c.dep_ == "agent" for p in _pobjs(c)]
+                return (self.mentions_at(agents[0]) if agents else []), cur, True
+            if cur.dep_ == "xcomp" or (cur.dep_ == "ccomp" and cur.head.lemma_ in ("push", "urge", "ask", "help")):
+                objs = [c for c in cur.head.children if c.dep_ in ("dobj",)]
+                if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in INTENT_LEMMAS:
+                    return self.mentions_at(objs[0]), cur, False
+                cur = cur.head
+            elif cur.dep_ in ("acomp", "oprd") and cur.pos_ == "ADJ":
+                cur = cur.head
+            elif cur.dep_ == "advcl" and cur.head.lemma_ in SAY_LEMMAS and cur.lemma_ not in SAY_LEMMAS and any(
+                c.dep_ == "ccomp" for c in cur.head.children
+            ):
+                # "X launched missiles, killing five, officials said": X, not the officials
+                cur = next(c for c in cur.head.children if c.dep_ == "ccomp")
+            elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head != cur:
+                if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in INTENT_LEMMAS:
+                    ms = self.mentions_at(cur.head, deep=1)
+                    if ms:
+                        return ms, cur, False
+                cur = cur.head
+                if cur.pos_ == "ADP":
+                    cur = cur.head
+                if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ in ("dobj", "pobj", "attr", "nsubj"):
+                    cur = cur.head if cur.dep_ != "pobj" else cur.head.head
+            elif cur.dep_ == "relcl":
+                return self.mentions_at(cur.head, deep=1, conj=False), cur, False
+            else:
+                break
+        return [], cur, False
+
+    def noun_source(self, noun: Token, p: VerbPattern) -> tuple[list[Mention], Token | None]:
+        """Source of a noun trigger: possessor or national adjective, "by X", else the governing verb's subject."""
+        for c in noun.children:
+            if c.dep_ == "poss":
+                ms = self.mentions_at(c, deep=1)
+                if ms:
+                    return ms, None
+        mods = []
+        for c in noun.children:
+            if c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i:
+                m = self.actors.at(c)
+                if m is not None:
+                    mods.append(m)
+        if mods:
+            return mods, None
+        for pr in _preps(noun):
+            if pr.lower_ == "by":
+                for o in _pobjs(pr):
+                    return self.mentions_at(o), None
+        for c in noun.children:  # "attacks carried out / perpetrated / claimed by X"
+            if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
+                agents = [x for a in c.children if a.dep_ == "agent" for o in _pobjs(a) for x in self.mentions_at(o)]
+                if agents:
+                    return agents, None
+        gov = _governor(noun)
+        if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in REACTION_LEMMAS:
+            return [], None  # "France condemned the offensive": France did not launch it
+        if gov is not None and gov.pos_ in ("VERB", "AUX"):
+            ms, clause, _ = self.subject(gov)
+            return ms, clause
+        if gov is not None and gov.pos_ in ("NOUN",) and noun.dep_ in ("pobj",):
+            # "efforts for rapprochement": the governing noun's own source
+            for c in gov.children:
+                if c.dep_ == "poss":
+                    return self.mentions_at(c, deep=1), None
+            g2 = _governor(gov)
+            if g2 is not None and g2.pos_ in ("VERB", "AUX"):
+                ms, clause, _ = self.subject(g2)
+                return ms, clause
+        return [], None
+
+    def is_event_noun(self, tok: Token) -> bool:
+        """A noun naming an act: an event noun of the vocabulary, or an act noun ("the attack")."""
+        lem = _lemma(tok)
+        return tok.pos_ in ("NOUN", "PROPN") and ((lem, "NOUN") in self.lexicon.patterns_by_lemma or lem in ACT_NOUN_ROOTS)
+
+    def act_parties(self, obj: Token, sources: list[Mention]) -> list[Mention]:
+        """The parties of an act named by a noun phrase that a statement reacts to ("welcomed the
+        agreement by A and B", "condemned the attacks carried out by X", "the resumption of attacks
+        by X", "X's announcement"): its agent (by-phrase, possessor, actor modifier, "carried out by")
+        or its parties ("between A and B") (rule candidates.act_parties)."""
+        noun = obj
+        for _ in range(3):
+            if self.is_event_noun(noun):
+                break
+            nxt = [o for pr in _preps(noun) if pr.lower_ == "of" for o in _pobjs(pr)]
+            if not nxt:
+                return []
+            noun = nxt[0]
+        else:
+            return []
+        own = {(m.start, m.end) for m in sources}
+        found: list[Mention] = []
+        for c in noun.children:
+            if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i):
+                m = self.actors.at(c)
+                if m is not None:
+                    found.append(replace(m, modifier=False))
+        for pr in _preps(noun):
+            if pr.lower_ in ("by", "between"):
+                found.extend(x for o in _pobjs(pr) for x in self.mentions_at(o))
+        for c in noun.children:  # "the attacks carried out / perpetrated by X"
+            if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
+                found.extend(x for a in c.children if a.dep_ == "agent" for o in _pobjs(a) for x in self.mentions_at(o))
+        # several children of one conjunction ("by A and B") arrive twice: keep the first of each
+        uniq: dict[tuple[int, int], Mention] = {}
+        for m in found:
+            if (m.start, m.end) not in own:
+                uniq.setdefault((m.start, m.end), m)
+        return list(uniq.values())
+
+    def targets(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], set[int]]:
+        """Target mentions from the pattern's slot hints (defaults by part of speech)."""
+        if p.pos == "VERB" and p.code[:2] in REACTION_ROOTS:
+            for c in tok.children:
+                if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in ("for", "to", "of")):
+                    heads = [c] if c.dep_ in ("dobj", "nsubjpass") else _pobjs(c)
+                    parties = [m for h in heads for m in self.act_parties(h, sources)]
+                    if parties:
+                        return parties, set()
+        hints = list(p.target)
+        if not hints:
+            if p.pos == "VERB":
+                hints = ["dobj", "dative"] + [f"prep:{x}" for x in p.prep]
+            else:
+                hints = [f"prep:{x}" for x in p.prep] or ["prep:with", "prep:against", "prep:on", "prep:to", "prep:between", "prep:toward", "prep:towards"]
+        out: list[Mention] = []
+        territorial: set[int] = set()
+        for h in hints:
+            if h == "none":
+                return [], territorial
+            if h == "tree" and out:
+                break
+            if h in ("dobj", "dobj!") and _swallowed_verb(tok):
+                m = self.actors.at(tok.head)
+                if m is not None and m.start > tok.i:
+                    out.append(m)  # the noun phrase the misparsed verb "modifies" is its object
+                continue
+            if h in ("dobj", "dative", "iobj", "dobj!"):
+                deps = ("dobj",) if h.startswith("dobj") else ("dative", "iobj")
+                for c in tok.children:
+                    if c.dep_ in deps and _lemma(c) not in ABSTRACT_OBJECTS:
+                        # "dobj!": the object itself must be an actor ("received the envoy", not "a letter from X")
+                        found = self.mentions_at(c, deep=0 if h == "dobj!" else 2)
+                        if not found and self.lexicon.code_info(p.code) is not None \
+                                and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+                            # "shelled Kherson", "shelled the city": the place, or the place named before
+                            pm = self.place_mention(c) or self.place_back(c)
+                            if pm is not None:
+                                found = [pm]
+                                territorial.add(pm.head)
+                        out.extend(found)
+                    if h == "dobj" and c.dep_ == "nsubjpass":
+                        out.extend(self.mentions_at(c))
+                    if h == "dobj" and c.dep_ in ("ccomp", "xcomp", "oprd") and p.obj:
+                        # "considers [the Turkish presence] to be illegal"
+                        for g in c.children:
+                            if g.dep_ in ("nsubj", "nsubjpass"):
+                                out.extend(self.mentions_at(g))
+            elif h.startswith(("prep:", "prep!:")):
+                # "prep!:for": the object itself must be an actor ("support for the rebels", not
+                # "support for Israel's war")
+                exact = h.startswith("prep!:")
+                want = h.split(":", 1)[1]
+                heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
+                if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
+                    heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
+                if p.pos == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in LIGHT_VERBS:
+                    heads.append(tok.head)  # "carried out airstrikes in Gaza", "held talks with Iran"
+                if p.pos == "NOUN":  # "attacks perpetrated by X against Y"
+                    heads.extend(c for c in tok.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB")
+                for pr in [x for hd in heads for x in _preps(hd)]:
+                    if pr.lower_ == want:
+                        for o in _pobjs(pr):
+                            ms = self.mentions_at(o, deep=0 if exact else 2)
+                            if not ms and self.lexicon.code_info(p.code) is not None and (
+                                    (want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.cameo[p.code].root in MILITARY_ROOTS)
+                                    or (want == "from" and p.code.startswith("087"))):  # "withdrew from Jenin"
+                                pm = self.place_mention(o) or self.place_back(o)
+                                ms = [pm] if pm is not None else []
+                            out.extend(ms)
+                            if want in TERRITORIAL_PREPS or any(m.kind == "place" for m in ms):
+                                territorial.update(m.head for m in ms)
+            elif h == "tree":
+                for c in tok.children:
+                    if c.dep_ in ("dobj", "xcomp", "ccomp", "prep", "attr", "oprd", "acomp"):
+                        out.extend(self._deep(c))
+            elif h == "mod":
+                for c in tok.children:
+                    if c.dep_ in ("amod", "compound", "nmod", "poss"):
+                        m = self.actors.at(c)
+                        if m is not None:
+                            out.append(m)
+            elif h == "copula_subj" and tok.dep_ in ("attr", "acomp") and tok.head.lemma_ == "be":
+                for c in tok.head.children:
+                    if c.dep_ == "nsubj":
+                        out.extend(self.mentions_at(c))
+            if out and h == "tree":
+                break
+        if not out and self.gazetteer is not None and self.lexicon.code_info(p.code) is not None \
+                and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+            # "attacked a village in Borno", "shelled areas of Idlib": the place's country
+            for c in tok.children:
+                if c.dep_ in ("dobj", "nsubjpass"):
+                    for t in c.subtree:
+                        if t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}:
+                            pm = self.place_mention(t)
+                            if pm is not None:
+                                out.append(pm)
+                                territorial.add(pm.head)
+                                break
+                if out:
+                    break
+        if not out and p.code.startswith(EVENT_REF_CODES) and p.pos == "VERB":
+            out = self._act_agents(tok, sources)
+        src_keys = {(m.start, m.end) for m in sources}
+        out = [m for m in out if (m.start, m.end) not in src_keys]
+        if "tree" in hints and sources:
+            src_countries = {m.country for m in sources}
+            out = [m for m in out if m.country not in src_countries]
+        return out, territorial
+
+    def _act_agents(self, tok: Token, sources: list[Mention]) -> list[Mention]:
+        """The agents of an act named by a definite object ("condemned the attack"): the source of the
+        latest matching candidate of the preceding sentences, placed at the object noun."""
+        own = {m.country for m in sources}
+        objs = [c for c in tok.children if c.dep_ == "dobj"] + [
+            t for t in tok.subtree
+            if t.dep_ == "pobj" and 0 < t.i - tok.i <= 8 and not any(a.dep_ in ("relcl", "acl") for a in t.ancestors if a.i > tok.i)
+        ]
+        for obj in objs:
+            lem = _lemma(obj)
+            if lem not in ACT_NOUN_ROOTS or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in obj.children):
+                continue
+            if any(c.dep_ == "prep" for c in obj.children if c.lower_ in ("by", "on", "against")):
+                continue  # the object names its own parties
+            roots, lemmas = ACT_NOUN_ROOTS[lem], ACT_NOUN_LEMMAS.get(lem, frozenset({lem}))
+            for c in reversed(self.earlier):
+                if _lemma(c.trigger) in lemmas or c.code[:2] in roots:
+                    agents = [m for m in (x for s in c.sources for x in s.expand()) if m.country not in own]
+                    if agents:
+                        return [replace(m, start=obj.i, end=obj.i + 1, head=obj.i, via="act", modifier=False)
+                                for m in agents[:2]]
+                    break
+        return []
+
+    def locative_country(self) -> str | None:
+        """The country of the sentence's place ("in Tehran", "on Kyiv", "in northern Syria")."""
+        for m in self.actors.mentions:
+            h = self.sent.doc[m.head]
+            if m.metonym and m.kind in ("country", "capital") and h.dep_ == "pobj" and h.head.lower_ in LOCATIVE_PREPS:
+                return m.country
+        if self.gazetteer is not None:
+            for tok in self.sent:
+                if tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and self.actors.at(tok) is None:
+                    pm = self.place_mention(tok)
+                    if pm is not None:
+                        return pm.country
+        return None
+
+    def _fill_group_countries(
+        self, code: str, sources: list[Mention], targets: list[Mention]
+    ) -> tuple[list[Mention], list[Mention]]:
+        """Groups without a country ("protesters", "civilians", "the government") take the
+        sentence's place; in domestic coercion/protest codes, the other side's country."""
+        if not any(m.country is None and not m.person and m.kind == "agent" and not m.fixed_code for m in sources + targets):
+            return sources, targets
+        place = self.locative_country()
+
+        def fill(ms: list[Mention], other: list[Mention]) -> list[Mention]:
+            out = []
+            for m in ms:
+                if m.country is None and not m.person and m.kind == "agent" and not m.fixed_code \
+                        and not self._generic_plural(m):
+                    # armed groups are often foreign or ethnic: the place does not say whose they are
+                    c = place if m.role not in ARMED_GROUP_ROLES else None
+                    if c is None and code[:2] in DOMESTIC_ROOTS:
+                        c = next((o.country for o in other if o.country), None)
+                    if c is None and m.role not in ARMED_GROUP_ROLES:
+                        c = self.main_country
+                    if c is not None:
+                        m = replace(m, country=c, countries=(c,), via="context")
+                out.append(m)
+            return out
+
+        return fill(sources, targets), fill(targets, sources)
+
+    def _generic_plural(self, m: Mention) -> bool:
+        """"governments and NGOs", "donors": a bare plural of states or organisations names no one in
+        particular, so it takes no country from the context (rule candidates.generic_plural)."""
+        head = self.sent.doc[m.head]
+        return (head.tag_ in ("NNS", "NNPS") and m.role in ("GOV", "NGO", "IGO", "BUS")
+                and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in head.children))
+
+    def _agent_of_attack_noun(self, verb: Token) -> list[Mention]:
+        """"were killed in an attack by X" / "in an Israeli airstrike": the attack's agent."""
+        for pr in _preps(verb):
+            if pr.lower_ not in ("in", "during", "by"):
+                continue
+            for o in _pobjs(pr):
+                roots = ACT_NOUN_ROOTS.get(_lemma(o))
+                if not roots or not roots & MILITARY_ROOTS:
+                    continue
+                for c in o.children:
+                    if c.dep_ == "prep" and c.lower_ == "by":
+                        ms = [m for x in _pobjs(c) for m in self.mentions_at(x)]
+                        if ms:
+                            return ms
+                mods = [m for c in o.children if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i < o.i
+                        and (m := self.actors.at(c)) is not None]
+                if mods:
+                    return [replace(m, modifier=False) for m in mods]
+        return []
+
+    def _one_sided_protest(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """Protest without a named target: civilians protest their own government (the place's
+        country); an unnamed crowd ("thousands marched in X") is the place's civilians."""
+        if not sources and p.pos == "VERB":
+            place = self.locative_country()
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if place is not None and subj is not None and subj.pos_ in ("NOUN", "NUM", "PRON") and \
+                    self.actors.at(subj) is None and subj.lower_ not in ("it", "he", "she", "i", "we", "you"):
+                sources = [Mention(subj.i, subj.i + 1, subj.i, place, "CVL", subj.text, "agent", via="place",
+                                   countries=(place,))]
+        civic = [m for m in sources if m.role in PROTEST_ROLES and m.country and not m.fixed_code]
+        if not civic or len(civic) != len(sources):
+            return sources, []
+        gov = [Mention(tok.i, tok.i + 1, tok.i, c, "GOV", tok.text, "agent", via="protest", countries=(c,))
+               for c in dict.fromkeys(m.country for m in civic)]
+        return sources, gov[:1]
+
+    def _agreed_by_parties(self, tok: Token, sources: list[Mention], targets: list[Mention]) -> list[Mention]:
+        """The parties when the act is governed by "agree" with two or more parties as subjects."""
+        for anc in list(tok.ancestors)[:3]:
+            if anc.lemma_ == "agree":
+                parties = [x for m in sources for x in m.expand()]
+                codes = list(dict.fromkeys(m.code() for m in parties))
+                if len(codes) >= 2:
+                    return [next(m for m in parties if m.code() == c) for c in codes]
+                return []
+        return []
+
+
+    def _deep(self, tok: Token) -> list[Mention]:
+        """All mentions in a complement subtree (document order), excluding outlets."""
+        seen: list[Mention] = []
+        skip: set[int] = set()
+        for t in tok.subtree:
+            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i):
+                skip.update(x.i for x in t.subtree)
+                continue
+            m = self.actors.at(t)
+            if m is not None and t.i == m.head and m not in seen and t.i not in self.actors.outlet_tokens:
+                seen.append(m)
+        full = [m for m in seen if not m.modifier]
+        return full or seen
+
+    # -- context: negation, modality, denial ------------------------------------------------
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def candidates(self) -> list[Candidate]:  # type: ignore[no-redef]
+        """Matched candidates; a support/appeal verb whose object is itself a coded event noun
+        ("supporting a rapprochement between A and B") yields to the noun."""
+        cands = list(self._iter_candidates())
+        cands += [d for c in cands if (d := self._accusation(c)) is not None]
+        coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
+        out = []
+        for c in cands:
+            if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and _lemma(c.trigger) not in REACTION_LEMMAS and any(
+                ch.dep_ == "dobj" and ch.i in coded_nouns for ch in c.trigger.children
+            ):
+                continue
+            out.append(c)
+        return out
+
+    def _accusation(self, c: Candidate) -> Candidate | None:
+        """A claim that another party acted is an accusation by the claimer (112, rule candidates.claim)."""
+        if c.modality != Modality.CLAIMED or not c.speakers or not c.sources or c.claim_verb is None:
+            return None
+        pattern = VerbPattern(id="112.claim", lemma=c.claim_verb.lemma_, code="112", note="derived from a claimed act")
+        return Candidate(c.claim_verb, pattern, "112", c.speakers, c.sources, Modality.ASSERTED, f".of.{c.code}",
+                         round(c.confidence, 3), c.claim_verb)
+
+    def _candidate(self, tok: Token, p: VerbPattern) -> Candidate | None:
+        clause: Token | None = None
+        passive = False
+        hints = p.source or (("subj",) if p.pos in ("VERB", "ADJ") else ("noun",))
+        sources: list[Mention] = []
+        for h in hints:
+            if h == "subj" and p.pos == "VERB" and tok.tag_ == "VBG" and tok.dep_ in NOMINAL_DEPS:
+                # a gerund used as a noun ("died in Russian shelling"): its modifiers are its agent
+                sources, clause = self.noun_source(tok, p)
+            elif h == "subj":
+                if p.pos in ("VERB", "ADJ"):
+                    sources, clause, passive = self.subject(tok)
+                else:
+                    sources, clause = self.noun_source(tok, p)
+            elif h == "noun":
+                sources, clause = self.noun_source(tok, p)
+            elif h == "between":
+                sources = []
+            elif h == "speaker":
+                # "X said (that) Y is an obstacle": the reporting verb's subject
+                # ("... said in a statement that Y is ...": up through the statement noun)
+                for say in list(tok.ancestors)[:5]:
+                    if say.lemma_ in SAY_LEMMAS and say.pos_ == "VERB":
+                        sources, clause, _ = self.subject(say)
+                        break
+            elif h == "gov":
+                g = _governor(tok)
+                if g is not None:
+                    sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)
+            if sources:
+                break
+        if not sources and p.pos == "VERB" and tok.tag_ == "VBG" and tok.i > self.sent.start:
+            # "in Russian shelling" misparsed as a clause: the national adjective just before the gerund
+            prev = self.actors.at(tok.doc[tok.i - 1])
+            if prev is not None and prev.end == tok.i and prev.kind in ("demonym", "country", "actor"):
+                sources = [replace(prev, modifier=False)]
+        if not sources and p.pos == "VERB" and p.code[:2] in MILITARY_ROOTS:
+            sources = self._agent_of_attack_noun(clause or tok)
+            passive = passive or any(c.dep_ == "nsubjpass" for c in (clause or tok).children)
+        targets, territorial = self.targets(tok, p, sources)
+        if p.pos == "VERB" and passive and not any(h.startswith("prep:") for h in p.target):
+            # passive: the grammatical subject is the target
+            pas = [c for c in (clause or tok).children if c.dep_ == "nsubjpass"]
+            if pas:
+                targets = self.mentions_at(pas[0])
+        # "between A and B": the parties
+        parties: list[Mention] = []
+        for pr in _preps(tok) + (_preps(tok.head) if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass") else []):
+            if pr.lower_ == "between":
+                for o in _pobjs(pr):
+                    parties.extend(self.mentions_at(o))
+        if parties:
+            # one party per country, in mention order ("between Russian, Syrian and Turkish
+            # ministers, Lavrov, Mekdad and Cavusoglu" -> RUS, SYR, TUR)
+            uniq: dict[str | None, Mention] = {}
+            for m in (x for pm in parties for x in pm.expand()):
+                key = m.code()
+                if m.country is not None and key not in uniq:
+                    uniq[key] = m
+            parties = list(uniq.values())
+        if parties and not p.code.startswith("045") and (p.symmetric or not sources):
+            # "talks between A and B": the parties, whoever reports or welcomes the talks
+            if p.pos == "NOUN" or not sources or all(s.country in {x.country for x in parties} for s in sources):
+                sources, targets = parties[:1], parties[1:]
+        elif parties and p.code.startswith("045"):
+            targets = parties
+        sources, targets = self._fill_group_countries(p.code, sources, targets)
+        if p.code.startswith("14") and not targets:
+            sources, targets = self._one_sided_protest(tok, p, sources)
+        if p.code.startswith("045") and not targets:
+            return None  # mediation needs the parties
+        ctx, denier = self.context(tok, clause)
+        code = p.code
+        suffix = ""
+        conf = p.confidence
+        if ctx in ("negated", "hypothetical", "conditional", "threatened"):
+            # kept with its modality: the events stage drops it and says why (explain, evaluate --errors)
+            return Candidate(tok, p, code, tuple(sources), tuple(targets), Modality(ctx), suffix, conf, clause)
+        if ctx == "claimed" and denier is not None:
+            claimers = self.subject(denier)[0]
+            own = {m.code() for m in claimers}
+            if any(m.code() in own for m in sources):
+                ctx = "asserted"  # "X claimed that it had struck Y": X's own act, asserted by X
+            else:
+                return Candidate(tok, p, code, tuple(sources), tuple(targets), Modality.CLAIMED, ".claimed",
+                                 round(conf * 0.7, 3), clause, speakers=tuple(claimers), claim_verb=denier)
+        if ctx == "denied":
+            # "X denied (that) Y met Z": X denies; the target is whoever else the denied act names
+            deniers: list[Mention] = []
+            if denier is not None and denier.pos_ in ("VERB", "AUX"):
+                deniers, clause, _ = self.subject(denier)
+                if not deniers and any(c.dep_ in SUBJ_DEPS for c in denier.children):
+                    return None  # an unresolved denier ("the minister denied ..."): nothing to code
+            deniers = deniers or sources
+            own = {m.country for m in deniers}
+            others = [m for m in [*sources, *targets] if m.country not in own]
+            return Candidate(tok, p, "016", tuple(deniers), tuple(others), Modality.DENIED, ".denied", conf * 0.9, clause)
+        if ctx == "intended":
+            root = "045" if code.startswith("045") else code[:2]
+            icode = INTENT_BY_ROOT.get(root)
+            agreed = self._agreed_by_parties(tok, sources, targets)
+            if agreed and not code.startswith("04"):
+                # "A and B agreed to release detainees": an agreement between them
+                code, suffix, conf = "057", ".agreed", conf * 0.85
+                sources, targets = agreed[:1], agreed[1:]
+            elif code.startswith("03"):
+                pass
+            elif icode is not None:
+                code, suffix, conf = icode, ".intent", conf * 0.85
+                if agreed:
+                    sources, targets = agreed[:1], agreed[1:]
+            elif root in ANNOUNCED_ROOTS and self._future_only(tok):
+                suffix, conf = ".future", conf * 0.8  # "Georgia will suspend talks with the EU"
+            else:
+                return None
+        if any(m.via == "coref" for m in sources + targets):
+            conf *= 0.85
+        place = self.locative_country() if code in ("040", "043") else None
+        return Candidate(tok, p, code, tuple(sources), tuple(targets),
+                         Modality.INTENDED if ctx == "intended" else Modality.ASSERTED,
+                         suffix, round(min(conf, 1.0), 3), clause, place_country=place,
+                         territorial_targets=frozenset(territorial))

@@ -1,0 +1,336 @@
+"""Events stage: candidates become directed dyads (coordination expands, reciprocal fighting runs
+both ways, an empty target where CAMEO allows and the text names none) and Event records with
+CAMEO code, Goldstein score, quad class, date, place and ACLED/PLOVER types; every decision is
+recorded for `dyadflow code --explain`."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from spacy.tokens import Doc, Span, Token
+
+from dyadflow.coder import adapters
+from dyadflow.coder.predicates import ACT_NOUN_ROOTS, MILITARY_ROOTS
+from dyadflow.coder.records import Candidate, Mention, SentenceActors
+from dyadflow.lexicon.model import Lexicon
+from dyadflow.records import Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dyadflow.geo import Gazetteer
+
+CODER_VERSION = "1.0.0"
+# codes whose dyad is unordered (consult, cooperate): one event per unordered pair
+SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
+HOST_CODE = "043"
+MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
+THIRD_PLACE_CODE = "044"
+
+
+def _is_symmetric(code: str) -> bool:
+    return code.startswith(SYMMETRIC_PREFIXES)
+
+
+def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple[Mention, Mention | None, str, str]]:
+    """Directed (source, target, code, rule suffix) pairs of one candidate; with `untargeted`, a
+    candidate with a source and no target gives events with an empty target."""
+    sources = [x for m in c.sources for x in m.expand()]
+    targets = [x for m in c.targets for x in m.expand()]
+    if military:
+        # a named actor target beats the territory ("strikes on northern Syria against the PKK")
+        actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
+        if actors and len(actors) < len(targets):
+            targets = actors
+    if military and sources:
+        # "Taliban attacks in Kunduz": a place of the source's own country is the location, not a
+        # target; "airstrikes in Gaza" by a foreign force keep the territory as the target
+        own = {m.country for m in sources}
+        targets = [t for t in targets if not (t.head in c.territorial_targets and t.metonym and t.country in own)]
+    out: list[tuple[Mention, Mention | None, str, str]] = []
+    # fighting is mutual: both directions when the pattern says both parties act ("clashed with",
+    # "A and B exchanged fire"); consultations and agreements are unordered and need one row
+    reciprocal = c.pattern.symmetric and military
+    if sources and targets:
+        for s, t in itertools.product(sources, targets):
+            out.append((s, t, c.code, ""))
+            if reciprocal:
+                out.append((t, s, c.code, ".reciprocal"))
+        if len(targets) > 1 and c.code in MEETING_CODES:
+            pair_code = THIRD_PLACE_CODE if c.code == HOST_CODE else c.code
+            for a, b in itertools.combinations(targets, 2):
+                if a.country != b.country:
+                    out.append((a, b, pair_code, ".pairs"))
+        if len(sources) > 1 and (c.code in MEETING_CODES or (_is_symmetric(c.code) and not c.code.startswith("04"))):
+            for a, b in itertools.combinations(sources, 2):
+                if a.country != b.country:
+                    out.append((a, b, c.code, ".pairs"))
+    elif len(sources) > 1 and (c.code in MEETING_CODES or (_is_symmetric(c.code) and not c.code.startswith("04"))
+                               or (c.pattern.symmetric and not c.code.startswith("045"))):
+        # several nations: members of one delegation do not meet each other; one nation: a
+        # domestic dyad ("the army and the RSF fought")
+        multinational = len({m.country for m in sources}) > 1
+        for a, b in itertools.combinations(sources, 2):
+            if (a.country != b.country) if multinational else (a.code(military) != b.code(military)):
+                out.append((a, b, c.code, ".pairs"))
+                if reciprocal:
+                    out.append((b, a, c.code, ".pairs.reciprocal"))
+    if not out and sources and not targets and untargeted:
+        out.extend((s, None, c.code, ".notarget") for s in sources)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the events stage did with one candidate dyad (for `dyadflow code --explain`)."""
+
+    trigger: str
+    pattern_id: str
+    code: str
+    source: str | None
+    target: str | None
+    outcome: str  # event | dropped
+    reason: str
+
+
+def sentence_decisions(
+    doc: Doc, idx: int, sent: Span, actors: SentenceActors, cands: list[Candidate], lexicon: Lexicon,
+    published: date | None,
+    published_inferred: bool, doc_id: str, gazetteer: Gazetteer | None, article_countries: list[str],
+    ctx: adapters.ArticleContext,
+) -> tuple[list[Event], list[Decision]]:
+    """The events of one sentence's candidates, and why each candidate became an event or not."""
+    best: dict[tuple[str, ...], Event] = {}
+    decisions: list[Decision] = []
+
+    def drop(c: Candidate, reason: str, s: Mention | None = None, t: Mention | None = None) -> None:
+        decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text if s else None, t.text if t else None,
+                                  "dropped", reason))
+
+    for c in cands:
+        info = lexicon.code_info(c.code)
+        if info is None:
+            drop(c, f"code {c.code} not in the CAMEO table")
+            continue
+        if not c.modality.factual:
+            drop(c, f"modality {c.modality.value}")
+            continue
+        military = info.root in MILITARY_ROOTS
+        untargeted = lexicon.has_code_prefix("untargeted_codes", c.code) and _names_no_other_actor(c, actors)
+        dyads = _dyads(c, military, untargeted=untargeted)
+        if not dyads:
+            drop(c, "no source" if not c.sources else "no target (and the code needs one)")
+        for s, t, code, suffix in dyads:
+            info2 = info if code == c.code else lexicon.code_info(code)
+            if info2 is None:
+                drop(c, f"code {code} not in the CAMEO table", s, t)
+                continue
+            if t is not None:
+                code, info2 = _by_actor_roles(code, info2, s, t, lexicon)
+            if code == "040" and t is not None and c.place_country and c.place_country not in (s.country, t.country) \
+                    and lexicon.code_info(THIRD_PLACE_CODE) is not None:
+                # "Turkish and Syrian ministers met in Moscow": a meeting at a third location
+                code, info2 = THIRD_PLACE_CODE, lexicon.code_info(THIRD_PLACE_CODE)
+            s_code = s.code(military=military)
+            t_code = None if t is None else t.code(
+                military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
+            if not s_code or not s.identified:
+                drop(c, "source has no code", s, t)
+                continue
+            if t is not None and (not t_code or not t.identified):
+                drop(c, "target has no code", s, t)
+                continue
+            if t is not None and (s_code == t_code or (s.country and s.country == t.country and s.role == t.role)):
+                drop(c, "source and target are the same actor", s, t)
+                continue
+            ev = _event(doc, sent, idx, c, s, t, s_code, t_code, code, info2, suffix, lexicon, published,
+                        published_inferred, doc_id, gazetteer, article_countries, ctx, military)
+            key = (s_code, t_code or "", code) if not _is_symmetric(code) else (*sorted((s_code, t_code or "")), code)
+            if key not in best or best[key].confidence < ev.confidence:
+                best[key] = ev
+            decisions.append(Decision(c.trigger.text, c.pattern.id, code, s.text, t.text if t else None, "event",
+                                      ev.rule_id))
+    kept = _one_per_root(best.values())
+    kept = _drop_untargeted_duplicates(kept)
+    kept_keys = {(e.source_text, e.target_text, e.cameo_code) for e in kept}
+    decisions = [
+        Decision(d.trigger, d.pattern_id, d.code, d.source, d.target, "merged",
+                 f"merged into another event of the same dyad and root ({d.reason})")
+        if d.outcome == "event" and (d.source, d.target, d.code) not in kept_keys else d
+        for d in decisions
+    ]
+    return sorted(kept, key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")), decisions
+
+
+def _is_act_noun(tok: Token, actors: SentenceActors) -> bool:
+    """An object naming an act, not a party ("condemned the violence", "welcomed the renewal")."""
+    return tok.pos_ == "NOUN" and actors.at(tok) is None and (
+        tok.lemma_.lower() in ACT_NOUN_ROOTS or tok.lemma_.lower().endswith(("tion", "ment", "al", "ence", "ance", "ing")))
+
+
+def _names_no_other_actor(c: Candidate, actors: SentenceActors) -> bool:
+    """An event may have an empty target only when its sentence names no actor besides its source
+    (and the reporter): otherwise the target is there and was not linked, and coding none would
+    be wrong (rule events.untargeted)."""
+    tok = c.trigger
+    if c.pattern.pos == "NOUN" and c.clause is not None:
+        return False  # a noun's source borrowed from its governing verb: too weak to stand alone
+    heads = [tok] + [ch for ch in tok.children if ch.dep_ in ("xcomp", "ccomp")]
+    slots = [ch for h in heads for ch in h.children if ch.dep_ in ("dobj", "dative", "nsubjpass")]
+    slots += [o for h in heads for ch in h.children
+              if ch.dep_ == "prep" and ch.lower_ in ("to", "on", "against", "with", "at", "about", "of")
+              for o in ch.children if o.dep_ == "pobj"]
+    if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors) for o in slots):
+        return False  # "urged the parties", "condolences to the families": a target unresolved, not absent
+    own = {(m.start, m.end) for m in c.sources}
+    speaker = actors.speaker
+    for m in actors.mentions:
+        if (m.start, m.end) in own or m.modifier or not m.identified or m.kind == "pronoun":
+            continue
+        if speaker is not None and m.code() == speaker.code():
+            continue
+        if any(m.code() == s.code() for s in c.sources):
+            continue
+        return False
+    return True
+
+
+def _drop_untargeted_duplicates(events: list[Event]) -> list[Event]:
+    """An event without a target yields to an event of the same source and root that has one."""
+    targeted = {(e.source_code, e.cameo_root) for e in events if e.target_code}
+    return [e for e in events if e.target_code or (e.source_code, e.cameo_root) not in targeted]
+
+
+def _one_per_root(events: Iterable[Event]) -> list[Event]:
+    """One event per dyad and root in a sentence ("marched ... to protest": one protest); the most
+    confident wins, then the more specific code."""
+    best: dict[tuple[str, ...], Event] = {}
+    for ev in events:
+        pair = (ev.source_code or "", ev.target_code or "")
+        key = (*(sorted(pair) if _is_symmetric(ev.cameo_code) else pair), ev.cameo_root)
+        cur = best.get(key)
+        if cur is None or (ev.confidence, len(ev.cameo_code)) > (cur.confidence, len(cur.cameo_code)):
+            best[key] = ev
+    return list(best.values())
+
+
+def _by_actor_roles(code: str, info: Any, s: Mention, t: Mention, lexicon: Lexicon) -> tuple[str, Any]:
+    """Violence by protesters is a violent protest (145); by police against civilians, repression (175)."""
+    new = None
+    if info.root in ("18", "19") and s.role in ("CVL", "EDU", "LAB") and not s.metonym:
+        new = "145"
+    elif info.root in ("18", "19") and s.role == "COP" and t.role in ("CVL", "EDU", "LAB", "OPP", "MED"):
+        new = "175"
+    if new is None or lexicon.code_info(new) is None:
+        return code, info
+    return new, lexicon.code_info(new)
+
+
+def _article_countries(coded: list[Any], lexicon: Lexicon) -> list[str]:
+    counts: dict[str, int] = {}
+    for _, _, actors, _ in coded:
+        for m in actors.mentions:
+            if m.country and not m.modifier:
+                c = lexicon.country_by_code.get(m.country)
+                iso = c.iso3 if c is not None else None
+                if iso:
+                    counts[iso] = counts.get(iso, 0) + 1
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def _event(
+    doc: Doc, sent: Span, idx: int, c: Candidate, s: Mention, t: Mention | None, s_code: str, t_code: str | None,
+    code: str,
+    info: Any, suffix: str, lexicon: Lexicon, published: date | None, published_inferred: bool, doc_id: str,
+    gazetteer: Gazetteer | None, article_countries: list[str], ctx: adapters.ArticleContext, military: bool,
+) -> Event:
+    tok = c.trigger
+    sides = [m for m in (s, t) if m is not None and m.end > m.start]
+    lo = min([tok.idx] + [doc[m.start].idx for m in sides])
+    hi = max([tok.idx + len(tok.text)] + [doc[m.end - 1].idx + len(doc[m.end - 1].text) for m in sides])
+    habitual = tok.tag_ in ("VBZ", "VBP") and not any(ch.dep_ in ("aux", "auxpass") for ch in tok.children)
+    dres, frame = ctx.date(idx, sent, tok, habitual=habitual)
+    place = None
+    if gazetteer is not None:
+        fallback = None
+        # the place implied by the event: the target's territory for military action, the host's
+        # country for hosting, the visited country for a visit
+        side = t if (military or code == "042") and t is not None else s if code == HOST_CODE else None
+        if side is not None:
+            tc = lexicon.country_by_code.get(side.country or "")
+            fallback = tc.iso3 if tc is not None else None
+        exclude = [(doc[m.start].idx - sent.start_char, doc[m.end - 1].idx + len(doc[m.end - 1].text) - sent.start_char)
+                   for m in sides if m.metonym]
+        place = ctx.place(idx, sent, tok, info.root, frame=frame, fallback_country=fallback, exclude_spans=exclude,
+                          countries=(_iso(lexicon, s.country), _iso(lexicon, t.country if t else None)))
+    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or (t is not None and t.modifier) else 1.0)
+    ev = Event(
+        doc_id=doc_id,
+        sentence_index=idx,
+        sentence=ctx.sentence_text(sent).strip(),
+        char_start=lo,
+        char_end=hi,
+        source_text=s.text,
+        source_code=s_code,
+        source_country=_iso(lexicon, s.country),
+        source_role=_role(s_code, s.country, s.fixed_code),
+        target_text=t.text if t else None,
+        target_code=t_code,
+        target_country=_iso(lexicon, t.country) if t else None,
+        target_role=_role(t_code, t.country, t.fixed_code) if t and t_code else None,
+        cameo_code=code,
+        cameo_root=info.root,
+        cameo_label=info.label,
+        quad_class=info.quad_class,
+        goldstein=info.goldstein,
+        rule_id=_rule_id(c, s, t, suffix),
+        confidence=round(max(0.05, min(conf, 1.0)), 3),
+        coder_version=CODER_VERSION,
+        dictionary_version=lexicon.version,
+        negated=False,
+        modality=c.modality,
+        event_date=dres.event_date,
+        date_precision=dres.precision,
+        date_source=dres.source,
+        is_historical=dres.is_historical,
+        location_name=place.name if place else None,
+        location_country=place.country if place else None,
+        admin1=place.admin1 if place else None,
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        geo_precision=place.geo_precision if place else None,
+        extras={"source_span": _char_span(doc, s), "target_span": _char_span(doc, t),
+                "trigger": tok.text, "source_via": s.via, "target_via": t.via if t else None},
+    )
+    return adapters.acled(ev, lexicon.acled_crosswalk)
+
+
+def _char_span(doc: Doc, m: Mention | None) -> tuple[int, int] | None:
+    if m is None or m.end <= m.start:
+        return None
+    return (doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text))
+
+
+def _rule_id(c: Candidate, s: Mention, t: Mention | None, suffix: str) -> str:
+    """The trail of rules behind an event: pattern, candidate rule, dyad rule, and how each actor
+    was resolved when not by the dictionary (coref, issuer, ...)."""
+    vias = [m.via for m in (s, t) if m is not None]
+    extra = "".join(f".{v}" for v in dict.fromkeys(vias) if v in ("coref", "issuer", "act", "context", "group"))
+    return f"{c.pattern.id}{c.rule_suffix}{suffix}{extra}"
+
+
+def _iso(lexicon: Lexicon, code: str | None) -> str | None:
+    if not code:
+        return None
+    c = lexicon.country_by_code.get(code)
+    return c.iso3 if c is not None else None
+
+
+def _role(code: str, country: str | None, fixed: str | None) -> str | None:
+    if country and code.startswith(country) and len(code) > len(country):
+        return code[len(country) : len(country) + 3]
+    if fixed and len(fixed) >= 6:
+        return fixed[3:6]
+    return None

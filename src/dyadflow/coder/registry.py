@@ -1,0 +1,284 @@
+"""Document registry: one canonical actor per referent across an article — pronouns, titles and
+offices, surnames and short names, "the parties" / "both sides", the first person of a statement's
+author (its issuer) — resolved against what earlier sentences named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+from dyadflow.coder.records import Mention
+from dyadflow.lexicon.model import Lexicon, NamedActor, fold
+from dyadflow.nlp import ACTOR, AGENT, CAPITAL, COUNTRY, DEMONYM, OUTLET
+
+_PRIORITY = {OUTLET: 6, ACTOR: 5, COUNTRY: 4, CAPITAL: 3, AGENT: 2, DEMONYM: 1}
+NP_DEPS = frozenset({"compound", "amod", "poss", "nmod", "det", "case", "punct", "flat", "nummod", "npadvmod", "quantmod"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us", "my", "our", "ours"})
+THING_PRONOUNS = frozenset({"it", "its"})
+PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
+GROUP_NOUNS = frozenset({"party", "side"})
+OFFICE_WORDS = frozenset({"secretary-general", "general", "chief", "president", "envoy", "commissioner", "director",
+                          "head", "spokesperson", "spokesman", "spokeswoman", "representative", "chair", "chairman",
+                          "chairperson", "coordinator", "rapporteur", "prosecutor"})
+PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor", "party",
+                        "rival", "foe", "delegation", "leader", "minister", "army", "force", "capital"})
+STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
+ARMED_ROLES = frozenset({"REB", "INS", "SEP"})  # main-country default only for "the rebels", not "militant groups"
+GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
+SPONSOR_WORDS = frozenset({"backed", "sponsored", "supported", "funded", "armed", "trained", "allied", "affiliated", "aligned", "linked"})
+THING_NOUNS = frozenset({"camp", "station", "base", "headquarters", "building", "compound", "post", "checkpoint",
+                         "facility", "office", "barracks", "prison", "hospital", "school", "vehicle", "convoy",
+                         "truck", "boat", "ship", "car", "bus", "position", "depot", "site"})
+SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
+                        "claim", "report", "insist", "explain", "write", "quote", "point", "underline"})
+
+
+@dataclass
+class ArticleState:
+    """What coreference needs from earlier sentences of the same article."""
+
+    history: list[Mention] = field(default_factory=list)
+    names: dict[str, Mention] = field(default_factory=dict)  # folded name/surname -> titled mention
+    country_counts: dict[str, int] = field(default_factory=dict)
+    last_subjects: list[Mention] = field(default_factory=list)  # the previous sentence's main subject(s)
+    last_group: tuple[Mention, ...] = ()  # the latest event's two or more participants ("the parties")
+    recent_parties: list[Mention] = field(default_factory=list)  # targets of recent events, latest last
+
+    def remember(self, m: Mention) -> None:
+        self.history.append(m)
+        if m.country and not m.modifier:
+            self.country_counts[m.country] = self.country_counts.get(m.country, 0) + 1
+
+
+QUOTE_CHARS = frozenset('"“”«»')
+
+
+def _in_quote(tok: Token) -> bool:
+    """The token sits inside double quotation marks opened earlier in its sentence."""
+    sent = tok.sent
+    n = sum(tok.doc[i].text.count(q) for i in range(sent.start, tok.i) for q in QUOTE_CHARS)
+    return n % 2 == 1
+
+
+def _actor_entry(lexicon: Lexicon, actor_id: str, day: date | None) -> tuple[NamedActor | None, bool]:
+    """The actor's entry valid on day; else the nearest one (flagged not valid)."""
+    entry = lexicon.actor_on(actor_id, day)
+    if entry is not None:
+        return entry, True
+    entries = lexicon.actors_by_id.get(actor_id, ())
+    if not entries:
+        return None, False
+    if day is None:
+        return entries[-1], False
+
+    def dist(a: NamedActor) -> int:
+        lo = a.valid_from or date.min
+        hi = a.valid_to or date.max
+        return min(abs((day - lo).days), abs((day - hi).days))
+
+    return min(entries, key=dist), False
+
+
+def issuer_mention(lexicon: Lexicon, source: str | None, published: date | None) -> Mention | None:
+    """The author of a statement or press release named by the article's `source` field
+    ("UN Secretary-General statement", "U.S. Department of State press statement"); None for a
+    news outlet or an unknown source (rule registry.issuer)."""
+    if not source:
+        return None
+    head = source.split("(", 1)[0] or source
+    found = lexicon.names_in(head)
+    if not found:
+        return None
+    _, kind, ident = found[0]
+    if kind == "country":
+        return Mention(0, 0, 0, ident, "GOV", head.strip(), "issuer", via="issuer", countries=(ident,))
+    if kind != "actor":
+        return None  # an outlet: reporters are channels, not actors
+    entry, valid = _actor_entry(lexicon, ident, published)
+    if entry is None:
+        return None
+    return Mention(0, 0, 0, entry.country, entry.role, head.strip(), "issuer", person=entry.kind == "person",
+                   via="issuer", actor_id=entry.actor_id, fixed_code=entry.code,
+                   countries=(entry.country,) if entry.country else ())
+
+
+def _is_pair(tok: Token) -> bool:
+    """"both countries", "the two sides", "both ministers"."""
+    return tok.tag_ in ("NNS", "NNPS") and any(
+        (c.dep_ in ("det", "predet", "preconj") and c.lower_ == "both") or (c.dep_ == "nummod" and c.lower_ == "two")
+        for c in tok.children
+    )
+
+
+def _by_pos_desc(mentions: list[Mention]) -> list[Mention]:
+    return sorted(mentions, key=lambda m: m.start, reverse=True)
+
+
+def nominal_head(tok: Token) -> Token:
+    """Climb compound/flat arcs: "Defense Minister Hulusi Akar" -> Akar."""
+    doc = tok.doc
+    while (
+        tok.dep_ in ("compound", "flat", "amod") and tok.head != tok and tok.head.pos_ in ("PROPN", "NOUN")
+        and tok.head.i > tok.i
+        and all(t.pos_ in ("PROPN", "NOUN", "PUNCT") and t.text not in (",", "(", ")") for t in doc[tok.i + 1 : tok.head.i])
+    ):
+        tok = tok.head
+    return tok
+
+
+class RegistryMixin:
+    """Reference resolution over the article state (mixed into the mention finder, which owns
+    `doc`, `lexicon`, `published`, `state`, `spans`, `span_at` and `issuer`)."""
+
+    doc: Any
+    lexicon: Lexicon
+    published: date | None
+    state: ArticleState
+    issuer: Mention | None
+    spans: list[Span]
+    span_at: dict[int, Span]
+    dateline_country: str | None
+    article_ranking: list[str]
+
+    def _recent_country(self, person: bool | None = None) -> str | None:
+        for m in reversed(self.state.history):
+            if m.country and not m.modifier and (person is None or m.person == person):
+                return m.country
+        return None
+
+    def _recent(self, pred) -> Mention | None:  # type: ignore[no-untyped-def]
+        for m in reversed(self.state.history[-40:]):
+            if pred(m):
+                return m
+        return None
+
+    def _recent_span_country(self, before: int, sent: Span) -> str | None:
+        """The country of the nearest country-like span before a token in its sentence."""
+        for sp in reversed(self.spans):
+            if sent.start <= sp.start < before and sp.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR):
+                c = self._country_of_span(sp)
+                if c:
+                    return c
+        return self._recent_country()
+
+    def note_participants(self, participants: list[Mention]) -> None:
+        """Remember the latest event's participants (two or more distinct actors) for "the parties"."""
+        uniq: dict[str | None, Mention] = {}
+        for m in participants:
+            if m.identified and not m.members:
+                uniq.setdefault(m.code(), m)
+        if len(uniq) >= 2:
+            self.state.last_group = tuple(uniq.values())
+
+    def note_target(self, m: Mention) -> None:
+        """Remember an event's target: two distinct recent targets are "the parties" when no event
+        named both at once ("welcomed A's announcement ... welcomed B's message ... urged the parties")."""
+        if not m.identified or m.members:
+            return
+        self.state.recent_parties = [p for p in self.state.recent_parties if p.code() != m.code()][-3:] + [m]
+
+    def _group(self, tok: Token) -> Mention | None:
+        """"the parties", "both sides", "all parties (to the conflict)": the latest event's participants
+        (rule registry.group)."""
+        group = self.state.last_group or tuple(self.state.recent_parties[-2:])
+        if tok.lemma_.lower() not in GROUP_NOUNS or tok.tag_ != "NNS" or len(group) < 2:
+            return None
+        dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod")}
+        if not dets & {"the", "both", "all", "two", "these", "those", "concerned", "warring", "relevant"}:
+            return None
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+            return None  # "the parties of the coalition": named, not a back reference
+        lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod") and c.i < tok.i])
+        first = group[0]
+        return Mention(lo, tok.i + 1, tok.i, first.country, first.role, self.doc[lo : tok.i + 1].text, "group",
+                       via="group", members=group)
+
+    def _pair(self, tok: Token, spans: list[Span], mentions: list[Mention]) -> tuple[str, ...]:
+        """The two countries meant by "both countries", "the two sides", "both ministers": a
+        coordinated pair earlier in the sentence, else the article's two most frequent countries."""
+        for sp in reversed([x for x in spans if x.start < tok.i and x.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR)]):
+            group = [t for t in (sp.root, *sp.root.conjuncts) if t.i in self.span_at]
+            cs = [c for c in (self._country_of_span(self.span_at[t.i]) for t in group) if c]
+            if len(set(cs)) >= 2:
+                return tuple(sorted(set(cs), key=cs.index))[:2]
+        here = {m.country for m in mentions if m.start < tok.i and not m.modifier}
+        recent: list[str] = []
+        for m in reversed(self.state.history):
+            if m.country and not m.modifier and m.country not in here and m.country not in recent:
+                recent.append(m.country)
+            if len(recent) == 2:
+                return tuple(recent[::-1])
+        return ()
+
+    def main_country(self) -> str | None:
+        """The article's main country: the most mentioned one (the dateline breaks ties)."""
+        if self.dateline_country and self.dateline_country in self.article_ranking[:2]:
+            return self.dateline_country
+        return self.article_ranking[0] if self.article_ranking else None
+
+    def _register_name(self, tokens: list[Token], m: Mention) -> None:
+        ref = replace(m, via="name")
+        full = " ".join(t.text for t in tokens)
+        self.state.names[fold(full)] = ref
+        self.state.names[fold(tokens[-1].text)] = ref
+
+    def _speaker(self, sent: Span) -> Mention | None:
+        """The subject of the sentence's reporting verb (for "we"/"our" in quotes)."""
+        for tok in sent:
+            if tok.lemma_ in SAY_LEMMAS and tok.pos_ == "VERB":
+                for c in tok.children:
+                    if c.dep_ in ("nsubj",):
+                        nh = nominal_head(c)
+                        sp = self.span_at.get(nh.i) or self.span_at.get(c.i)
+                        ref = self.state.names.get(fold(nh.text))
+                        if ref is not None:
+                            return ref
+                        if sp is not None and sp.label_ == ACTOR:
+                            entry, _ = _actor_entry(self.lexicon, sp.id_, self.published)
+                            if entry is not None:
+                                return Mention(nh.i, nh.i + 1, nh.i, entry.country, entry.role, nh.text, "actor",
+                                               person=entry.kind == "person")
+                        if c.lower_ in PERSON_PRONOUNS:
+                            return self._recent(lambda m: m.person and m.identified)
+        return None
+
+    def _pronoun(self, tok: Token, mentions: list[Mention], speaker: Mention | None) -> Mention | None:
+        low = tok.lower_
+        if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
+            ref = next((m for m in _by_pos_desc(mentions) if m.person and m.identified and m.start < tok.i), None)
+            if ref is None and tok.dep_ in ("nsubj", "nsubjpass"):
+                # a subject pronoun continues the previous sentence's subject
+                ref = next((m for m in self.state.last_subjects if m.person), None)
+            if ref is None:
+                ref = self._recent(lambda m: m.person and m.identified)
+        elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
+            ref = speaker or (self.issuer if not _in_quote(tok) else None) or self._recent(
+                lambda m: m.person and m.identified)
+        elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
+            ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.identified and not m.modifier
+                        and not m.members and m.start < tok.i), None)
+            if ref is None:
+                # only the previous sentence's subject, when it was a state or organisation
+                ref = next((m for m in self.state.last_subjects if not m.person and (m.metonym or m.kind == "actor")), None)
+        elif low in ("they", "them") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
+            ref = next((m for m in _by_pos_desc(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
+            if ref is None and tok.dep_ in ("nsubj", "nsubjpass") and len(self.state.last_subjects) >= 2 \
+                    and not any(m.start < tok.i and not m.modifier for m in mentions):
+                # "France and Germany condemned X. They called on Y ...": the coordinated subjects
+                group = self.state.last_subjects
+                cs = tuple(dict.fromkeys(m.country for m in group if m.country))
+                first = group[0]
+                return replace(first, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun",
+                               via="coref", modifier=False, countries=cs, country=cs[0])
+            if ref is None:
+                return None
+        else:
+            return None
+        if ref is None or not ref.identified:
+            return None
+        return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun", via="coref", modifier=False)
