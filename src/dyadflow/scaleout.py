@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,24 @@ def worker_resources(key: ResourceKey) -> CoderResources:
 def warm_worker(key: ResourceKey) -> None:
     """Worker-process initializer: build the resources before the first batch arrives."""
     worker_resources(key)
+
+
+def prewarm(settings: Settings) -> threading.Thread | None:
+    """Build this process's coder resources in a background thread, for the local runner with one
+    worker (the flow then codes in this process): the build overlaps the start of Prefect's server.
+    DYADFLOW_PREWARM=0 turns it off."""
+    if settings.task_runner != "local" or settings.workers != 1 or os.environ.get("DYADFLOW_PREWARM") == "0":
+        return None
+
+    def build() -> None:
+        try:
+            warm_worker(resource_key(settings))
+        except Exception:  # the flow builds again and reports the error where it belongs
+            log.debug("prewarming the coder failed", exc_info=True)
+
+    thread = threading.Thread(target=build, name="dyadflow-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def code_on_worker(articles: Sequence[Article], settings: Settings, run_id: str,

@@ -24,6 +24,11 @@ pipeline flow holds it, its extract/code/load subflows take it again as a no-op)
 Temporary files: every write goes to `<root>/.tmp/.tmp-<pid>-<random>.part` and is renamed into
 place (same filesystem), so no glob over articles/, events/, rejects/ or state/ ever sees a
 partial file (DuckDB globs do match dot-files). `init` removes temp files of dead processes.
+
+Object storage (root an fsspec URL such as s3://bucket/prefix, a UPath; dyadflow.location): no
+rename exists there, and none is needed: every file is written with one PUT under its final, unique
+name (an object appears whole or not at all), codings.parquet (the commit point) is one PUT written
+last, and the lock is a lease object created by a conditional put (dyadflow.location.ObjectLease).
 """
 
 from __future__ import annotations
