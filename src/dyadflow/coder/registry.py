@@ -96,7 +96,12 @@ def issuer_mention(lexicon: Lexicon, source: str | None, published: date | None)
         return None
     _, kind, ident = found[0]
     if kind == "country":
-        return Mention(0, 0, 0, ident, "GOV", head.strip(), "issuer", via="issuer", countries=(ident,))
+        # "Sylvanian Ministry of Defence statement": the agent term after the country gives the role
+        folded = fold(head)
+        terms = [t for t in lexicon.agent_by_term if len(t) > 3 and f" {t}" in f" {folded} "]
+        agent = lexicon.agent_by_term[max(terms, key=len)] if terms else None
+        role = agent.role if agent is not None and agent.role not in ("CVL", "MED") else "GOV"
+        return Mention(0, 0, 0, ident, role, head.strip(), "issuer", via="issuer", countries=(ident,))
     if kind != "actor":
         return None  # an outlet: reporters are channels, not actors
     entry, valid = _actor_entry(lexicon, ident, published)

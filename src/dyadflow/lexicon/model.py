@@ -338,7 +338,7 @@ def _compile_names(lex: Lexicon) -> tuple[Any, dict[str, tuple[str, str]]]:
             if len(n) > 2 or n.isupper():
                 kinds.setdefault(fold(n), ("actor", a.actor_id))
     for c in lex.countries:
-        for n in (c.name, *c.aliases):
+        for n in (c.name, *c.aliases, *c.demonyms):
             kinds.setdefault(fold(n), ("country", c.code))
     names = sorted((k for k in kinds if k.strip()), key=len, reverse=True)
     if not names:

@@ -1,0 +1,80 @@
+"""Golden records as data: every tests/golden/*.jsonl line is one fictional text with the events
+that must (and must not) be coded, run against the FICTIONAL lexicon of tests/fixtures/lexicon.
+
+A record: {"id", "phenomenon", "rule" (the coder rule it exercises), "text", "published"
+(YYYY-MM-DD, optional), "source" (the article's source field, optional), "expect": [[source, target,
+code], ...] (each must be coded; target null = an event with no target), "exact": true (nothing else
+may be coded), "forbid": [[source|null, target|null, code|null], ...] (no coded event may match;
+null matches anything)}."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dyadflow.coder import code_article
+from dyadflow.lexicon import Lexicon, load_lexicon
+
+pytestmark = pytest.mark.model
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "lexicon"
+GOLDEN = REPO / "tests" / "golden"
+DEFAULT_PUBLISHED = date(2022, 3, 10)
+
+
+def _records() -> list[dict[str, Any]]:
+    out = []
+    for path in sorted(GOLDEN.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip() and not line.lstrip().startswith("//"):
+                rec = json.loads(line)
+                rec["_where"] = f"{path.name}:{n}"
+                out.append(rec)
+    return out
+
+
+RECORDS = _records()
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(FIXTURE, REPO / "schemas")
+
+
+@pytest.fixture(scope="module")
+def nlp(lexicon: Lexicon):  # type: ignore[no-untyped-def]
+    from dyadflow.nlp import build_nlp
+
+    return build_nlp(lexicon)
+
+
+def test_records_are_well_formed() -> None:
+    ids = [r["id"] for r in RECORDS]
+    assert len(ids) == len(set(ids)), "duplicate golden record ids"
+    for r in RECORDS:
+        assert {"id", "phenomenon", "rule", "text"} <= r.keys(), r["_where"]
+        assert r.get("expect") or r.get("forbid"), f"{r['_where']}: a record must assert something"
+
+
+def _matches(pattern: list[Any], triple: tuple[Any, Any, Any]) -> bool:
+    return all(p is None or p == t for p, t in zip(pattern, triple, strict=True))
+
+
+@pytest.mark.parametrize("rec", RECORDS, ids=[r["id"] for r in RECORDS])
+def test_golden_record(rec: dict[str, Any], nlp, lexicon: Lexicon) -> None:  # type: ignore[no-untyped-def]
+    published = date.fromisoformat(rec["published"]) if rec.get("published") else DEFAULT_PUBLISHED
+    events = code_article(nlp(rec["text"]), lexicon, published, doc_id="golden", source=rec.get("source"))
+    got = {(e.source_code, e.target_code, e.cameo_code) for e in events}
+    expected = {tuple(x) for x in rec.get("expect", [])}
+    missing = expected - got
+    assert not missing, f"{rec['_where']} ({rec['phenomenon']}): missing {sorted(missing, key=str)}; coded {sorted(got, key=str)}"
+    if rec.get("exact"):
+        assert got == expected, f"{rec['_where']}: coded more than expected: {sorted(got - expected, key=str)}"
+    for f in rec.get("forbid", []):
+        bad = [t for t in got if _matches(f, t)]
+        assert not bad, f"{rec['_where']} ({rec['phenomenon']}): forbidden {f} coded as {bad}"
