@@ -23,7 +23,8 @@ from dyadflow.tableschema import SchemaError
 REPO = Path(__file__).resolve().parents[1]
 SEEDS, SCHEMAS = REPO / "seeds", REPO / "schemas"
 SHARED = REPO.parent / "shared"
-ROLES = {"GOV", "MIL", "SPY", "REB", "INS", "OPP", "LEG", "UAF", "COP", "JUD", "SEP", "HRI", "CVL", "CRM", "MED", "REF"}
+ROLES = {"GOV", "MIL", "SPY", "REB", "INS", "OPP", "LEG", "UAF", "COP", "JUD", "SEP", "HRI", "CVL", "CRM", "MED", "REF",
+         "HLH", "LAB", "EDU", "BUS", "AGR"}  # CAMEO primary and secondary roles
 NON_STATE_PREFIXES = {"IGO", "NGO", "IMG", "NGM", "KUR"}
 
 
