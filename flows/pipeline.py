@@ -8,6 +8,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from dyadflow.pipeline import new_run_id
+from dyadflow.runtime import notice_failed_run, run_notice, run_summary_notice
 from dyadflow.store import ParquetStore
 from flows._common import settings_for
 from flows.code import code
@@ -42,7 +43,7 @@ def summary_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
-@flow(name="pipeline", log_prints=False)
+@flow(name="pipeline", log_prints=False, on_failure=[notice_failed_run], on_crashed=[notice_failed_run])
 def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_wait_seconds: float = 0.0,
              lexicon: str | None = None, lexicon_format: str | None = None, processes: int | None = None,
              task_runner: str | None = None, workers: int | None = None, dask_address: str | None = None,
@@ -52,6 +53,7 @@ def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_
     settings = settings_for(warehouse, paths, lexicon, lexicon_format, processes, task_runner=task_runner,
                             workers=workers, dask_address=dask_address)
     run_id = new_run_id()
+    run_notice(f"run {run_id} started → {settings.data_dir}")
     store = ParquetStore(settings.data_dir, settings.schemas_dir)
     timings: dict[str, float] = {}
     with store.lock(wait_seconds=lock_wait_seconds):
@@ -71,4 +73,5 @@ def pipeline(paths: list[str] | None = None, warehouse: str | None = None, lock_
                "timings": timings}
     create_markdown_artifact(key="dyadflow-run-summary", markdown=summary_markdown(summary),
                              description="dyadflow pipeline run summary")
+    run_notice(run_summary_notice(summary))
     return summary

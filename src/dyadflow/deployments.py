@@ -63,3 +63,29 @@ def build_deployments(specs: list[DeploymentSpec], project_dir: Path) -> list[An
         params = {k: v for k, v in s.parameters.items() if v is not None}
         out.append(flow.to_deployment(name=s.name, schedules=schedules, parameters=params, description=s.description))
     return out
+
+
+def serve_deployments(deployments: list[Any]) -> None:
+    """Serve deployments with Prefect's Runner until Ctrl-C or SIGTERM; both stop it cleanly.
+
+    Like prefect.serve, but on SIGTERM the runner's async stop is scheduled on its event loop
+    (Prefect's handler calls the sync stop inside the loop: "coroutine 'Runner.astop' was never
+    awaited") and serving ends normally, schedules paused.
+    """
+    import asyncio
+
+    from prefect.runner import Runner
+
+    class _Runner(Runner):
+        def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+            self._logger.info("SIGTERM received, shutting down")
+            loop = asyncio.get_running_loop()
+            loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+
+    runner = _Runner(pause_on_shutdown=True)
+    for deployment in deployments:
+        runner.add_deployment(deployment)
+    try:
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        pass

@@ -102,6 +102,30 @@ def prefect_server_for_process(startup_timeout: float | None = None) -> Iterator
             proc.wait()
 
 
+RUN_NOTICES_ENV = "DYADFLOW_RUN_NOTICES"  # set by `dyadflow serve` for the runs it starts
+
+
+def run_notice(message: str) -> None:
+    """One timestamped line on stderr for `dyadflow serve`'s console; nothing outside served runs."""
+    if os.environ.get(RUN_NOTICES_ENV) != "1":
+        return
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    print(f"{stamp} UTC dyadflow {message}", file=sys.stderr, flush=True)
+
+
+def run_summary_notice(summary: dict) -> str:
+    """The end of a run in one line: seconds and counts."""
+    ex, co, lo = summary["extract"], summary["code"], summary["load"]
+    return (f"run {summary['run_id']} finished in {sum(summary['timings'].values()):.1f} s: "
+            f"{ex['n_articles']} articles ({ex['n_new_articles']} new), {ex['n_rejects']} rejected, "
+            f"{co['articles']} coded, {co['events']} events coded, {lo['n_events']} events loaded")
+
+
+def notice_failed_run(flow: object, flow_run: object, state: object) -> None:
+    """Prefect on_failure / on_crashed hook: the failure in one line."""
+    run_notice(f"run {getattr(flow_run, 'name', '?')} failed: {getattr(state, 'message', state)}")
+
+
 def drain_prefect_clients(timeout: float = 10.0) -> None:
     """Send the logs and events Prefect still queues for its API, then stop its client workers.
 
