@@ -75,3 +75,9 @@ def test_serve_dry_run_lists_the_feeds_deployment(name: str) -> None:
     result = runner.invoke(app, ["serve", "--dry-run", "--deployment", name])
     assert result.exit_code == 0, result.output
     assert name in result.output and "*/15 * * * *" in result.output and "sources.yaml" in result.output
+    from dyadflow.deployments import build_deployments, read_prefect_yaml
+
+    specs = [s for s in read_prefect_yaml(REPO / "prefect.yaml") if s.name == name]
+    [deployment] = build_deployments(specs, REPO)  # what `dyadflow serve` serves
+    assert deployment.parameters["sources"] == "sources.yaml"
+    assert [s.schedule.cron for s in deployment.schedules] == ["*/15 * * * *"]
