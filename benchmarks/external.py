@@ -259,7 +259,7 @@ def fill_with_backoff(items: Sequence[tuple[str, str, date | None]], events: Seq
     n_filled = sum(1 for p in preds if p is not None)
     return out, {"level": "sentence: only texts the coder coded nothing for",
                  "n_uncoded": len(empty), "n_filled": n_filled,
-                 "agreement_threshold": backoff.threshold, "calibration": asdict(backoff.calibration),
+                 "threshold": backoff.threshold, "calibration": asdict(backoff.calibration),
                  "classify_seconds": round(seconds, 3),
                  "ms_per_text": round(1000 * seconds / len(empty), 2) if empty else None}
 

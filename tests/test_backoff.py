@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dyadflow.backoff import Backoff, Example, Prediction, calibrate, held_out_predictions, load_examples
+from dyadflow.backoff import (
+    Backoff,
+    Example,
+    MiniLMEncoder,
+    Prediction,
+    SoftmaxModel,
+    calibrate,
+    held_out_probabilities,
+    load_examples,
+)
+from dyadflow.backoff.classifier import fold_of
 from dyadflow.seeds import read_seed_table
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -55,58 +66,75 @@ EXAMPLES = [
 @pytest.fixture()
 def backoff() -> Backoff:
     enc = WordEncoder([e.text for e in EXAMPLES] + ["depot capital painting"])
-    return Backoff.from_examples(EXAMPLES, enc, k=3)
+    return Backoff.from_examples(EXAMPLES, enc, folds=2)
 
 
 def test_classify_returns_code_similarity_and_nearest_example(backoff: Backoff) -> None:
-    (pred,) = backoff.classify(["jets bombed rebel depot"])
+    loose = Backoff(backoff.encoder, backoff.examples, backoff.matrix, backoff.model,
+                    replace(backoff.calibration, threshold=0.0))
+    (pred,) = loose.classify(["jets bombed rebel depot"])
     assert isinstance(pred, Prediction)
     assert pred.cameo_code == "195"
-    assert pred.example_id in {"t:1", "t:3"}
+    assert pred.example_id in {"t:1", "t:3"}  # the nearest air-strike example
     assert 0.0 < pred.similarity <= 1.0
-    assert pred.agreement == 1.0  # all three neighbours are air strikes
+    assert 0.0 < pred.probability <= 1.0
     assert pred.rule_id == f"backoff:{pred.example_id}"
     assert backoff.classify([]) == []
 
 
 def test_abstains_on_counter_examples_and_unrelated_text(backoff: Backoff) -> None:
-    museum, unrelated = backoff.classify(["museum opened painting exhibition hall", "zzz qqq"])
-    assert museum is None  # the nearest examples are counter-examples
-    assert unrelated is None  # nothing similar at all
+    loose = Backoff(backoff.encoder, backoff.examples, backoff.matrix, backoff.model,
+                    replace(backoff.calibration, threshold=0.0))
+    museum, unrelated = loose.classify(["museum opened painting exhibition hall", "zzz qqq"])
+    assert museum is None  # "no event" is predicted
+    assert unrelated is None  # nothing similar at all (below MIN_SIMILARITY)
 
 
-def test_abstains_below_the_agreement_threshold() -> None:
+def test_abstains_below_the_probability_threshold() -> None:
     enc = WordEncoder([e.text for e in EXAMPLES])
-    mixed = "jets bombed crowds marched protest"  # votes split between 195 and 141
-    strict = Backoff.from_examples(EXAMPLES, enc, k=4, threshold=0.99)
-    loose = Backoff.from_examples(EXAMPLES, enc, k=4, threshold=0.0)
+    mixed = "jets bombed crowds marched protest"  # between 195 and 141
+    strict = Backoff.from_examples(EXAMPLES, enc, folds=2, threshold=0.99)
+    loose = Backoff.from_examples(EXAMPLES, enc, folds=2, threshold=0.0)
     (near,) = strict.nearest([mixed])
-    assert near is not None and near.agreement < 0.99
+    assert near is not None and near.probability < 0.99
     assert strict.classify([mixed]) == [None]
     assert loose.classify([mixed])[0] == near
 
 
 def test_calibration_reaches_target_precision_on_held_out_examples() -> None:
-    enc = WordEncoder([e.text for e in EXAMPLES])
-    matrix = enc.encode([e.text for e in EXAMPLES])
-    cal = calibrate(EXAMPLES, matrix, k=3, target_precision=0.8)
-    assert cal.n_examples == 8 and cal.n_counter_examples == 2 and cal.k == 3
-    held = held_out_predictions(EXAMPLES, matrix, k=3)
-    kept = [(ex, p) for ex, p in zip(EXAMPLES, held, strict=True) if p is not None and p.agreement >= cal.threshold]
+    examples = [Example(f"t:{c}{i}", c, f"{w} {v} {i} {c}x", f"{c}{i}")
+                for c, w, v in (("195", "jets", "bombed"), ("141", "crowds", "marched"), ("173", "police", "arrested"))
+                for i in range(6)] + [Example(f"t:n{i}", None, f"museum opened {i} show", f"n{i}") for i in range(6)]
+    enc = WordEncoder([e.text for e in examples])
+    matrix = enc.encode([e.text for e in examples])
+    cal = calibrate(examples, matrix, target_precision=0.8, folds=3)
+    assert cal.n_examples == 24 and cal.n_counter_examples == 6 and cal.folds == 3
+    held = held_out_probabilities(examples, matrix, folds=3)
+    kept = [(ex, root) for ex, (root, prob) in zip(examples, held, strict=True)
+            if root != "none" and prob >= cal.threshold]
     assert kept, cal
-    assert sum(p.cameo_code[:2] == ex.root for ex, p in kept) / len(kept) >= 0.8
-    assert cal.precision >= 0.8 and 0.0 < cal.coverage <= 1.0
+    assert sum(root == ex.root for ex, root in kept) / len(kept) >= 0.8
+    assert cal.precision >= 0.8 and 0.0 < cal.coverage <= 1.0 and cal.accuracy > 0.5
 
 
-def test_an_example_is_never_its_own_neighbour_in_calibration() -> None:
-    twins = [Example("t:a", "195", "jets bombed camp", "g"), Example("t:b", "141", "jets bombed camp now", "g"),
-             Example("t:c", "141", "crowds marched camp", "c")]
+def test_a_group_is_held_out_as_a_whole() -> None:
+    assert fold_of("g", 5) == fold_of("g", 5)
+    twins = [Example("t:a", "195", "jets bombed camp", "g"), Example("t:b", "195", "jets bombed camp now", "g"),
+             Example("t:c", "141", "crowds marched camp", "c"), Example("t:d", "141", "crowds marched", "d")]
+    assert len({fold_of(e.group, 3) for e in twins[:2]}) == 1
     enc = WordEncoder([e.text for e in twins])
-    held = held_out_predictions(twins, enc.encode([e.text for e in twins]), k=1)
-    assert held[0] is not None and held[0].example_id == "t:c"  # same group skipped
+    held = held_out_probabilities(twins, enc.encode([e.text for e in twins]), folds=2)
+    assert len(held) == 4
 
 
-def test_embedding_cache_is_reused(tmp_path: Path) -> None:
+def test_trained_model_separates_the_toy_classes() -> None:
+    enc = WordEncoder([e.text for e in EXAMPLES])
+    model = SoftmaxModel.fit(enc.encode([e.text for e in EXAMPLES]), [e.root for e in EXAMPLES])
+    probs = model.proba(enc.encode(["jets bombed", "crowds marched", "museum exhibition"]))
+    assert [model.classes[i] for i in probs.argmax(axis=1)] == ["19", "14", "none"]
+
+
+def test_cache_is_reused(tmp_path: Path) -> None:
     class Counting(WordEncoder):
         calls = 0
 
@@ -115,13 +143,15 @@ def test_embedding_cache_is_reused(tmp_path: Path) -> None:
             return super().encode(texts)
 
     enc = Counting([e.text for e in EXAMPLES])
-    first = Backoff.from_examples(EXAMPLES, enc, k=3, cache_dir=tmp_path)
-    second = Backoff.from_examples(EXAMPLES, enc, k=3, cache_dir=tmp_path)
-    assert Counting.calls == 1 and len(list(tmp_path.glob("backoff-examples-*.npy"))) == 1
+    first = Backoff.from_examples(EXAMPLES, enc, folds=2, cache_dir=tmp_path)
+    second = Backoff.from_examples(EXAMPLES, enc, folds=2, cache_dir=tmp_path)
+    assert Counting.calls == 1 and len(list(tmp_path.glob("backoff-*.npz"))) == 1
     assert np.array_equal(first.matrix, second.matrix)
-    Backoff.from_examples(EXAMPLES[:-1], enc, k=3, cache_dir=tmp_path)  # other examples: another file
-    assert Counting.calls == 2 and len(list(tmp_path.glob("*.npy"))) == 2
-    assert second.classify(["jets bombed rebel depot"]) == first.classify(["jets bombed rebel depot"])
+    assert np.allclose(first.model.weights, second.model.weights)
+    assert first.calibration == second.calibration
+    Backoff.from_examples(EXAMPLES[:-1], enc, folds=2, cache_dir=tmp_path)  # other examples: another file
+    assert Counting.calls == 2 and len(list(tmp_path.glob("*.npz"))) == 2
+    assert second.nearest(["jets bombed rebel depot"]) == first.nearest(["jets bombed rebel depot"])
 
 
 def test_needs_coded_examples() -> None:
@@ -151,13 +181,13 @@ needs_model = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def real_backoff() -> Backoff:
-    return Backoff.load(SEEDS, SCHEMAS)
+    # the back-off's own example seed only (the vocabulary's examples make the build slower)
+    return Backoff.from_examples(load_examples(SEEDS, SCHEMAS, names=("backoff_examples",)),
+                                 MiniLMEncoder.load(threads=None), folds=3)
 
 
 @needs_model
 def test_minilm_embeddings_are_unit_length_and_semantic() -> None:
-    from dyadflow.backoff import MiniLMEncoder
-
     enc = MiniLMEncoder.load()
     v = enc.encode(["The navy of Valdoria shelled the harbour.", "Valdorian ships bombarded the port.",
                     "The orchestra played a waltz.", ""])
@@ -170,10 +200,13 @@ def test_minilm_embeddings_are_unit_length_and_semantic() -> None:
 def test_real_backoff_codes_a_paraphrase_and_abstains_on_non_events(real_backoff: Backoff) -> None:
     cal = real_backoff.calibration
     assert 0.0 < cal.threshold <= 1.0 and cal.precision >= cal.target_precision
-    preds = real_backoff.classify([
+    arrest, strike, football = real_backoff.nearest([
         "Kestrel police rounded up and detained dozens of activists in dawn raids.",
+        "Valdorian fighter jets carried out air strikes on the militant camps.",
         "The Valdorian football team won the cup final on Sunday.",
     ])
-    assert preds[0] is not None and preds[0].cameo_code.startswith("17"), preds[0]
-    assert preds[0].example_id.startswith("backoff_examples:")
-    assert preds[1] is None
+    assert arrest is not None and arrest.cameo_code.startswith("17"), arrest
+    assert arrest.example_id.startswith("backoff_examples:")
+    assert strike is not None and strike.cameo_code.startswith("19"), strike
+    assert real_backoff.classify([strike.example_text]) != [None]  # an example itself is coded
+    assert football is None or football.probability < cal.threshold

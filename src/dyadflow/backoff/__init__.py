@@ -10,8 +10,9 @@ from dyadflow.backoff.classifier import (
     Calibration,
     Example,
     Prediction,
+    SoftmaxModel,
     calibrate,
-    held_out_predictions,
+    held_out_probabilities,
     load_examples,
 )
 from dyadflow.backoff.encoder import Encoder, EncoderUnavailable, MiniLMEncoder
@@ -25,6 +26,7 @@ __all__ = [
     "MiniLMEncoder",
     "Prediction",
     "calibrate",
-    "held_out_predictions",
+    "SoftmaxModel",
+    "held_out_probabilities",
     "load_examples",
 ]

@@ -1,45 +1,51 @@
-"""The learned back-off: a CAMEO code for a clause no vocabulary entry matched, by similarity.
+"""The learned back-off: a CAMEO code for a clause no vocabulary entry matched.
 
-Each reference example (the project's own: the `example` of every seeds/event_vocabulary.jsonl
+Reference examples are the project's own: the `example` of every seeds/event_vocabulary.jsonl
 entry and the texts of seeds/backoff_examples.jsonl, whose rows with no code are counter-
-examples: sentences that report no event) is embedded once. A clause's `k` nearest examples
-vote for a CAMEO root, each with its cosine similarity (counter-examples vote for "no event");
-the winning root's share of the vote is the prediction's `agreement`, and the clause gets the
-code and id of its nearest example of that root. The back-off abstains (None) when "no event"
-wins, when the agreement is below the calibrated threshold, or when even the nearest example is
-less similar than MIN_SIMILARITY. (Sentence embeddings are topical: "imposed a blockade" and
-"eased the blockade" are close, so one nearest example is a weak signal; the agreement of
-several is a much better one.)
+examples (sentences that report no event). Each is embedded once with the sentence encoder. A
+small linear classifier (softmax regression over the embeddings, classes = CAMEO roots plus
+"no event", class-balanced) is trained on them when the back-off is built; a clause gets the
+root it predicts, with its probability, and the code and id of the nearest example of that
+root, with their cosine similarity. The back-off abstains (None) when "no event" wins, when the
+probability is below the calibrated threshold, or when even that nearest example is less
+similar than MIN_SIMILARITY. (Sentence embeddings are topical: "imposed a blockade" and "eased
+the blockade" are close, so the single nearest example is a weak signal; the classifier learns
+which directions of the embedding separate the roots.)
 
-The threshold is calibrated when the back-off is built, on the examples alone: each example is
-classified by the others (leave-one-out, skipping examples of the same group, i.e. the same
-vocabulary entry or paraphrase set), and the threshold is the lowest agreement at which the
-held-out predictions at or above it reach `target_precision` at the CAMEO root level (a
-counter-example given a code counts as wrong). Nothing is fitted to evaluation data.
+Calibration uses the examples alone: a k-fold cross-validation in which all examples of one
+group (a vocabulary lemma, a paraphrase set) fall in the same fold gives every example a held-out
+prediction; the threshold is the lowest probability at which the held-out predictions at or above
+it reach `target_precision` at the root level (a counter-example given a code counts as wrong).
+Training is deterministic (zero start, full batches, folds by a hash of the group). Nothing is
+fitted to evaluation data.
 
     backoff = Backoff.load(settings.seeds_dir, settings.schemas_dir)   # once, then inject it
     backoff.classify(["the two navies held joint manoeuvres off the coast"])
-    # [Prediction(cameo_code='062', similarity=0.71, example_id='backoff_examples:062.drill.1', ...)]
+    # [Prediction(cameo_code='062', similarity=0.71, example_id='backoff_examples:062.2',
+    #             example_text=..., probability=0.93)]
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from dyadflow.backoff.encoder import Encoder, MiniLMEncoder
 from dyadflow.seeds import SeedError, read_seed_table
 
 RULE_PREFIX = "backoff"
-DEFAULT_TARGET_PRECISION = 0.80
-DEFAULT_K = 10
-MIN_SIMILARITY = 0.30  # abstain when even the nearest example is less similar than this
+DEFAULT_TARGET_PRECISION = 0.90
+DEFAULT_FOLDS = 5
+MIN_SIMILARITY = 0.30  # abstain when even the nearest example of the predicted root is less similar
 NO_EVENT = "none"
 EXAMPLE_SEEDS = ("backoff_examples", "event_vocabulary")
 
@@ -60,13 +66,13 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """The back-off's answer for one clause: the nearest example of the winning root."""
+    """The back-off's answer for one clause: the predicted root's nearest example."""
 
     cameo_code: str
     similarity: float  # cosine similarity to that example
     example_id: str
     example_text: str
-    agreement: float  # share of the k nearest examples' similarity-weighted vote for this root
+    probability: float  # the classifier's probability of the root
 
     @property
     def rule_id(self) -> str:
@@ -76,27 +82,73 @@ class Prediction:
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """How the agreement threshold was chosen (leave-one-out over the examples)."""
+    """How the probability threshold was chosen (grouped cross-validation over the examples)."""
 
-    threshold: float  # minimum agreement
+    threshold: float  # minimum probability
     target_precision: float
     precision: float  # root-level precision of held-out predictions at or above the threshold
     coverage: float  # share of held-out event examples given a code at or above it
+    accuracy: float  # held-out root accuracy with no threshold (counter-examples included)
     n_examples: int
     n_counter_examples: int
-    k: int
+    folds: int
+
+
+@dataclass(frozen=True)
+class SoftmaxModel:
+    """Softmax regression over unit-length embeddings: p = softmax(scale * x @ weights + bias)."""
+
+    classes: tuple[str, ...]
+    weights: np.ndarray
+    bias: np.ndarray
+    scale: float = 10.0
+
+    @classmethod
+    def fit(cls, x: np.ndarray, labels: Sequence[str], *, l2: float = 1e-3, steps: int = 200,
+            learning_rate: float = 0.08) -> SoftmaxModel:
+        """Class-balanced cross-entropy + L2, full-batch Adam from zero (deterministic)."""
+        classes = tuple(sorted(set(labels)))
+        x = np.asarray(x, dtype=np.float64)
+        x_t = np.ascontiguousarray(x.T)
+        y = np.array([classes.index(lab) for lab in labels])
+        n, n_classes = len(y), len(classes)
+        onehot = np.eye(n_classes)[y]
+        counts = np.bincount(y, minlength=n_classes)
+        sample_w = (n / (n_classes * counts))[y][:, None] / n
+        model = cls(classes, np.zeros((x.shape[1], n_classes)), np.zeros(n_classes))
+        params = [model.weights, model.bias]
+        m = [np.zeros_like(p) for p in params]
+        v = [np.zeros_like(p) for p in params]
+        for t in range(1, steps + 1):
+            grad_logits = (model.proba(x) - onehot) * sample_w
+            grads = [model.scale * x_t @ grad_logits + l2 * model.weights, grad_logits.sum(axis=0)]
+            for p, g, m_i, v_i in zip(params, grads, m, v, strict=True):
+                m_i *= 0.9
+                m_i += 0.1 * g
+                v_i *= 0.999
+                v_i += 0.001 * g * g
+                p -= learning_rate * (m_i / (1 - 0.9**t)) / (np.sqrt(v_i / (1 - 0.999**t)) + 1e-8)
+        return model
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        z = self.scale * x @ self.weights + self.bias
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
 
 
 class Backoff:
-    """k-nearest-example CAMEO classifier over sentence embeddings, with a calibrated threshold."""
+    """CAMEO root classifier over sentence embeddings with nearest-example codes and calibrated abstention."""
 
     def __init__(self, encoder: Encoder, examples: Sequence[Example], matrix: np.ndarray,
-                 calibration: Calibration) -> None:
+                 model: SoftmaxModel, calibration: Calibration) -> None:
         self.encoder = encoder
         self.examples = tuple(examples)
         self.matrix = matrix
+        self.model = model
         self.calibration = calibration
-        self._roots = np.array([e.root for e in self.examples], dtype=object)
+        roots = np.array([e.root for e in self.examples], dtype=object)
+        self._members = {c: np.flatnonzero(roots == c) for c in model.classes}
 
     @property
     def threshold(self) -> float:
@@ -104,94 +156,162 @@ class Backoff:
 
     @classmethod
     def load(cls, seeds_dir: Path, schemas_dir: Path, *, encoder: Encoder | None = None,
-             threshold: float | None = None, k: int = DEFAULT_K,
-             target_precision: float = DEFAULT_TARGET_PRECISION, cache_dir: Path | None = None) -> Backoff:
+             threshold: float | None = None, target_precision: float = DEFAULT_TARGET_PRECISION,
+             cache_dir: Path | None = None) -> Backoff:
         """Build from the project's example seeds; the encoder defaults to MiniLMEncoder.load().
 
-        With `cache_dir`, the examples' embeddings are kept there (one .npy file named by a hash of
-        the model and the example texts) so that later loads skip encoding them.
+        With `cache_dir`, the examples' embeddings, the trained classifier and its calibration are
+        kept there (one .npz file named by a hash of the encoder, the examples and the settings), so
+        that later loads only read it.
         """
         examples = load_examples(seeds_dir, schemas_dir)
-        return cls.from_examples(examples, encoder or MiniLMEncoder.load(), threshold=threshold, k=k,
+        return cls.from_examples(examples, encoder or MiniLMEncoder.load(), threshold=threshold,
                                  target_precision=target_precision, cache_dir=cache_dir)
 
     @classmethod
-    def from_examples(cls, examples: Iterable[Example], encoder: Encoder, *,
-                      threshold: float | None = None, k: int = DEFAULT_K,
-                      target_precision: float = DEFAULT_TARGET_PRECISION,
+    def from_examples(cls, examples: Iterable[Example], encoder: Encoder, *, threshold: float | None = None,
+                      target_precision: float = DEFAULT_TARGET_PRECISION, folds: int = DEFAULT_FOLDS,
                       cache_dir: Path | None = None) -> Backoff:
-        """Embed the examples and calibrate the agreement threshold (or take the one given)."""
+        """Embed the examples, train the classifier, calibrate the threshold (or take the one given)."""
         exs = _dedupe(examples)
         if not any(e.code for e in exs):
             raise ValueError("the back-off needs at least one example with a CAMEO code")
-        matrix = _embed([e.text for e in exs], encoder, cache_dir)
-        cal = calibrate(exs, matrix, k=k, target_precision=target_precision)
+        key = _cache_key(encoder.model_id, exs, target_precision, folds)
+        built = _read_cache(cache_dir, key, len(exs)) if cache_dir is not None else None
+        if built is None:
+            matrix = encoder.encode([e.text for e in exs])
+            with one_blas_thread():
+                model = SoftmaxModel.fit(matrix, [e.root for e in exs])
+                built = matrix, model, calibrate(exs, matrix, target_precision=target_precision, folds=folds)
+            if cache_dir is not None:
+                _write_cache(cache_dir, key, *built)
+        matrix, model, cal = built
         if threshold is not None:
             cal = replace(cal, threshold=threshold)
-        return cls(encoder, exs, matrix, cal)
+        return cls(encoder, exs, matrix, model, cal)
 
     def nearest(self, texts: list[str]) -> list[Prediction | None]:
-        """The vote's winner for each text whatever its agreement (None: "no event" won)."""
+        """The predicted root's nearest example for each text, whatever the probability
+        (None where "no event" is predicted)."""
         if not texts:
             return []
-        sims = self.encoder.encode(texts) @ self.matrix.T
-        return [_vote(self.examples, self._roots, row, None, self.calibration.k) for row in sims]
+        vecs = self.encoder.encode(texts)
+        with one_blas_thread():
+            probs = self.model.proba(vecs)
+            sims = vecs @ self.matrix.T
+        out: list[Prediction | None] = []
+        for row, p in enumerate(probs):
+            root = self.model.classes[int(p.argmax())]
+            if root == NO_EVENT:
+                out.append(None)
+                continue
+            members = self._members[root]
+            best = int(members[int(sims[row, members].argmax())])
+            ex = self.examples[best]
+            assert ex.code is not None
+            out.append(Prediction(ex.code, round(float(sims[row, best]), 4), ex.example_id, ex.text,
+                                  round(float(p.max()), 4)))
+        return out
 
     def classify(self, texts: list[str]) -> list[Prediction | None]:
         """A prediction per text, or None where the back-off abstains."""
-        return [p if p is not None and p.agreement >= self.threshold and p.similarity >= MIN_SIMILARITY
+        return [p if p is not None and p.probability >= self.threshold and p.similarity >= MIN_SIMILARITY
                 else None for p in self.nearest(texts)]
 
 
-def _vote(examples: Sequence[Example], roots: np.ndarray, sims: np.ndarray, exclude: np.ndarray | None,
-          k: int) -> Prediction | None:
-    """Similarity-weighted vote of the k nearest examples (those in `exclude` skipped)."""
-    if exclude is not None:
-        sims = np.where(exclude, -np.inf, sims)
-    k = min(k, int(np.isfinite(sims).sum()))
-    if k <= 0:
-        return None
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.argsort(-sims[top])]
-    votes: dict[str, float] = {}
-    for j in top:
-        votes[roots[j]] = votes.get(roots[j], 0.0) + max(float(sims[j]), 0.0)
-    total = sum(votes.values())
-    if total <= 0:
-        return None
-    root = max(votes, key=lambda r: (votes[r], -min(i for i, j in enumerate(top) if roots[j] == r)))
-    if root == NO_EVENT:
-        return None
-    best = next(int(j) for j in top if roots[j] == root)
-    ex = examples[best]
-    assert ex.code is not None
-    return Prediction(ex.code, round(float(sims[best]), 4), ex.example_id, ex.text, round(votes[root] / total, 4))
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS uses one thread: these products are small, and several BLAS
+    threads per coder process spin against each other (measured: 30x the CPU time on 2 cores)."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
-def _embed(texts: list[str], encoder: Encoder, cache_dir: Path | None) -> np.ndarray:
-    """The texts' embeddings, read from / written to `cache_dir` when given (atomic write)."""
-    if cache_dir is None:
-        return encoder.encode(texts)
-    key = hashlib.sha256("\n".join([encoder.model_id, *texts]).encode("utf-8")).hexdigest()[:24]
-    path = Path(cache_dir) / f"backoff-examples-{key}.npy"
-    if path.is_file():
-        try:
-            cached = np.load(path, allow_pickle=False)
-            if cached.shape[0] == len(texts):
-                return cached
-        except (OSError, ValueError):
-            pass  # unreadable cache: encode again and overwrite it
-    matrix = encoder.encode(texts)
+def fold_of(group: str, folds: int) -> int:
+    """The cross-validation fold of a group (a stable hash, so runs are reproducible)."""
+    return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def held_out_probabilities(examples: Sequence[Example], matrix: np.ndarray, folds: int = DEFAULT_FOLDS
+                           ) -> list[tuple[str, float]]:
+    """(predicted root, probability) of each example from a model trained without its fold."""
+    fold = np.array([fold_of(e.group, folds) for e in examples])
+    labels = [e.root for e in examples]
+    out: list[tuple[str, float]] = [(NO_EVENT, 0.0)] * len(examples)
+    for k in range(folds):
+        test = np.flatnonzero(fold == k)
+        train = np.flatnonzero(fold != k)
+        if not len(test) or len({labels[i] for i in train}) < 2:
+            continue
+        model = SoftmaxModel.fit(matrix[train], [labels[i] for i in train])
+        probs = model.proba(matrix[test])
+        for i, p in zip(test, probs, strict=True):
+            out[int(i)] = (model.classes[int(p.argmax())], float(p.max()))
+    return out
+
+
+def calibrate(examples: Sequence[Example], matrix: np.ndarray, *,
+              target_precision: float = DEFAULT_TARGET_PRECISION, folds: int = DEFAULT_FOLDS) -> Calibration:
+    """The lowest probability threshold whose held-out root-level precision reaches `target_precision`."""
+    held = held_out_probabilities(examples, matrix, folds)
+    scored = sorted(((prob, root == ex.root) for ex, (root, prob) in zip(examples, held, strict=True)
+                     if root != NO_EVENT), key=lambda s: -s[0])
+    n_events = sum(1 for e in examples if e.code)
+    threshold, precision, covered, correct = 1.0, 1.0, 0, 0
+    for n, (prob, ok) in enumerate(scored, start=1):
+        correct += ok
+        at_tie_end = n == len(scored) or scored[n][0] < prob
+        if at_tie_end and correct / n >= target_precision:
+            threshold, precision, covered = prob, correct / n, correct
+    accuracy = sum(root == ex.root for ex, (root, _) in zip(examples, held, strict=True)) / len(examples)
+    return Calibration(
+        threshold=math.floor(threshold * 10_000) / 10_000,  # rounded down: never above the chosen example
+        target_precision=target_precision, precision=round(precision, 4),
+        coverage=round(covered / n_events, 4) if n_events else 0.0, accuracy=round(accuracy, 4),
+        n_examples=len(examples), n_counter_examples=len(examples) - n_events, folds=folds,
+    )
+
+
+FIT_VERSION = "softmax-1"  # change when training or calibration changes: old caches are then ignored
+
+
+def _cache_key(model_id: str, examples: Sequence[Example], target_precision: float, folds: int) -> str:
+    parts = [FIT_VERSION, model_id, f"{target_precision}:{folds}",
+             *(f"{e.code}\t{e.group}\t{e.text}" for e in examples)]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def _read_cache(cache_dir: Path, key: str, n: int) -> tuple[np.ndarray, SoftmaxModel, Calibration] | None:
+    path = Path(cache_dir) / f"backoff-{key}.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            matrix, cal_values = z["matrix"], z["calibration"]
+            model = SoftmaxModel(tuple(str(c) for c in z["classes"]), z["weights"], z["bias"], float(z["scale"]))
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable: rebuild and overwrite
+    if matrix.shape[0] != n:
+        return None
+    names = [f for f in Calibration.__dataclass_fields__]
+    values = dict(zip(names, cal_values.tolist(), strict=True))
+    for name in ("n_examples", "n_counter_examples", "folds"):
+        values[name] = int(values[name])
+    return matrix, model, Calibration(**values)
+
+
+def _write_cache(cache_dir: Path, key: str, matrix: np.ndarray, model: SoftmaxModel, cal: Calibration) -> None:
+    """Atomic write (temporary file, then rename) of everything `from_examples` builds."""
+    path = Path(cache_dir) / f"backoff-{key}.npz"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    cal_values = np.array([float(getattr(cal, f)) for f in Calibration.__dataclass_fields__])
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.save(fh, matrix, allow_pickle=False)
+            np.savez(fh, matrix=matrix, classes=np.array(model.classes), weights=model.weights,
+                     bias=model.bias, scale=np.array(model.scale), calibration=cal_values)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return matrix
 
 
 def _dedupe(examples: Iterable[Example]) -> list[Example]:
@@ -203,37 +323,6 @@ def _dedupe(examples: Iterable[Example]) -> list[Example]:
             seen.add(key)
             out.append(e)
     return out
-
-
-def held_out_predictions(examples: Sequence[Example], matrix: np.ndarray, k: int = DEFAULT_K
-                         ) -> list[Prediction | None]:
-    """Each example classified by the others (leave-one-out; its own group left out)."""
-    roots = np.array([e.root for e in examples], dtype=object)
-    groups = np.array([e.group for e in examples], dtype=object)
-    sims = matrix @ matrix.T
-    return [_vote(examples, roots, sims[i], groups == groups[i], k) for i in range(len(examples))]
-
-
-def calibrate(examples: Sequence[Example], matrix: np.ndarray, *, k: int = DEFAULT_K,
-              target_precision: float = DEFAULT_TARGET_PRECISION) -> Calibration:
-    """The lowest agreement threshold whose held-out root-level precision reaches `target_precision`."""
-    scored = []  # (agreement, correct) of held-out examples given a code
-    for ex, pred in zip(examples, held_out_predictions(examples, matrix, k), strict=True):
-        if pred is not None and pred.similarity >= MIN_SIMILARITY:
-            scored.append((pred.agreement, pred.cameo_code[:2] == ex.root))
-    scored.sort(key=lambda s: -s[0])
-    n_events = sum(1 for e in examples if e.code)
-    threshold, precision, covered, correct = 1.0, 1.0, 0, 0
-    for n, (agreement, ok) in enumerate(scored, start=1):
-        correct += ok
-        at_tie_end = n == len(scored) or scored[n][0] < agreement
-        if at_tie_end and correct / n >= target_precision:
-            threshold, precision, covered = agreement, correct / n, correct
-    return Calibration(
-        threshold=round(threshold, 4), target_precision=target_precision, precision=round(precision, 4),
-        coverage=round(covered / n_events, 4) if n_events else 0.0, n_examples=len(examples),
-        n_counter_examples=len(examples) - n_events, k=k,
-    )
 
 
 def load_examples(seeds_dir: Path, schemas_dir: Path, names: Sequence[str] = EXAMPLE_SEEDS) -> list[Example]:
