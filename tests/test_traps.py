@@ -1,0 +1,84 @@
+"""Word-sense traps (issue 12): every seed row's example is caught by its own trap, and the event
+senses of the same lemmas are not."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from dyadflow.coder.traps import trap_for
+from dyadflow.lexicon.loader import _traps
+from dyadflow.lexicon.model import SenseTrap
+from dyadflow.seeds import read_seed_table
+from dyadflow.tableschema import SchemaError
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS, SCHEMAS = REPO / "seeds", REPO / "schemas"
+TRAPS = _traps(SEEDS, SCHEMAS)
+ROWS = read_seed_table(SEEDS, SCHEMAS, "sense_traps")
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    import spacy
+
+    from dyadflow.nlp import DEFAULT_MODELS
+
+    name = next((m for m in DEFAULT_MODELS if importlib.util.find_spec(m) is not None), None)
+    if name is None:
+        pytest.skip("no spaCy English model installed")
+    return spacy.load(name)
+
+
+def _traps_in(nlp, text: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {t.text: tid for t in nlp(text) if (tid := trap_for(t, TRAPS)) is not None}
+
+
+def test_seed_loads_into_the_lexicon() -> None:
+    from dyadflow.lexicon import load_lexicon
+
+    lex = load_lexicon(SEEDS, SCHEMAS)
+    assert len(lex.traps) == len(ROWS) >= 40
+    assert all(isinstance(t, SenseTrap) and t.words for t in lex.traps)
+
+
+def test_bad_context_fails_validation(tmp_path: Path) -> None:
+    (tmp_path / "sense_traps.csv").write_text(
+        "id,lemma,pos,context,words,note,example\ntrap.x,strike,VERB,subject,balance,,A sentence here.\n")
+    with pytest.raises(SchemaError, match="context"):
+        read_seed_table(tmp_path, SCHEMAS, "sense_traps")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
+def test_every_example_is_caught_by_its_trap(nlp, row: dict) -> None:  # type: ignore[no-untyped-def]
+    assert row["id"] in _traps_in(nlp, row["example"]).values(), row["example"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rebels attacked the army base near the border.",
+        "Protesters demonstrated outside the French embassy.",
+        "Israeli jets struck targets in southern Lebanon.",
+        "Police fired tear gas at the crowd.",
+        "The foreign ministers met in Geneva on Monday.",
+        "The army seized the town after heavy fighting.",
+        "Russia released two American prisoners.",
+        "Egypt hosted the Sudanese president in Cairo.",
+        "Troops occupied the airport in the capital.",
+        "The two countries signed a peace agreement.",
+        "A drone attack on the oil depot killed three workers.",
+        "Japan provided humanitarian aid to Turkey.",
+    ],
+)
+def test_event_senses_are_not_trapped(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _traps_in(nlp, text) == {}
+
+
+def test_examples_are_the_projects_own() -> None:
+    with (SEEDS / "sense_traps.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len({r["example"] for r in rows}) == len(rows)
