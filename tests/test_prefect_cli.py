@@ -53,8 +53,10 @@ def test_deployment_and_flow_run_ls_work_against_the_local_server(prefect_harnes
 
 
 def test_prefect_run_from_the_checkout_sends_no_telemetry(project_dir: Path) -> None:
-    code = "from prefect.settings import get_current_settings as s; print(s().server.analytics_enabled)"
+    """pyproject.toml's [tool.prefect.server]: no telemetry, and time for the embedded server's first start."""
+    code = ("from prefect.settings import get_current_settings as s; "
+            "print(s().server.analytics_enabled, s().server.ephemeral.startup_timeout_seconds)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project_dir,
                           env=clean_env(), timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "False"
+    assert proc.stdout.split() == ["False", "120"]
