@@ -11,24 +11,11 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from dyadflow.coder.predicates import (
-    ABSTRACT_OBJECTS,
-    ACT_NOUN_LEMMAS,
-    ACT_NOUN_ROOTS,
-    ANNOUNCED_ROOTS,
     ARMED_GROUP_ROLES,
     DEFINITE,
-    DOMESTIC_ROOTS,
-    EVENT_REF_CODES,
-    INTENT_BY_ROOT,
-    INTENT_LEMMAS,
-    LIGHT_VERBS,
     LOCATIVE_PREPS,
-    MILITARY_ROOTS,
     NOMINAL_DEPS,
     NOT_PLACE_ENTS,
-    PROTEST_ROLES,
-    REACTION_LEMMAS,
-    REACTION_ROOTS,
     SUBJ_DEPS,
     TERRITORIAL_PREPS,
     PredicateMixin,
@@ -41,7 +28,7 @@ from dyadflow.coder.predicates import (
     _with_conj,
 )
 from dyadflow.coder.records import Candidate, Mention, SentenceActors
-from dyadflow.coder.registry import SAY_LEMMAS, nominal_head
+from dyadflow.coder.registry import nominal_head
 from dyadflow.lexicon.model import Lexicon, VerbPattern
 from dyadflow.records import Modality
 
@@ -57,6 +44,7 @@ class SentenceCoder(PredicateMixin):
         self.sent = sent
         self.actors = actors
         self.lexicon = lexicon
+        self.words = lexicon.coder_words
         self.gazetteer = gazetteer
         self.prefer = prefer_countries
         self._question: bool | None = None  # the sentence ends in "?" (computed on first use)
@@ -174,18 +162,18 @@ class SentenceCoder(PredicateMixin):
                 return (self.mentions_at(agents[0]) if agents else []), cur, True
             if cur.dep_ == "xcomp" or (cur.dep_ == "ccomp" and cur.head.lemma_ in ("push", "urge", "ask", "help")):
                 objs = [c for c in cur.head.children if c.dep_ in ("dobj",)]
-                if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in INTENT_LEMMAS:
+                if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in self.words.intent_lemmas:
                     return self.mentions_at(objs[0]), cur, False
                 cur = cur.head
             elif cur.dep_ in ("acomp", "oprd") and cur.pos_ == "ADJ":
                 cur = cur.head
-            elif cur.dep_ == "advcl" and cur.head.lemma_ in SAY_LEMMAS and cur.lemma_ not in SAY_LEMMAS and any(
+            elif cur.dep_ == "advcl" and cur.head.lemma_ in self.words.say_lemmas and cur.lemma_ not in self.words.say_lemmas and any(
                 c.dep_ == "ccomp" for c in cur.head.children
             ):
                 # "X launched missiles, killing five, officials said": X, not the officials
                 cur = next(c for c in cur.head.children if c.dep_ == "ccomp")
             elif cur.dep_ in ("conj", "advcl", "pcomp", "acl") and cur.head != cur:
-                if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in INTENT_LEMMAS:
+                if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN") and cur.head.lemma_ not in self.words.intent_lemmas:
                     ms = self.mentions_at(cur.head, deep=1)
                     if ms:
                         return ms, cur, False
@@ -225,7 +213,7 @@ class SentenceCoder(PredicateMixin):
                 if agents:
                     return agents, None
         gov = _governor(noun)
-        if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in REACTION_LEMMAS:
+        if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in self.words.reaction_lemmas:
             return [], None  # "France condemned the offensive": France did not launch it
         if gov is not None and gov.pos_ in ("VERB", "AUX"):
             ms, clause, _ = self.subject(gov)
@@ -244,7 +232,7 @@ class SentenceCoder(PredicateMixin):
     def is_event_noun(self, tok: Token) -> bool:
         """A noun naming an act: an event noun of the vocabulary, or an act noun ("the attack")."""
         lem = _lemma(tok)
-        return tok.pos_ in ("NOUN", "PROPN") and ((lem, "NOUN") in self.lexicon.patterns_by_lemma or lem in ACT_NOUN_ROOTS)
+        return tok.pos_ in ("NOUN", "PROPN") and ((lem, "NOUN") in self.lexicon.patterns_by_lemma or lem in self.words.act_noun_roots)
 
     def act_parties(self, obj: Token, sources: list[Mention]) -> list[Mention]:
         """The parties of an act named by a noun phrase that a statement reacts to ("welcomed the
@@ -283,7 +271,7 @@ class SentenceCoder(PredicateMixin):
 
     def targets(self, tok: Token, p: VerbPattern, sources: list[Mention]) -> tuple[list[Mention], set[int]]:
         """Target mentions from the pattern's slot hints (defaults by part of speech)."""
-        if p.pos == "VERB" and p.code[:2] in REACTION_ROOTS:
+        if p.pos == "VERB" and p.code[:2] in self.words.reaction_roots:
             for c in tok.children:
                 if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in ("for", "to", "of")):
                     heads = [c] if c.dep_ in ("dobj", "nsubjpass") else _pobjs(c)
@@ -311,11 +299,11 @@ class SentenceCoder(PredicateMixin):
             if h in ("dobj", "dative", "iobj", "dobj!"):
                 deps = ("dobj",) if h.startswith("dobj") else ("dative", "iobj")
                 for c in tok.children:
-                    if c.dep_ in deps and _lemma(c) not in ABSTRACT_OBJECTS:
+                    if c.dep_ in deps and _lemma(c) not in self.words.abstract_objects:
                         # "dobj!": the object itself must be an actor ("received the envoy", not "a letter from X")
                         found = self.mentions_at(c, deep=0 if h == "dobj!" else 2)
                         if not found and self.lexicon.code_info(p.code) is not None \
-                                and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+                                and self.lexicon.cameo[p.code].root in self.words.military_roots:
                             # "shelled Kherson", "shelled the city": the place, or the place named before
                             pm = self.place_mention(c) or self.place_back(c)
                             if pm is not None:
@@ -337,7 +325,7 @@ class SentenceCoder(PredicateMixin):
                 heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
                 if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
                     heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
-                if p.pos == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in LIGHT_VERBS:
+                if p.pos == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in self.words.light_verbs:
                     heads.append(tok.head)  # "carried out airstrikes in Gaza", "held talks with Iran"
                 if p.pos == "NOUN":  # "attacks perpetrated by X against Y"
                     heads.extend(c for c in tok.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB")
@@ -346,7 +334,7 @@ class SentenceCoder(PredicateMixin):
                         for o in _pobjs(pr):
                             ms = self.mentions_at(o, deep=0 if exact else 2)
                             if not ms and self.lexicon.code_info(p.code) is not None and (
-                                    (want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.cameo[p.code].root in MILITARY_ROOTS)
+                                    (want in TERRITORIAL_PREPS | {"on", "at"} and self.lexicon.cameo[p.code].root in self.words.military_roots)
                                     or (want == "from" and p.code.startswith("087"))):  # "withdrew from Jenin"
                                 pm = self.place_mention(o) or self.place_back(o)
                                 ms = [pm] if pm is not None else []
@@ -370,7 +358,7 @@ class SentenceCoder(PredicateMixin):
             if out and h == "tree":
                 break
         if not out and self.gazetteer is not None and self.lexicon.code_info(p.code) is not None \
-                and self.lexicon.cameo[p.code].root in MILITARY_ROOTS:
+                and self.lexicon.cameo[p.code].root in self.words.military_roots:
             # "attacked a village in Borno", "shelled areas of Idlib": the place's country
             for c in tok.children:
                 if c.dep_ in ("dobj", "nsubjpass"):
@@ -383,7 +371,7 @@ class SentenceCoder(PredicateMixin):
                                 break
                 if out:
                     break
-        if not out and p.code.startswith(EVENT_REF_CODES) and p.pos == "VERB":
+        if not out and p.code.startswith(tuple(self.words.event_ref_codes)) and p.pos == "VERB":
             out = self._act_agents(tok, sources)
         src_keys = {(m.start, m.end) for m in sources}
         out = [m for m in out if (m.start, m.end) not in src_keys]
@@ -402,11 +390,11 @@ class SentenceCoder(PredicateMixin):
         ]
         for obj in objs:
             lem = _lemma(obj)
-            if lem not in ACT_NOUN_ROOTS or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in obj.children):
+            if lem not in self.words.act_noun_roots or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in obj.children):
                 continue
             if any(c.dep_ == "prep" for c in obj.children if c.lower_ in ("by", "on", "against")):
                 continue  # the object names its own parties
-            roots, lemmas = ACT_NOUN_ROOTS[lem], ACT_NOUN_LEMMAS.get(lem, frozenset({lem}))
+            roots, lemmas = self.words.act_noun_roots[lem], self.words.act_noun_lemmas.get(lem, frozenset({lem}))
             for c in reversed(self.earlier):
                 if _lemma(c.trigger) in lemmas or c.code[:2] in roots:
                     agents = [m for m in (x for s in c.sources for x in s.expand()) if m.country not in own]
@@ -446,7 +434,7 @@ class SentenceCoder(PredicateMixin):
                         and not self._generic_plural(m):
                     # armed groups are often foreign or ethnic: the place does not say whose they are
                     c = place if m.role not in ARMED_GROUP_ROLES else None
-                    if c is None and code[:2] in DOMESTIC_ROOTS:
+                    if c is None and code[:2] in self.words.domestic_roots:
                         c = next((o.country for o in other if o.country), None)
                     if c is None and m.role not in ARMED_GROUP_ROLES:
                         c = self.main_country
@@ -470,8 +458,8 @@ class SentenceCoder(PredicateMixin):
             if pr.lower_ not in ("in", "during", "by"):
                 continue
             for o in _pobjs(pr):
-                roots = ACT_NOUN_ROOTS.get(_lemma(o))
-                if not roots or not roots & MILITARY_ROOTS:
+                roots = self.words.act_noun_roots.get(_lemma(o))
+                if not roots or not roots & self.words.military_roots:
                     continue
                 for c in o.children:
                     if c.dep_ == "prep" and c.lower_ == "by":
@@ -494,7 +482,7 @@ class SentenceCoder(PredicateMixin):
                     self.actors.at(subj) is None and subj.lower_ not in ("it", "he", "she", "i", "we", "you"):
                 sources = [Mention(subj.i, subj.i + 1, subj.i, place, "CVL", subj.text, "agent", via="place",
                                    countries=(place,))]
-        civic = [m for m in sources if m.role in PROTEST_ROLES and m.country and not m.fixed_code]
+        civic = [m for m in sources if m.role in self.words.protest_roles and m.country and not m.fixed_code]
         if not civic or len(civic) != len(sources):
             return sources, []
         gov = [Mention(tok.i, tok.i + 1, tok.i, c, "GOV", tok.text, "agent", via="protest", countries=(c,))
@@ -539,7 +527,7 @@ class SentenceCoder(PredicateMixin):
         coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
         out = []
         for c in cands:
-            if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and _lemma(c.trigger) not in REACTION_LEMMAS and any(
+            if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and _lemma(c.trigger) not in self.words.reaction_lemmas and any(
                 ch.dep_ == "dobj" and ch.i in coded_nouns for ch in c.trigger.children
             ):
                 continue
@@ -576,7 +564,7 @@ class SentenceCoder(PredicateMixin):
                 # "X said (that) Y is an obstacle": the reporting verb's subject
                 # ("... said in a statement that Y is ...": up through the statement noun)
                 for say in list(tok.ancestors)[:5]:
-                    if say.lemma_ in SAY_LEMMAS and say.pos_ == "VERB":
+                    if say.lemma_ in self.words.say_lemmas and say.pos_ == "VERB":
                         sources, clause, _ = self.subject(say)
                         break
             elif h == "gov":
@@ -590,7 +578,7 @@ class SentenceCoder(PredicateMixin):
             prev = self.actors.at(tok.doc[tok.i - 1])
             if prev is not None and prev.end == tok.i and prev.kind in ("demonym", "country", "actor"):
                 sources = [replace(prev, modifier=False)]
-        if not sources and p.pos == "VERB" and p.code[:2] in MILITARY_ROOTS:
+        if not sources and p.pos == "VERB" and p.code[:2] in self.words.military_roots:
             sources = self._agent_of_attack_noun(clause or tok)
             passive = passive or any(c.dep_ == "nsubjpass" for c in (clause or tok).children)
         targets, territorial = self.targets(tok, p, sources)
@@ -653,7 +641,7 @@ class SentenceCoder(PredicateMixin):
             return Candidate(tok, p, "016", tuple(deniers), tuple(others), Modality.DENIED, ".denied", conf * 0.9, clause)
         if ctx == "intended":
             root = "045" if code.startswith("045") else code[:2]
-            icode = INTENT_BY_ROOT.get(root)
+            icode = self.words.intent_by_root.get(root)
             agreed = self._agreed_by_parties(tok, sources, targets)
             if agreed and not code.startswith("04"):
                 # "A and B agreed to release detainees": an agreement between them
@@ -665,7 +653,7 @@ class SentenceCoder(PredicateMixin):
                 code, suffix, conf = icode, ".intent", conf * 0.85
                 if agreed:
                     sources, targets = agreed[:1], agreed[1:]
-            elif root in ANNOUNCED_ROOTS and self._future_only(tok):
+            elif root in self.words.announced_roots and self._future_only(tok):
                 suffix, conf = ".future", conf * 0.8  # "Georgia will suspend talks with the EU"
             else:
                 return None

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from spacy.tokens import Doc, Span, Token
 
 from dyadflow.coder import adapters
-from dyadflow.coder.predicates import ACT_NOUN_ROOTS, MILITARY_ROOTS
 from dyadflow.coder.records import Candidate, Mention, SentenceActors
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event
@@ -117,8 +116,8 @@ def sentence_decisions(
         if not c.modality.factual:
             drop(c, f"modality {c.modality.value}")
             continue
-        military = info.root in MILITARY_ROOTS
-        untargeted = lexicon.has_code_prefix("untargeted_codes", c.code) and _names_no_other_actor(c, actors)
+        military = info.root in lexicon.coder_words.military_roots
+        untargeted = lexicon.has_code_prefix("untargeted_codes", c.code) and _names_no_other_actor(c, actors, lexicon)
         dyads = _dyads(c, military, untargeted=untargeted)
         if not dyads:
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")
@@ -164,13 +163,13 @@ def sentence_decisions(
     return sorted(kept, key=lambda e: (e.char_start, e.cameo_code, e.source_code or "", e.target_code or "")), decisions
 
 
-def _is_act_noun(tok: Token, actors: SentenceActors) -> bool:
+def _is_act_noun(tok: Token, actors: SentenceActors, lexicon: Lexicon) -> bool:
     """An object naming an act, not a party ("condemned the violence", "welcomed the renewal")."""
     return tok.pos_ == "NOUN" and actors.at(tok) is None and (
-        tok.lemma_.lower() in ACT_NOUN_ROOTS or tok.lemma_.lower().endswith(("tion", "ment", "al", "ence", "ance", "ing")))
+        tok.lemma_.lower() in lexicon.coder_words.act_noun_roots or tok.lemma_.lower().endswith(("tion", "ment", "al", "ence", "ance", "ing")))
 
 
-def _names_no_other_actor(c: Candidate, actors: SentenceActors) -> bool:
+def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon) -> bool:
     """An event may have an empty target only when its sentence names no actor besides its source
     (and the reporter): otherwise the target is there and was not linked, and coding none would
     be wrong (rule events.untargeted)."""
@@ -182,7 +181,7 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors) -> bool:
     slots += [o for h in heads for ch in h.children
               if ch.dep_ == "prep" and ch.lower_ in ("to", "on", "against", "with", "at", "about", "of")
               for o in ch.children if o.dep_ == "pobj"]
-    if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors) for o in slots):
+    if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors, lexicon) for o in slots):
         return False  # "urged the parties", "condolences to the families": a target unresolved, not absent
     own = {(m.start, m.end) for m in c.sources}
     speaker = actors.speaker
@@ -304,7 +303,7 @@ def _event(
         extras={"source_span": _char_span(doc, s), "target_span": _char_span(doc, t),
                 "trigger": tok.text, "source_via": s.via, "target_via": t.via if t else None},
     )
-    return adapters.acled(ev, lexicon.acled_crosswalk)
+    return adapters.enrich(ev, sent, lexicon)
 
 
 def _char_span(doc: Doc, m: Mention | None) -> tuple[int, int] | None:

@@ -20,19 +20,12 @@ from dyadflow.coder.records import Mention, SentenceActors
 from dyadflow.coder.registry import (  # noqa: F401 (constants shared by the stages)
     _PRIORITY,
     ARMED_ROLES,
-    COUNTRY_NOUNS,
-    GROUP_NOUNS,
     GROUP_ROLES,
     NP_DEPS,
-    OFFICE_WORDS,
-    PAIR_NOUNS,
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
-    SAY_LEMMAS,
     SPEAKER_PRONOUNS,
-    SPONSOR_WORDS,
     STATE_ROLES,
-    THING_NOUNS,
     THING_PRONOUNS,
     ArticleState,
     RegistryMixin,
@@ -85,6 +78,7 @@ class ActorFinder(RegistryMixin):
         self.lexicon = lexicon
         self.published = published
         self.issuer = issuer  # who speaks in the first person outside quotes (a statement's author)
+        self.words = lexicon.coder_words
         self.state = ArticleState()
         spans = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
         self.spans = [s for s in _resolve_spans(spans) if not self._inside_person_name(s)]
@@ -126,7 +120,7 @@ class ActorFinder(RegistryMixin):
         person for "he"/"she" (rule mentions.office)."""
         words = [t.lemma_.lower() for t in span if t.is_alpha]
         last = fold(span[-1].text.lower())
-        if last in OFFICE_WORDS or (words and words[-1] in OFFICE_WORDS):
+        if last in self.words.office_words or (words and words[-1] in self.words.office_words):
             return True
         agent = self.lexicon.agent_by_term.get(last)
         return agent is not None and agent.person and agent.kind == "title"
@@ -155,7 +149,7 @@ class ActorFinder(RegistryMixin):
 
     def possessive_country(self, child: Token, sent_mentions: list[Mention], speaker: Mention | None) -> tuple[str, ...]:
         low = child.lower_
-        if child.lemma_.lower() in COUNTRY_NOUNS and not any(c.dep_ in ("amod", "compound") for c in child.children):
+        if child.lemma_.lower() in self.words.country_nouns and not any(c.dep_ in ("amod", "compound") for c in child.children):
             c = self._recent_span_country(child.i, child.sent)
             return (c,) if c else ()
         if low == "its":
@@ -231,9 +225,9 @@ class ActorFinder(RegistryMixin):
                     continue
                 if _finite_verb_between(doc, s.end, head.i):
                     continue  # a misparsed clause ("Egypt's President X hosted Jordan's King Y")
-                if s.end < len(doc) and doc[s.end].lower_ in ("-", "–") and s.end + 1 < len(doc) and doc[s.end + 1].lower_ in SPONSOR_WORDS:
+                if s.end < len(doc) and doc[s.end].lower_ in ("-", "–") and s.end + 1 < len(doc) and doc[s.end + 1].lower_ in self.words.sponsor_words:
                     continue  # "US-backed militants": the sponsor, not the group's country
-                if s.root.head.lower_ in SPONSOR_WORDS and s.root.dep_ in ("npadvmod", "compound", "amod"):
+                if s.root.head.lower_ in self.words.sponsor_words and s.root.dep_ in ("npadvmod", "compound", "amod"):
                     continue
                 if _np_chain_to(s.root, head) or (lo <= s.start and s.root.head.i in range(lo, head.i + 1)):
                     found.append(s)
@@ -258,7 +252,7 @@ class ActorFinder(RegistryMixin):
             if agent is not None and agent.kind == "channel":
                 continue
             if agent is not None and not agent.person and head.i >= s.end and (
-                    head.lemma_.lower() in THING_NOUNS or head.lemma_.lower() in self.lexicon.words("act_head_nouns")):
+                    head.lemma_.lower() in self.words.thing_nouns or head.lemma_.lower() in self.lexicon.words("act_head_nouns")):
                 continue  # "the refugee camp", "military action": a place, thing or act, not the group
             # title followed by a named actor span: the named actor handles it
             if s.label_ == AGENT and head.i >= s.end and head.i in self.span_at and self.span_at[head.i].label_ == ACTOR:
@@ -427,14 +421,14 @@ class ActorFinder(RegistryMixin):
             if group is not None:
                 mentions.append(group)
                 continue
-            if tok.lemma_.lower() in PAIR_NOUNS and _is_pair(tok):
+            if tok.lemma_.lower() in self.words.pair_nouns and _is_pair(tok):
                 pair = self._pair(tok, spans, mentions)
                 if pair:
                     lo = tok.left_edge.i
                     mentions.append(Mention(lo, tok.i + 1, tok.i, pair[0], None, doc[lo : tok.i + 1].text, "country",
                                             metonym=True, via="coref", countries=pair))
                     continue
-            if tok.lemma_.lower() in COUNTRY_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NN":
+            if tok.lemma_.lower() in self.words.country_nouns and tok.pos_ == "NOUN" and tok.tag_ == "NN":
                 poss = [c for c in tok.children if c.dep_ == "poss"]
                 cs: tuple[str, ...] = ()
                 if poss and poss[0].lower_ in ("his", "her", "its", "our", "my"):

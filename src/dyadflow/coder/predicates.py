@@ -10,75 +10,17 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Span, Token
 
 from dyadflow.coder.records import Candidate, SentenceActors
-from dyadflow.coder.registry import SAY_LEMMAS
-from dyadflow.lexicon.model import Lexicon, VerbPattern, fold
+from dyadflow.lexicon.model import CoderWords, Lexicon, VerbPattern, fold
 
 SUBJ_DEPS = ("nsubj", "csubj")
 NOMINAL_DEPS = frozenset({"pobj", "dobj", "nsubj", "nsubjpass"})
 NOT_PLACE_ENTS = frozenset({"DATE", "TIME", "NORP", "EVENT", "WORK_OF_ART", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY"})
 MODAL_HYPOTHETICAL = frozenset({"could", "may", "might", "would", "should", "must", "can"})
 MODAL_FUTURE = frozenset({"will", "shall", "'ll"})
-INTENT_LEMMAS = frozenset({
-    "want", "plan", "hope", "intend", "seek", "aim", "wish", "desire", "expect", "prepare", "propose",
-    "offer", "agree", "promise", "pledge", "vow", "decide", "try", "attempt", "ready", "willing", "keen",
-    "eager", "set", "schedule", "possibility", "intention", "plans", "bid", "look", "consider",
-})
-DENY_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "rule"})
-THREAT_LEMMAS = frozenset({"threaten", "warn"})
-CLAIM_LEMMAS = frozenset({"claim", "allege", "charge", "insist", "assert"})
-PLAN_LEMMAS = frozenset({"hammer", "arrange", "organize", "organise", "schedule", "plan", "prepare"})
-ALLEGE_LEMMAS = frozenset({"accuse", "blame", "charge", "allege", "accusation", "allegation", "claim"})
-APPEAL_LEMMAS = frozenset({"urge", "call", "ask", "press", "appeal", "request", "encourage", "demand", "implore", "push", "invite"})
-NEGATING_LEMMAS = frozenset({"refuse", "fail", "decline", "avoid", "stop", "cease", "halt", "abandon", "suspend", "postpone", "cancel"})
-ONGOING_LEMMAS = frozenset({"continue", "keep", "persist"})
 COND_MARKS = frozenset({"if", "unless", "whether"})
-LIGHT_VERBS = frozenset({
-    "launch", "conduct", "carry", "hold", "have", "begin", "start", "stage", "mount", "make", "continue",
-    "resume", "step", "intensify", "escalate", "undertake", "perform", "pursue", "attend", "host", "wage",
-    "give", "provide", "offer", "express", "extend", "issue", "deliver", "impose", "lodge", "file", "sign",
-    "reach", "broker", "announce", "order", "commit", "perpetrate", "join", "take", "level", "hurl",
-})
-# intent code for an intended act, by the act's root
-INTENT_BY_ROOT = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035", "045": "039"}
 LOCATIVE_PREPS = frozenset({"in", "inside", "near", "across", "on", "at", "into", "throughout"})
 ARMED_GROUP_ROLES = frozenset({"REB", "INS", "SEP"})
-DOMESTIC_ROOTS = frozenset({"14", "17"})
-PROTEST_ROLES = frozenset({"CVL", "EDU", "LAB", "OPP", "BUS", "REF", "HLH", "AGR"})  # protest their own government
-# objects that are never actors: "met the demands of X", "hit the target"
-ABSTRACT_OBJECTS = frozenset({
-    "demand", "need", "goal", "deadline", "expectation", "requirement", "criterion", "standard",
-    "obligation", "condition", "challenge", "letter", "message", "call", "request", "invitation", "report",
-    "question", "note", "document", "idea",
-})
-ANNOUNCED_ROOTS = frozenset({"10", "11", "12", "14", "16", "17"})  # a future act here is an announced decision
-MILITARY_ROOTS = frozenset({"15", "18", "19", "20"})
 TERRITORIAL_PREPS = frozenset({"in", "into", "inside", "across", "over"})
-# reacting to an act ("condemned the offensive"): the reactor is not the act's agent
-REACTION_LEMMAS = frozenset({
-    "condemn", "criticise", "criticize", "denounce", "deplore", "decry", "slam", "blast", "welcome", "praise",
-    "hail", "applaud", "reject", "deny", "dismiss", "oppose", "protest", "regret", "lament", "blame", "investigate",
-})
-# statements whose target is the party of the act they react to ("condemned the attacks by X")
-REACTION_ROOTS = frozenset({"01", "02", "05", "10", "11", "12"})
-# codes whose target may be the agent of an act named earlier ("NATO condemned the attack")
-EVENT_REF_CODES = ("11", "12", "13", "016")
-# act nouns and the earlier triggers they can refer to (by lemma, or by root)
-ACT_NOUN_ROOTS = {
-    "attack": MILITARY_ROOTS, "strike": MILITARY_ROOTS, "airstrike": MILITARY_ROOTS, "offensive": MILITARY_ROOTS,
-    "assault": MILITARY_ROOTS, "raid": MILITARY_ROOTS, "bombing": MILITARY_ROOTS, "shelling": MILITARY_ROOTS,
-    "bombardment": MILITARY_ROOTS, "incursion": MILITARY_ROOTS, "invasion": MILITARY_ROOTS,
-    "operation": MILITARY_ROOTS, "killing": MILITARY_ROOTS, "violence": MILITARY_ROOTS | {"17", "14"},
-    "crackdown": frozenset({"17"}), "arrest": frozenset({"17"}), "detention": frozenset({"17"}),
-    "sanction": frozenset({"16"}), "expulsion": frozenset({"16", "17"}), "move": frozenset(),
-    "decision": frozenset(), "launch": frozenset(), "test": frozenset(),
-    "accusation": frozenset({"11"}), "allegation": frozenset({"11"}),
-}
-ACT_NOUN_LEMMAS = {"launch": frozenset({"launch", "fire", "test"}), "test": frozenset({"test", "fire", "launch"}),
-                   "killing": frozenset({"kill"}), "arrest": frozenset({"arrest", "detain"}),
-                   "expulsion": frozenset({"expel"}), "sanction": frozenset({"sanction", "impose"}),
-                   "bombing": frozenset({"bomb"}), "shelling": frozenset({"shell"}), "invasion": frozenset({"invade"}),
-                   "accusation": frozenset({"accuse", "accusation", "blame"}),
-                   "allegation": frozenset({"accuse", "accusation", "allege", "allegation"})}
 DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their"})
 
 
@@ -176,6 +118,7 @@ class PredicateMixin:
     sent: Span
     actors: SentenceActors
     lexicon: Lexicon
+    words: CoderWords
     _question: bool | None
 
     if TYPE_CHECKING:  # pragma: no cover
@@ -211,12 +154,12 @@ class PredicateMixin:
                 break
             if cur.dep_ in ("ccomp", "parataxis", "relcl") and cur != tok:
                 break
-            if cur.dep_ == "ccomp" and cur.head.lemma_ in SAY_LEMMAS:
+            if cur.dep_ == "ccomp" and cur.head.lemma_ in self.words.say_lemmas:
                 break
             if cur.dep_ in ("conj",) and cur.pos_ in ("VERB", "AUX") and cur != tok:
                 break
             nxt = cur.head
-            if cur.dep_ == "ccomp" and cur == tok and cur.head.lemma_ not in DENY_LEMMAS | INTENT_LEMMAS:
+            if cur.dep_ == "ccomp" and cur == tok and cur.head.lemma_ not in self.words.deny_lemmas | self.words.intent_lemmas:
                 chain.append(nxt)
                 break
             cur = nxt
@@ -228,20 +171,20 @@ class PredicateMixin:
                     and not purpose) or anc.head == anc:
                 break
             anc = anc.head
-            if _lemma(anc) in DENY_LEMMAS and anc.pos_ in ("VERB", "NOUN"):
+            if _lemma(anc) in self.words.deny_lemmas and anc.pos_ in ("VERB", "NOUN"):
                 return "denied", anc
-            if _lemma(anc) in THREAT_LEMMAS and anc.pos_ == "VERB" and anc != tok:
+            if _lemma(anc) in self.words.threat_lemmas and anc.pos_ == "VERB" and anc != tok:
                 # "threatened to strike X if ...": the threat is the event (13x), never the act
                 return "threatened", anc
-            if _lemma(anc) in CLAIM_LEMMAS and anc.pos_ == "VERB" and tok.pos_ == "VERB" and any(
+            if _lemma(anc) in self.words.claim_lemmas and anc.pos_ == "VERB" and tok.pos_ == "VERB" and any(
                     a.dep_ == "ccomp" and a.head == anc for a in [tok, *tok.ancestors]):
                 # "X claimed that Y shelled Z": X accuses Y (112); Y -> Z only as a claimed event
                 return "claimed", anc
-            if _lemma(anc) in ALLEGE_LEMMAS | APPEAL_LEMMAS and anc.pos_ in ("VERB", "NOUN") and (
+            if _lemma(anc) in self.words.allege_lemmas | self.words.appeal_lemmas and anc.pos_ in ("VERB", "NOUN") and (
                     tok.pos_ == "VERB" or any(a.dep_ in ("xcomp", "pcomp") for a in tok.ancestors if a.i != anc.i and anc in a.ancestors)):
                 # "accused X of attacking Y", "urged X to release Y": the act is alleged or wanted
                 return "hypothetical", None
-            if anc.lemma_ in SAY_LEMMAS and anc.pos_ == "VERB":
+            if anc.lemma_ in self.words.say_lemmas and anc.pos_ == "VERB":
                 break
         if self._question is None:
             self._question = self.sent.text.rstrip().endswith("?")
@@ -253,24 +196,24 @@ class PredicateMixin:
         for t in chain + governors:
             kids = list(t.children)
             if any(c.dep_ == "neg" for c in kids):
-                if t in governors and t.lemma_ not in INTENT_LEMMAS | DENY_LEMMAS:
+                if t in governors and t.lemma_ not in self.words.intent_lemmas | self.words.deny_lemmas:
                     continue
                 return "negated", None
             if t.pos_ in ("NOUN", "PROPN") and any(c.lower_ in ("no", "neither") and c.dep_ == "det" for c in kids):
                 return "negated", None
-            if _lemma(t) in DENY_LEMMAS and t != tok:
+            if _lemma(t) in self.words.deny_lemmas and t != tok:
                 return "denied", t
-            if t != tok and _lemma(t) in NEGATING_LEMMAS:
+            if t != tok and _lemma(t) in self.words.negating_lemmas:
                 return "negated", None  # "refused to negotiate", "failed to reach"
-            planned = t.lemma_ in PLAN_LEMMAS and (t.lemma_ != "hammer" or any(c.dep_ == "prt" and c.lower_ == "out" for c in kids))
-            if t != tok and (_lemma(t) in INTENT_LEMMAS or planned or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
+            planned = t.lemma_ in self.words.plan_lemmas and (t.lemma_ != "hammer" or any(c.dep_ == "prt" and c.lower_ == "out" for c in kids))
+            if t != tok and (_lemma(t) in self.words.intent_lemmas or planned or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
                 return "intended", None
             if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
                 return "conditional", None
-            if t != tok and t.lemma_ in ONGOING_LEMMAS:
+            if t != tok and t.lemma_ in self.words.ongoing_lemmas:
                 return "asserted", None  # "will continue to discourage": an ongoing act
             auxes = [c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")]
-            if "would" in auxes and t.dep_ == "ccomp" and t.head.lemma_ in SAY_LEMMAS:
+            if "would" in auxes and t.dep_ == "ccomp" and t.head.lemma_ in self.words.say_lemmas:
                 auxes = ["will" if a == "would" else a for a in auxes]  # reported future
             if any(a in MODAL_HYPOTHETICAL for a in auxes):
                 return "hypothetical", None
@@ -280,8 +223,7 @@ class PredicateMixin:
                 return "intended", None
         return "asserted", None
 
-    @staticmethod
-    def _future_only(tok: Token) -> bool:
+    def _future_only(self, tok: Token) -> bool:
         """True when the act is merely in the future tense (will/would/shall), not wanted or planned."""
         cur = tok
         for _ in range(4):
@@ -291,6 +233,6 @@ class PredicateMixin:
             if cur.dep_ not in ("xcomp", "conj") or cur.head == cur:
                 return False
             cur = cur.head
-            if _lemma(cur) in INTENT_LEMMAS:
+            if _lemma(cur) in self.words.intent_lemmas:
                 return False
         return False

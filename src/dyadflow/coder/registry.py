@@ -11,7 +11,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from dyadflow.coder.records import Mention
-from dyadflow.lexicon.model import Lexicon, NamedActor, fold
+from dyadflow.lexicon.model import CoderWords, Lexicon, NamedActor, fold
 from dyadflow.nlp import ACTOR, AGENT, CAPITAL, COUNTRY, DEMONYM, OUTLET
 
 _PRIORITY = {OUTLET: 6, ACTOR: 5, COUNTRY: 4, CAPITAL: 3, AGENT: 2, DEMONYM: 1}
@@ -20,22 +20,9 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us", "my", "our", "ours"})
 THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
-COUNTRY_NOUNS = frozenset({"country", "nation", "state", "republic", "kingdom"})
-GROUP_NOUNS = frozenset({"party", "side"})
-OFFICE_WORDS = frozenset({"secretary-general", "general", "chief", "president", "envoy", "commissioner", "director",
-                          "head", "spokesperson", "spokesman", "spokeswoman", "representative", "chair", "chairman",
-                          "chairperson", "coordinator", "rapporteur", "prosecutor"})
-PAIR_NOUNS = frozenset({"country", "nation", "side", "state", "government", "neighbour", "neighbor", "party",
-                        "rival", "foe", "delegation", "leader", "minister", "army", "force", "capital"})
 STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
 ARMED_ROLES = frozenset({"REB", "INS", "SEP"})  # main-country default only for "the rebels", not "militant groups"
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
-SPONSOR_WORDS = frozenset({"backed", "sponsored", "supported", "funded", "armed", "trained", "allied", "affiliated", "aligned", "linked"})
-THING_NOUNS = frozenset({"camp", "station", "base", "headquarters", "building", "compound", "post", "checkpoint",
-                         "facility", "office", "barracks", "prison", "hospital", "school", "vehicle", "convoy",
-                         "truck", "boat", "ship", "car", "bus", "position", "depot", "site"})
-SAY_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "declare", "stress", "affirm",
-                        "claim", "report", "insist", "explain", "write", "quote", "point", "underline"})
 
 
 @dataclass
@@ -142,6 +129,7 @@ class RegistryMixin:
 
     doc: Any
     lexicon: Lexicon
+    words: CoderWords
     published: date | None
     state: ArticleState
     issuer: Mention | None
@@ -191,7 +179,7 @@ class RegistryMixin:
         """"the parties", "both sides", "all parties (to the conflict)": the latest event's participants
         (rule registry.group)."""
         group = self.state.last_group or tuple(self.state.recent_parties[-2:])
-        if tok.lemma_.lower() not in GROUP_NOUNS or tok.tag_ != "NNS" or len(group) < 2:
+        if tok.lemma_.lower() not in self.words.group_nouns or tok.tag_ != "NNS" or len(group) < 2:
             return None
         dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod")}
         if not dets & {"the", "both", "all", "two", "these", "those", "concerned", "warring", "relevant"}:
@@ -235,7 +223,7 @@ class RegistryMixin:
     def _speaker(self, sent: Span) -> Mention | None:
         """The subject of the sentence's reporting verb (for "we"/"our" in quotes)."""
         for tok in sent:
-            if tok.lemma_ in SAY_LEMMAS and tok.pos_ == "VERB":
+            if tok.lemma_ in self.words.say_lemmas and tok.pos_ == "VERB":
                 for c in tok.children:
                     if c.dep_ in ("nsubj",):
                         nh = nominal_head(c)

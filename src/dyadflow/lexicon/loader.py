@@ -177,6 +177,14 @@ def _traps(seeds_dir: Path, schemas_dir: Path) -> tuple[SenseTrap, ...]:
     )
 
 
+def _coder_maps(seeds_dir: Path, schemas_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """The coder's recoding maps (seeds/coder_maps.csv: map, key, value '|'-separated)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for r in _opt(seeds_dir, schemas_dir, "coder_maps"):
+        out.setdefault(r["map"], {})[str(r["key"])] = list(split_list(r.get("value")))
+    return out
+
+
 def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
     """Read and validate the coder's seed tables into a frozen Lexicon."""
     seeds_dir, schemas_dir = Path(seeds_dir), Path(schemas_dir)
@@ -227,6 +235,7 @@ def load_lexicon(seeds_dir: Path, schemas_dir: Path) -> Lexicon:
         fatality_terms=_fatality_terms(seeds_dir, schemas_dir),
         plover=_plover(seeds_dir, schemas_dir),
         word_lists=_word_lists(seeds_dir, schemas_dir),
+        coder_maps=_coder_maps(seeds_dir, schemas_dir),
         traps=_traps(seeds_dir, schemas_dir),
         countries=countries,
         actors=actors,

@@ -201,6 +201,54 @@ class PloverType:
 
 
 @dataclass(frozen=True)
+class CoderWords:
+    """The native coder's word lists and recoding maps (seeds/word_lists.csv, seeds/coder_maps.csv)
+    as typed fields; an absent list is empty."""
+
+    intent_lemmas: frozenset[str] = frozenset()
+    deny_lemmas: frozenset[str] = frozenset()
+    threat_lemmas: frozenset[str] = frozenset()
+    claim_lemmas: frozenset[str] = frozenset()
+    plan_lemmas: frozenset[str] = frozenset()
+    allege_lemmas: frozenset[str] = frozenset()
+    appeal_lemmas: frozenset[str] = frozenset()
+    negating_lemmas: frozenset[str] = frozenset()
+    ongoing_lemmas: frozenset[str] = frozenset()
+    light_verbs: frozenset[str] = frozenset()
+    abstract_objects: frozenset[str] = frozenset()
+    reaction_lemmas: frozenset[str] = frozenset()
+    military_roots: frozenset[str] = frozenset()
+    reaction_roots: frozenset[str] = frozenset()
+    event_ref_codes: frozenset[str] = frozenset()
+    announced_roots: frozenset[str] = frozenset()
+    domestic_roots: frozenset[str] = frozenset()
+    protest_roles: frozenset[str] = frozenset()
+    say_lemmas: frozenset[str] = frozenset()
+    thing_nouns: frozenset[str] = frozenset()
+    sponsor_words: frozenset[str] = frozenset()
+    country_nouns: frozenset[str] = frozenset()
+    pair_nouns: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
+    office_words: frozenset[str] = frozenset()
+    untargeted_codes: frozenset[str] = frozenset()
+    act_head_nouns: frozenset[str] = frozenset()
+    place_nouns: frozenset[str] = frozenset()
+    intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
+    act_noun_roots: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "attack" -> roots it can refer to
+    act_noun_lemmas: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "arrest" -> trigger lemmas
+
+    @classmethod
+    def build(cls, lists: Mapping[str, Iterable[str]], maps: Mapping[str, Mapping[str, Iterable[str]]]) -> CoderWords:
+        """From named lists and maps (unknown names are ignored)."""
+        names = {f for f in cls.__dataclass_fields__ if not f.startswith(("intent_by_root", "act_noun_"))}
+        kw: dict[str, Any] = {n: frozenset(v) for n, v in lists.items() if n in names}
+        kw["intent_by_root"] = MappingProxyType({k: next(iter(v)) for k, v in maps.get("intent_by_root", {}).items() if v})
+        for m in ("act_noun_roots", "act_noun_lemmas"):
+            kw[m] = MappingProxyType({k: frozenset(v) for k, v in maps.get(m, {}).items()})
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Everything the coder needs from dictionaries; derived indexes are built once."""
 
@@ -215,6 +263,8 @@ class Lexicon:
     fatality_terms: FatalityTerms | None = field(default=None, compare=False)  # None: no fatality counts
     plover: Mapping[str, PloverType] = field(default_factory=dict, compare=False)  # CAMEO code -> PLOVER
     word_lists: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)  # seeds/word_lists.csv
+    coder_maps: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict, compare=False)
+    coder_words: CoderWords = field(init=False, repr=False, compare=False)
     traps: tuple[SenseTrap, ...] = field(default=(), compare=False)  # seeds/sense_traps.csv
     country_by_code: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     agent_by_term: Mapping[str, Agent] = field(init=False, repr=False, compare=False)
@@ -227,6 +277,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_pattern", [])
+        object.__setattr__(self, "coder_words", CoderWords.build(self.word_lists, self.coder_maps))
         object.__setattr__(self, "cameo", MappingProxyType(dict(self.cameo)))
         object.__setattr__(self, "country_by_code", MappingProxyType({c.code: c for c in self.countries}))
         object.__setattr__(
@@ -308,6 +359,7 @@ class Lexicon:
         plover: Mapping[str, PloverType] | None = None,
         word_lists: Mapping[str, Iterable[str]] | None = None,
         traps: Iterable[SenseTrap] = (),
+        coder_maps: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> Lexicon:
         """Programmatic constructor taking any iterables."""
         cam = dict(cameo) if isinstance(cameo, Mapping) else {c.code: c for c in cameo}
@@ -323,6 +375,7 @@ class Lexicon:
             fatality_terms=fatality_terms,
             plover=MappingProxyType(dict(plover or {})),
             word_lists=MappingProxyType({k: frozenset(v) for k, v in (word_lists or {}).items()}),
+            coder_maps=MappingProxyType({m: {k: tuple(v) for k, v in kv.items()} for m, kv in (coder_maps or {}).items()}),
             traps=tuple(traps),
         )
 
