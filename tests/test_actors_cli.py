@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from dyadflow.actors_report import search_name
 from dyadflow.cli import app
 from dyadflow.lexicon.loader import load_lexicon, named_actor_rows
+from dyadflow.lexicon.model import Lexicon
 from dyadflow.nlp import DEFAULT_MODELS
 from dyadflow.records import Article, sha256_hex
 from dyadflow.store import ParquetStore
@@ -27,40 +28,42 @@ def _search(*args: str) -> dict:
     return json.loads(res.stdout)
 
 
-def test_search_gives_the_code_of_the_date_and_the_row() -> None:
-    before = _search("the Taliban", "--date", "2019-05-01")
+@pytest.fixture(scope="module")
+def seeds() -> tuple[list, Lexicon]:
+    return named_actor_rows(REPO / "seeds", REPO / "schemas"), load_lexicon(REPO / "seeds", REPO / "schemas")
+
+
+def _codes(seeds: tuple[list, Lexicon], name: str, day: date | None = None) -> tuple[str, ...]:
+    return search_name(name, seeds[0], seeds[1], day).codes
+
+
+def test_search_cli_gives_the_code_of_the_date_and_the_row() -> None:
     after = _search("Taliban", "--date", "2022-05-01")
-    assert before["codes"] == ["AFGINSTAL"]
     assert after["codes"] == ["AFGGOVTAL"]
     chosen = [h for h in after["actors"] if h["chosen"]]
     assert len(chosen) == 1 and chosen[0]["table"] == "actors" and chosen[0]["valid_from"] == "2021-08-15"
     assert {h["valid_on_date"] for h in after["actors"]} == {True, False}
-
-
-def test_search_reads_the_new_tables() -> None:
-    monusco = _search("Monusco", "--date", "2020-01-01")
-    assert monusco["codes"] == ["IGOUNOPKO"]
-    assert monusco["actors"][0]["table"] == "organisations"
-    assert _search("TPLF", "--date", "2021-06-01")["codes"] == ["ETHREB"]
-    annan = _search("Lakhdar Brahimi", "--date", "2013-01-01")
-    assert annan["codes"] == ["IGOUNO"] and annan["actors"][0]["table"] == "officeholders"
-
-
-def test_search_places_agents_and_unknown_names() -> None:
-    assert _search("Kyiv")["codes"] == ["UKRGOV"]
-    assert _search("peacekeepers")["terms"][0]["kind"] == "agent"
-    unknown = _search("Zorblax Quendry")
-    assert unknown["codes"] == [] and unknown["actors"] == [] and unknown["partial"] == []
     res = runner.invoke(app, ["actors", "search", "Zorblax Quendry"])
     assert res.exit_code == 0 and "no dictionary entry" in res.stdout
     bad = runner.invoke(app, ["actors", "search", "Hamas", "--date", "May 2020"])
     assert bad.exit_code == 2
 
 
-def test_search_name_suggests_partial_matches() -> None:
-    rows = named_actor_rows(REPO / "seeds", REPO / "schemas")
-    lexicon = load_lexicon(REPO / "seeds", REPO / "schemas")
-    result = search_name("Kataib", rows, lexicon, date(2020, 1, 1))
+def test_search_dates_tables_places_and_agents(seeds: tuple[list, Lexicon]) -> None:
+    assert _codes(seeds, "the Taliban", date(2019, 5, 1)) == ("AFGINSTAL",)
+    monusco = search_name("Monusco", *seeds, date(2020, 1, 1))
+    assert monusco.codes == ("IGOUNOPKO",) and monusco.actors[0].table == "organisations"
+    assert _codes(seeds, "TPLF", date(2021, 6, 1)) == ("ETHREB",)
+    brahimi = search_name("Lakhdar Brahimi", *seeds, date(2013, 1, 1))
+    assert brahimi.codes == ("IGOUNO",) and brahimi.actors[0].table == "officeholders"
+    assert _codes(seeds, "Kyiv") == ("UKRGOV",)
+    assert search_name("peacekeepers", *seeds).terms[0].kind == "agent"
+    unknown = search_name("Zorblax Quendry", *seeds)
+    assert unknown.codes == () and not unknown.actors and not unknown.partial
+
+
+def test_search_name_suggests_partial_matches(seeds: tuple[list, Lexicon]) -> None:
+    result = search_name("Kataib", *seeds, date(2020, 1, 1))
     assert not result.actors
     assert any(h.actor_id == "kataib_hezbollah" for h in result.partial)
 
