@@ -525,8 +525,13 @@ class SentenceCoder(PredicateMixin):
         cands = list(self._iter_candidates())
         cands += [d for c in cands if (d := self._accusation(c)) is not None]
         coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
+        triggers = {c.trigger.i for c in cands}
         out = []
         for c in cands:
+            t = c.trigger
+            if _lemma(t) in self.words.purpose_lemmas and t.dep_ in ("advcl", "xcomp") and t.head.i in triggers \
+                    and any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in t.children):
+                continue  # "provided $5 million to support X": the purpose of the aid, not a second event
             if c.pattern.pos == "VERB" and c.code[:2] in ("02", "05", "07") and _lemma(c.trigger) not in self.words.reaction_lemmas and any(
                 ch.dep_ == "dobj" and ch.i in coded_nouns for ch in c.trigger.children
             ):

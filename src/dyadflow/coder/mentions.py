@@ -31,6 +31,7 @@ from dyadflow.coder.registry import (  # noqa: F401 (constants shared by the sta
     RegistryMixin,
     _actor_entry,
     _by_pos_desc,
+    _in_quote,
     _is_pair,
     issuer_mention,
     nominal_head,
@@ -179,6 +180,13 @@ class ActorFinder(RegistryMixin):
                 break
         return ()
 
+    def _first_person_owner(self, head: Token, speaker: Mention | None) -> Mention | None:
+        """Whose is "my envoy" / "our ministry": the sentence's speaker, else the statement's issuer."""
+        if not any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in head.children):
+            return None
+        owner = speaker or (self.issuer if not _in_quote(head) else None)
+        return owner if owner is not None and owner.identified else None
+
     def _countries_from_preps(self, tok: Token) -> tuple[str, ...]:
         """Countries from "of X" / "from X, Y and Z" attached to tok."""
         out: list[str] = []
@@ -315,6 +323,12 @@ class ActorFinder(RegistryMixin):
                 if prev is not None and prev.role:
                     role = prev.role
             fixed_code = None
+            if not countries:
+                owner = self._first_person_owner(head, speaker)
+                if owner is not None:  # "my Special Envoy" in the Secretary-General's statement
+                    countries = (owner.country,) if owner.country else ()
+                    fixed_code = owner.fixed_code
+                    via = "issuer"
             org = next((m for m in mods if m.label_ == ACTOR), None)
             if org is not None:
                 # "YPG militants", "Hamas fighters": the named group's code
