@@ -125,7 +125,7 @@ def test_officeholders_do_not_repeat_people_of_actors_csv(rows: list[ActorRow]) 
 @pytest.mark.parametrize(
     ("actor_id", "day", "code"),
     [
-        ("un_secretary_general_office", date(2022, 5, 1), "IGOUNO"),
+        ("un_executive_office_sg", date(2022, 5, 1), "IGOUNO"),
         ("monusco", date(2022, 5, 1), "IGOUNOPKO"),
         ("monusco", date(2005, 5, 1), None),
         ("monuc", date(2005, 5, 1), "IGOUNOPKO"),
