@@ -736,7 +736,7 @@ def load_backoff() -> tuple[Any, dict[str, Any]]:
     settings = Settings.from_env()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    backoff = Backoff.load(settings.seeds_dir, settings.schemas_dir)
+    backoff = Backoff.load(settings.seeds_dir, settings.schemas_dir, cache_dir=OUT_DIR / "cache")
     seconds = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return backoff, {"model": backoff.encoder.model_id, "load_seconds": round(seconds, 2),
