@@ -115,6 +115,16 @@ def test_no_surface_form_names_two_codes_on_one_day(rows: list[ActorRow]) -> Non
     assert not clashes, clashes[:20]
 
 
+def test_no_surface_form_is_shared_across_tables(rows: list[ActorRow]) -> None:
+    """One referent lives in one table: a name or alias never belongs to two actor_ids of two tables."""
+    owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for r in rows:
+        for form in {fold(f) for f in (r.actor.name, *r.actor.aliases)}:
+            owners[form].add((r.table, r.actor.actor_id))
+    shared = {f: o for f, o in owners.items() if len({t for t, _ in o}) > 1 and len({a for _, a in o}) > 1}
+    assert not shared, sorted(shared.items())[:10]
+
+
 def test_officeholders_do_not_repeat_people_of_actors_csv(rows: list[ActorRow]) -> None:
     tables = _tables(rows)
     known = {fold(r.actor.name) for r in tables["actors"] if r.actor.kind == "person"}
