@@ -7,7 +7,7 @@ from dataclasses import asdict
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from dyadflow.pipeline import LoadSummary, load_staged, refresh_warehouse
+from dyadflow.pipeline import LoadSummary, check_load, load_staged, refresh_warehouse
 from dyadflow.settings import Settings
 from dyadflow.store import ParquetStore
 from flows._common import settings_for
@@ -38,4 +38,5 @@ def load(warehouse: str | None = None, lock_wait_seconds: float = 0.0) -> dict:
     with store.lock(wait_seconds=lock_wait_seconds):
         summary = merge_staged(settings)
         summary.views = refresh_views(settings)
+        check_load(settings)  # fails the run when a coded article lacks exactly its committed events
     return asdict(summary)

@@ -28,6 +28,8 @@ def summary_markdown(summary: dict) -> str:
         f"| articles (new) | {ex['n_articles']} ({ex['n_new_articles']}) |",
         f"| publication dates inferred | {ex['n_dates_inferred']} |",
         f"| rejected inputs | {ex['n_rejects']} |",
+        f"| articles kept with warnings | {ex.get('n_warnings', 0)} |",
+        f"| superseded (edited) articles | {ex.get('n_superseded', 0)} |",
         f"| articles coded | {co['articles']} |",
         f"| events coded | {co['events']} |",
         f"| coder rejects | {co['rejects']} |",

@@ -19,7 +19,8 @@ Turkish Foreign Minister Mevlut Cavusoglu met Russian Foreign Minister Sergei La
 Russia condemned the United States on Wednesday.
 """,
     "b.txt": "---\npublished: 2023-03-11\n---\nThe Syrian army shelled rebel positions in Idlib on Friday.\n",
-    "broken.md": "---\ntitle: [unclosed\n---\nText.\n",
+    # unreadable front matter (no known key: value line); "title: [Update] ..." would be read leniently
+    "broken.md": "---\nheadline: [unclosed\n---\nText.\n",
 }
 
 

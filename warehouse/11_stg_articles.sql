@@ -26,7 +26,9 @@ deduplicated as (
         ingested_at,
         n_chars,
         content_hash,
-        duplicate_paths
+        duplicate_paths,
+        origin,
+        warnings
 
     from source
     qualify row_number() over (partition by doc_id order by ingested_at, path) = 1

@@ -1,4 +1,7 @@
--- articles: one row per distinct article (doc_id), with the number of committed events.
+-- articles: one row per distinct current article (doc_id), with the number of committed events.
+-- Superseded articles (an edited file's earlier content, stg_superseded) are not shown.
+-- origin = the article's identity (input root + relative path, JSONL id or URL); warnings = what
+-- was read leniently (e.g. a headline that made the front matter invalid YAML), else NULL.
 
 create or replace view articles as
 
@@ -11,6 +14,12 @@ with articles as (
 codings as (
 
     select * from stg_codings
+
+),
+
+superseded as (
+
+    select * from stg_superseded
 
 ),
 
@@ -29,6 +38,8 @@ final as (
         articles.ingested_at,
         articles.content_hash,
         articles.duplicate_paths,
+        articles.origin,
+        articles.warnings,
         codings.coding_key,
         codings.n_events,
         codings.coded_at,
@@ -36,6 +47,7 @@ final as (
 
     from articles
     left join codings on articles.doc_id = codings.doc_id
+    where articles.doc_id not in (select doc_id from superseded)
 
 )
 

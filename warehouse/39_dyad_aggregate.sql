@@ -13,7 +13,13 @@
 -- for events without a target, period_start NULL for undated events, so totals reconcile
 -- exactly with `select count(*) from events`. Weeks start on Monday (ISO). An event dated only
 -- to a month or year (date_precision) falls in the first day/week of that month/year.
--- Measures: n_events; n_q1..n_q4 (quad classes: 1 verbal coop, 2 material coop, 3 verbal
+-- Two kinds of counts (README, "Querying"):
+--   n_events           event REPORTS: one per coded mention, so a story carried by 80 articles
+--                      counts 80 (and so do n_q*, n_root_*, goldstein_sum, fatalities);
+--   n_distinct_events  distinct REAL-WORLD events: the event_clusters (38_cluster_aggregate.sql:
+--                      same date at its precision, directed actor dyad, CAMEO root and place)
+--                      that the group's reports belong to (cluster_key(), 37_cluster_key.sql).
+-- Measures: n_events; n_distinct_events; n_q1..n_q4 (quad classes: 1 verbal coop, 2 material coop, 3 verbal
 -- conflict, 4 material conflict); n_root_01..n_root_20 (CAMEO roots); goldstein_sum (NULL
 -- weights count 0) and goldstein_mean (over events with a weight); net_cooperation =
 -- (n_q1 + n_q2) - (n_q3 + n_q4); fatalities (sum, 0 when none reported); n_articles (distinct
@@ -50,7 +56,9 @@ keyed as (
         quad_class,
         cameo_root,
         goldstein,
-        fatalities
+        fatalities,
+        cluster_key(event_date, date_precision, doc_id, actor1_code, actor2_code, cameo_root,
+                    location_country, location_name) as cluster_id
 
     from events
 
@@ -128,6 +136,22 @@ distinct_counts as (
 
 ),
 
+-- distinct real-world events per group, by the same distinct-rows pattern
+cluster_rows as (
+
+    select distinct period_start, actor1, actor2, cluster_id
+    from keyed
+
+),
+
+cluster_counts as (
+
+    select period_start, actor1, actor2, count(*) as n_distinct_events
+    from cluster_rows
+    group by period_start, actor1, actor2
+
+),
+
 final as (
 
     select
@@ -138,6 +162,7 @@ final as (
         aggregated.actor1,
         aggregated.actor2,
         n_events,
+        cluster_counts.n_distinct_events,
         n_q1,
         n_q2,
         n_q3,
@@ -174,6 +199,10 @@ final as (
         on  aggregated.period_start is not distinct from distinct_counts.period_start
         and aggregated.actor1 is not distinct from distinct_counts.actor1
         and aggregated.actor2 is not distinct from distinct_counts.actor2
+    inner join cluster_counts
+        on  aggregated.period_start is not distinct from cluster_counts.period_start
+        and aggregated.actor1 is not distinct from cluster_counts.actor1
+        and aggregated.actor2 is not distinct from cluster_counts.actor2
 
 )
 

@@ -5,6 +5,7 @@
 -- dyadflow.warehouse.refresh_marts on every apply (each branch's filter is constant, so DuckDB
 -- drops all but one branch when the macro is bound); any other part ('decade', 'isoyear', ...)
 -- is aggregated from events_dyadic on the fly by dyad_aggregate().
+-- n_events counts event reports, n_distinct_events distinct real-world events (event_clusters).
 -- The mart_dyad_* tables hold their own period/level/direction columns, so the filters below
 -- also select the right table for a given (period, level, direction).
 

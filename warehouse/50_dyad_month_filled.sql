@@ -2,7 +2,8 @@
 -- one-sided events) and calendar month, from the dyad's first to its last month with events:
 -- months without events get zero counts (goldstein_mean NULL) and is_filled = true.
 -- The spine is per dyad (not the global range) so a dyad seen once adds one row, not decades;
--- undated events are not part of the series. Measures as in dyad_month (40_dyad_period.sql).
+-- undated events are not part of the series. Measures as in dyad_month (39_dyad_aggregate.sql):
+-- n_events counts event reports, n_distinct_events distinct real-world events (event_clusters).
 -- For another level or direction: the same pattern over dyad_period('month', ...).
 
 create or replace view dyad_month_filled as
@@ -46,6 +47,7 @@ final as (
         spine.actor1,
         spine.actor2,
         coalesce(months.n_events, 0) as n_events,
+        coalesce(months.n_distinct_events, 0) as n_distinct_events,
         coalesce(months.n_q1, 0) as n_q1,
         coalesce(months.n_q2, 0) as n_q2,
         coalesce(months.n_q3, 0) as n_q3,

@@ -42,6 +42,8 @@ class ExtractSummary:
     n_duplicates: int = 0
     n_rejects: int = 0
     n_dates_inferred: int = 0
+    n_warnings: int = 0  # articles kept with a warning (e.g. front matter read leniently)
+    n_superseded: int = 0  # earlier articles of an origin that now holds other content
     doc_ids: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
 
@@ -62,7 +64,26 @@ def read_inputs(paths: Sequence[Path], settings: Settings, run_id: str) -> tuple
     """Read every input into articles and rejects; identical content under two paths is one article."""
     source = LocalFileSource(paths, max_file_bytes=settings.max_file_bytes, max_doc_chars=settings.max_doc_chars,
                              max_sentence_chars=settings.max_sentence_chars)
-    return collect_items(source.items(run_id), run_id)
+    articles, rejects = collect_items(source.items(run_id), run_id)
+    return keep_configured_languages(articles, rejects, settings, run_id)
+
+
+def keep_configured_languages(articles: Sequence[Article], rejects: Sequence[Reject], settings: Settings,
+                              run_id: str) -> tuple[list[Article], list[Reject]]:
+    """Articles in a language with a configured model (declared, else detected); the others become rejects."""
+    from dyadflow.language import article_language, unsupported_reason
+
+    kept: list[Article] = []
+    out = list(rejects)
+    for art in articles:
+        guess = article_language(art.language, art.text)
+        reason = unsupported_reason(guess, settings.languages)
+        if reason is None:
+            kept.append(replace(art, language=guess.code))
+            continue
+        out.append(Reject(path=art.path, stage="extract", reason=reason, sha256=art.content_hash, run_id=run_id,
+                          rejected_at=art.ingested_at, line=art.line, detail=f"doc_id {art.doc_id}"))
+    return kept, out
 
 
 def collect_items(items: Iterable[Article | Reject], run_id: str) -> tuple[list[Article], list[Reject]]:
@@ -76,11 +97,16 @@ def collect_items(items: Iterable[Article | Reject], run_id: str) -> tuple[list[
             continue
         first = articles.get(item.doc_id)
         if first is not None:
-            dup = first.duplicate_paths
-            articles[item.doc_id] = replace(first, duplicate_paths=f"{dup}|{item.path}" if dup else item.path)
-            rejects.append(Reject(path=item.path, stage="extract", reason=f"duplicate content of {first.path}",
+            # the same relative path under two input roots is told apart by its origin
+            ambiguous = item.path == first.path and item.origin and first.origin
+            dup, name = first.duplicate_paths, item.origin if ambiguous else item.path
+            articles[item.doc_id] = replace(first, duplicate_paths=f"{dup}|{name}" if dup else name,
+                                            duplicate_origins=(*first.duplicate_origins, *([item.origin] if
+                                                                                           item.origin else [])))
+            of = first.origin if ambiguous else first.path
+            rejects.append(Reject(path=item.path, stage="extract", reason=f"duplicate content of {of}",
                                   sha256=item.content_hash, run_id=run_id, rejected_at=item.ingested_at,
-                                  detail=f"doc_id {item.doc_id}"))
+                                  line=item.line, detail=f"doc_id {item.doc_id}"))
             continue
         articles[item.doc_id] = infer_missing_dates(item)
     return list(articles.values()), rejects
@@ -88,9 +114,12 @@ def collect_items(items: Iterable[Article | Reject], run_id: str) -> tuple[list[
 
 def extract(paths: Sequence[Path], settings: Settings, store: ParquetStore, run_id: str) -> ExtractSummary:
     """Sources → articles/ and rejects/ Parquet."""
+    from dyadflow.origins import OriginIndex
+
     articles, rejects = read_inputs(paths, settings, run_id)
     n_new = store.write_articles(articles)
     store.write_rejects(rejects)
+    superseded = OriginIndex(store).record(articles, run_id)  # after the articles: never a dangling origin
     return ExtractSummary(
         n_inputs=len(articles) + len(rejects),
         n_articles=len(articles),
@@ -98,6 +127,8 @@ def extract(paths: Sequence[Path], settings: Settings, store: ParquetStore, run_
         n_duplicates=sum(1 for r in rejects if r.reason.startswith("duplicate content")),
         n_rejects=len(rejects),
         n_dates_inferred=sum(1 for a in articles if a.published_inferred),
+        n_warnings=sum(1 for a in articles if a.warnings),
+        n_superseded=len(superseded),
         doc_ids=[a.doc_id for a in articles],
         rejects=rejects,
     )
@@ -137,16 +168,24 @@ def load_lexicon_for(settings: Settings) -> Any:
     return load_lexicon(seeds, settings.schemas_dir)
 
 
-def current_coding_key(lexicon: Any) -> str:
-    """The coding key of this coder version with this lexicon (decides what must be re-coded)."""
+def coder_version_for(lexicon: Any) -> str:
+    """The version of the coder that codes with this lexicon (the one its events are stamped with)."""
+    if getattr(lexicon, "engine", "native") == "petrarch":
+        from dyadflow.petrarch.coder import CODER_VERSION as PETRARCH_CODER_VERSION
+
+        return PETRARCH_CODER_VERSION
     from dyadflow.coder import CODER_VERSION
 
-    return coding_key(CODER_VERSION, str(lexicon.version))
+    return CODER_VERSION
+
+
+def current_coding_key(lexicon: Any) -> str:
+    """The coding key of this coder version with this lexicon (decides what must be re-coded)."""
+    return coding_key(coder_version_for(lexicon), str(lexicon.version))
 
 
 def build_resources(settings: Settings, *, with_gazetteer: bool = True, lexicon: Any = None) -> CoderResources:
     """Load lexicon, spaCy pipeline and gazetteer (the slow part of a run: done once)."""
-    from dyadflow.coder import CODER_VERSION
     from dyadflow.nlp import build_nlp
 
     if lexicon is None:
@@ -157,7 +196,7 @@ def build_resources(settings: Settings, *, with_gazetteer: bool = True, lexicon:
         from dyadflow.geo import Gazetteer
 
         gazetteer = Gazetteer.from_package()
-    return CoderResources(nlp=nlp, lexicon=lexicon, gazetteer=gazetteer, coder_version=CODER_VERSION)
+    return CoderResources(nlp=nlp, lexicon=lexicon, gazetteer=gazetteer, coder_version=coder_version_for(lexicon))
 
 
 def articles_to_code(store: ParquetStore, key: str, doc_ids: Iterable[str] | None = None) -> list[Article]:
@@ -167,6 +206,9 @@ def articles_to_code(store: ParquetStore, key: str, doc_ids: Iterable[str] | Non
     if not codings.empty:
         done = set(codings.loc[codings["coding_key"] == key, "doc_id"])
     wanted = store.known_article_ids() if doc_ids is None else set(doc_ids)
+    from dyadflow.origins import OriginIndex
+
+    wanted -= OriginIndex(store).superseded_ids()  # earlier content of an edited file or JSONL line
     from dyadflow.sources.state import SourceState
 
     todo = wanted - done - SourceState(store).superseded_ids()  # earlier versions of changed pages
@@ -184,34 +226,43 @@ class CodeBatchResult:
 
 def code_articles(articles: Sequence[Article], res: CoderResources, run_id: str,
                   progress: ProgressFn = _noop, pool: Any = None) -> CodeBatchResult:
-    """Parse and code every article (in-process with nlp.pipe, or on a dyadflow.parallel.CoderPool);
-    an article that fails becomes a reject."""
+    """Parse and code every article (in-process with nlp.pipe, or with `pool`, any
+    object with .code(items) such as dyadflow.scaleout.LocalCoder).
+
+    An article that cannot be coded becomes a reject with the reason, and is committed with zero
+    events so that later runs do not retry it until its text (or the coder/dictionary) changes.
+    """
+    from dyadflow.settings import MAX_DOC_CHARS
+
     out = CodeBatchResult()
     now = dt.datetime.now(dt.UTC)
-    limit = getattr(res.nlp, "max_length", None) if res.nlp is not None else None
-    if limit is not None and any(len(a.text) > limit for a in articles):  # nlp.pipe would raise for the batch
-        for a in articles:
-            if len(a.text) > limit:
-                out.rejects.append(Reject(path=a.path, stage="code", sha256=sha256_hex(a.text), run_id=run_id,
-                                          reason=f"document longer than the parser's limit ({len(a.text)} > {limit} "
-                                                 "characters)", rejected_at=now, detail=f"doc_id {a.doc_id}"))
-                progress(1)
-        articles = [a for a in articles if len(a.text) <= limit]
+
+    def coding(art: Article, n_events: int) -> dict[str, Any]:
+        return {"doc_id": art.doc_id, "content_hash": art.content_hash, "coding_key": res.coding_key,
+                "coder_version": res.coder_version, "dictionary_version": res.dictionary_version,
+                "n_events": n_events, "run_id": run_id, "coded_at": now}
+
+    def reject(art: Article, reason: str) -> None:
+        out.rejects.append(Reject(path=art.path, stage="code", reason=reason, sha256=sha256_hex(art.text),
+                                  run_id=run_id, rejected_at=now, detail=f"doc_id {art.doc_id}"))
+        out.codings.append(coding(art, 0))
+        progress(1)
+
+    # the one document limit (settings.MAX_DOC_CHARS = the parser's max_length), enforced at extract;
+    # an article stored by an older version with a larger limit is refused here, not retried
+    limit = min(MAX_DOC_CHARS, getattr(res.nlp, "max_length", MAX_DOC_CHARS) if res.nlp is not None else MAX_DOC_CHARS)
+    for a in articles:
+        if len(a.text) > limit:  # nlp.pipe would raise for the whole batch
+            reject(a, f"document longer than the parser's limit ({len(a.text)} > {limit} characters)")
+    articles = [a for a in articles if len(a.text) <= limit]
     for art, events, error in _coded(articles, res, pool):
         if error is not None:
             log.error("coding failed for %s: %s", art.path, error)
-            out.rejects.append(Reject(path=art.path, stage="code", reason=f"coder error: {error}",
-                                      sha256=sha256_hex(art.text), run_id=run_id, rejected_at=now,
-                                      detail=f"doc_id {art.doc_id}"))
-            progress(1)
+            reject(art, f"coder error: {error}")
             continue
         events = [replace(e, run_id=run_id, source_outlet=e.source_outlet or art.source) for e in events]
         out.events.extend(events)
-        out.codings.append({
-            "doc_id": art.doc_id, "content_hash": art.content_hash, "coding_key": res.coding_key,
-            "coder_version": res.coder_version, "dictionary_version": res.dictionary_version,
-            "n_events": len(events), "run_id": run_id, "coded_at": now,
-        })
+        out.codings.append(coding(art, len({e.event_id for e in events})))  # stored rows are unique by event_id
         progress(1)
     return out
 
@@ -262,6 +313,7 @@ class LoadSummary:
     n_batches: int = 0
     n_docs: int = 0
     n_events: int = 0
+    n_retired: int = 0  # codings of superseded articles dropped (their events left the views)
     views: list[str] = field(default_factory=list)
 
 
@@ -333,10 +385,37 @@ def load_staged(store: ParquetStore) -> LoadSummary:
                 _events_file(cpath).unlink()
         summary.n_batches = len(batches)
         summary.n_docs = len(all_codings)
+    from dyadflow.origins import retire_superseded_codings
+
+    summary.n_retired = retire_superseded_codings(store)  # superseded articles: their events leave the views
     n_pruned = store.prune_events()  # phase 3 (also finishes the prune of a load killed before it)
     if n_pruned:
         log.info("pruned %d event rows of previous codings", n_pruned)
     return summary
+
+
+class LoadCheckError(RuntimeError):
+    """The warehouse after a load breaks its invariant: coded articles without exactly their events."""
+
+
+def check_load(settings: Settings) -> None:
+    """Fail loudly unless the committed coding of each coded article has exactly its events in the
+    views (warehouse/90_load_check.sql); run after every load."""
+    import duckdb
+
+    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    try:
+        n_bad = con.execute("select count(*) from load_check").fetchone()[0]  # type: ignore[index]
+        if not n_bad:
+            return
+        examples = con.execute("select doc_id, committed_coder_version, n_committed, n_visible, "
+                               "visible_coder_version from load_check order by doc_id limit 3").fetchall()
+    finally:
+        con.close()
+    shown = "; ".join(f"doc {d}: coding {cv} says {n} events, the views show {v}"
+                      + (f" (stamped {vv})" if vv and vv != cv else "") for d, cv, n, v, vv in examples)
+    raise LoadCheckError(f"load check failed: {n_bad} coded article(s) do not have exactly their committed "
+                         f"events in the views ({shown}); see the load_check view")
 
 
 def refresh_warehouse(settings: Settings) -> list[str]:

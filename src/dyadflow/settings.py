@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ENV_PREFIX = "DYADFLOW_"
+# The one document-size limit: no setting may exceed it; the parser's max_length is set to it
+# (dyadflow.nlp.MAX_LENGTH), so an extracted article always fits the coder.
+MAX_DOC_CHARS = 2_000_000
 
 
 def _default_project_dir() -> Path:
@@ -28,13 +31,20 @@ class Settings:
     lexicon_dir: Path | None = None
     lexicon_format: str = "native"
     max_file_bytes: int = 50 * 1024 * 1024
-    max_doc_chars: int = 500_000  # longer texts are rejected at extract (well under spaCy's max_length)
+    max_doc_chars: int = 500_000  # longer texts are rejected at extract; at most MAX_DOC_CHARS
     max_sentence_chars: int = 20_000  # a run of text without a sentence end longer than this is rejected
     batch_size: int = 64
     task_runner: str = "local"  # where coding batches run: local (this machine) or dask (prefect-dask)
     workers: int = 1  # local: worker processes (1 = in the flow's process); dask: LocalCluster workers
     dask_address: str | None = None  # dask: tcp://HOST:8786 of a running scheduler (else a LocalCluster)
     spacy_model: str | None = None
+    # languages that have a model configured: articles in other languages are rejected with a reason
+    languages: tuple[str, ...] = ("en",)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_doc_chars <= MAX_DOC_CHARS:
+            raise ValueError(f"max_doc_chars (DYADFLOW_MAX_DOC_CHARS) must be at most {MAX_DOC_CHARS} "
+                             f"(the coder's limit) and at least 1, got {self.max_doc_chars}")
 
     @property
     def seeds_dir(self) -> Path:
@@ -99,4 +109,6 @@ class Settings:
                 kw[name] = int(v)
         if v := env.get(ENV_PREFIX + "SPACY_MODEL"):
             kw["spacy_model"] = v
+        if v := env.get(ENV_PREFIX + "LANGUAGES"):
+            kw["languages"] = tuple(x.strip().lower() for x in v.split(",") if x.strip())
         return cls(**kw)  # type: ignore[arg-type]

