@@ -27,6 +27,7 @@ fitted to evaluation data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from dyadflow.backoff.encoder import Encoder, MiniLMEncoder
 from dyadflow.seeds import SeedError, read_seed_table
@@ -219,10 +220,15 @@ class Backoff:
                 else None for p in self.nearest(texts)]
 
 
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()  # finding the loaded BLAS libraries is the slow part: once per process
+
+
 def one_blas_thread() -> Any:
     """A context in which numpy's BLAS uses one thread: these products are small, and several BLAS
     threads per coder process spin against each other (measured: 30x the CPU time on 2 cores)."""
-    return threadpool_limits(limits=1, user_api="blas")
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def fold_of(group: str, folds: int) -> int:
