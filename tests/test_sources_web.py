@@ -452,3 +452,18 @@ def test_undecodable_body_and_unexpected_errors_are_rejects(site: LoopbackServer
     arts, rejs, _ = run_items(web_source(site, feeds=["/feeds/world.xml", "/feeds/regional.atom"]))
     assert [r.reason for r in rejs] == ["unexpected error: RuntimeError: parser exploded"]
     assert {a.url for a in arts} == {site.url("/news/a2.html?utm_source=rss"), site.url("/news/a4.html")}
+
+
+def test_fetcher_waits_between_requests_to_one_host(site: LoopbackServer) -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    limiter = HostRateLimiter(10.0, clock=lambda: now[0], sleep=sleep)
+    with HttpFetcher(POLICY, limiter=limiter) as fetcher:
+        fetcher.fetch(site.url("/news/a1.html"), Kind.PAGE)
+        fetcher.fetch(site.url("/news/a2.html"), Kind.PAGE)
+    assert slept == [10.0, 10.0]  # robots.txt, then a1 after 10 s, a2 after another 10 s
