@@ -201,6 +201,9 @@ class SentenceCoder(PredicateMixin):
                 m = self.actors.at(c)
                 if m is not None:
                     mods.append(m)
+                else:  # "Armenia and Azerbaijan report heavy fighting" parsed as one noun phrase
+                    mods.extend(x for g in c.children if g.dep_ in ("nmod", "compound") and g.i < c.i
+                                for x in self.mentions_at(g, deep=0))
         if mods:
             return mods, None
         for pr in _preps(noun):

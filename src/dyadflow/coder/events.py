@@ -166,7 +166,8 @@ def sentence_decisions(
 def _is_act_noun(tok: Token, actors: SentenceActors, lexicon: Lexicon) -> bool:
     """An object naming an act, not a party ("condemned the violence", "welcomed the renewal")."""
     return tok.pos_ == "NOUN" and actors.at(tok) is None and (
-        tok.lemma_.lower() in lexicon.coder_words.act_noun_roots or tok.lemma_.lower().endswith(("tion", "ment", "al", "ence", "ance", "ing")))
+        tok.lemma_.lower() in lexicon.coder_words.act_noun_roots or (tok.lemma_.lower(), "NOUN") in lexicon.patterns_by_lemma
+        or tok.lemma_.lower() in lexicon.coder_words.act_nouns or tok.lemma_.lower().endswith(("tion", "ment", "al", "ence", "ance", "ing")))
 
 
 def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon) -> bool:
@@ -181,6 +182,7 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon
     slots += [o for h in heads for ch in h.children
               if ch.dep_ == "prep" and ch.lower_ in ("to", "on", "against", "with", "at", "about", "of")
               for o in ch.children if o.dep_ == "pobj"]
+    slots = [o for o in slots if o.lemma_.lower() not in c.pattern.obj]  # "claimed responsibility": part of the predicate
     if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors, lexicon) for o in slots):
         return False  # "urged the parties", "condolences to the families": a target unresolved, not absent
     own = {(m.start, m.end) for m in c.sources}

@@ -18,7 +18,7 @@ from typing import Any
 _EXTRA_FOLD = str.maketrans(
     {"ı": "i", "İ": "I", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
      "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "ð": "d", "’": "'", "‘": "'", "ʼ": "'",
-     "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}
+     "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u2010": "-", "\u2011": "-"}
 )
 
 
@@ -234,6 +234,7 @@ class CoderWords:
     act_head_nouns: frozenset[str] = frozenset()
     place_nouns: frozenset[str] = frozenset()
     purpose_lemmas: frozenset[str] = frozenset()
+    act_nouns: frozenset[str] = frozenset()
     intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
     act_noun_roots: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "attack" -> roots it can refer to
     act_noun_lemmas: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "arrest" -> trigger lemmas
