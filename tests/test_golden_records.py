@@ -5,7 +5,9 @@ A record: {"id", "phenomenon", "rule" (the coder rule it exercises), "text", "pu
 (YYYY-MM-DD, optional), "source" (the article's source field, optional), "expect": [[source, target,
 code], ...] (each must be coded; target null = an event with no target), "exact": true (nothing else
 may be coded), "forbid": [[source|null, target|null, code|null], ...] (no coded event may match;
-null matches anything)}."""
+null matches anything)}. Records of tests/golden/known_gaps.jsonl (each with a "gap" note saying what the coder
+gets wrong today) are strict xfails: when the coder is fixed the test turns red and the record moves
+to its group file."""
 
 from __future__ import annotations
 
@@ -39,6 +41,13 @@ def _records() -> list[dict[str, Any]]:
 
 
 RECORDS = _records()
+KNOWN_GAPS = "known_gaps.jsonl"  # records the coder does not yet satisfy: strict xfail (fixed -> red -> move it)
+
+
+def _param(rec: dict[str, Any]) -> Any:
+    if rec["_where"].startswith(KNOWN_GAPS + ":"):
+        return pytest.param(rec, id=rec["id"], marks=pytest.mark.xfail(strict=True, reason=rec.get("gap", "known gap")))
+    return pytest.param(rec, id=rec["id"])
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +68,14 @@ def test_records_are_well_formed() -> None:
     for r in RECORDS:
         assert {"id", "phenomenon", "rule", "text"} <= r.keys(), r["_where"]
         assert r.get("expect") or r.get("forbid"), f"{r['_where']}: a record must assert something"
+        assert r["_where"].startswith(KNOWN_GAPS + ":") == ("gap" in r), f"{r['_where']}: a known gap (and only one) says why in 'gap'"
 
 
 def _matches(pattern: list[Any], triple: tuple[Any, Any, Any]) -> bool:
     return all(p is None or p == t for p, t in zip(pattern, triple, strict=True))
 
 
-@pytest.mark.parametrize("rec", RECORDS, ids=[r["id"] for r in RECORDS])
+@pytest.mark.parametrize("rec", [_param(r) for r in RECORDS])
 def test_golden_record(rec: dict[str, Any], nlp, lexicon: Lexicon) -> None:  # type: ignore[no-untyped-def]
     published = date.fromisoformat(rec["published"]) if rec.get("published") else DEFAULT_PUBLISHED
     events = code_article(nlp(rec["text"]), lexicon, published, doc_id="golden", source=rec.get("source"))
