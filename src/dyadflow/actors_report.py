@@ -36,7 +36,8 @@ NOT_AGENTS = frozenset({"number", "order", "water", "power", "border", "center",
                         "department", "parliament", "event", "events", "percent", "president", "incident",
                         "incidents", "report", "reports", "effort", "efforts", "majority", "minority",
                         "weather", "monitor", "sector", "factor", "error", "mirror", "content", "talent",
-                        "summary", "anniversary", "boundary", "ministry", "secretary", "military"})
+                        "summary", "anniversary", "boundary", "ministry", "secretary", "military", "other",
+                        "others", "another", "whoever", "either", "neither"})
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _SENTENCE_CHARS = 240
@@ -209,6 +210,14 @@ def _agent_phrase(tok: Token) -> Span | None:
     return tok.doc[left : tok.i + 1]
 
 
+def _is_place(ent: Span, text: str, gazetteer: object) -> bool:
+    """A span the gazetteer resolves: any GPE/LOC, and one-word spans the model labelled otherwise
+    ("Kherson" tagged PERSON); full person names stay listed even when a town bears the name."""
+    if ent.label_ not in PLACE_LABELS and len(ent) > 1:
+        return False
+    return text in gazetteer  # type: ignore[operator]
+
+
 def unmatched_spans(doc: Doc, gazetteer: object | None = None) -> Iterator[tuple[str, str, str, str]]:
     """(folded key, label, text, sentence) of every actor-like span in doc that the lexicon does not cover.
 
@@ -223,7 +232,7 @@ def unmatched_spans(doc: Doc, gazetteer: object | None = None) -> Iterator[tuple
         text = _ARTICLE.sub("", ent.text.strip())
         if not text or not any(c.isalpha() for c in text):
             continue
-        if ent.label_ in PLACE_LABELS and gazetteer is not None and text in gazetteer:  # type: ignore[operator]
+        if gazetteer is not None and _is_place(ent, text, gazetteer):
             continue
         yield _key(text), ent.label_, text, _sentence(ent)
     for tok in doc:
