@@ -345,8 +345,12 @@ class SentenceCoder(PredicateMixin):
                             if want in TERRITORIAL_PREPS or any(m.kind == "place" for m in ms):
                                 territorial.update(m.head for m in ms)
             elif h == "tree":
+                if p.pos == "VERB" and p.code.startswith(tuple(self.words.event_ref_codes)):
+                    out.extend(self._act_agents(tok, sources))  # "condemned the launch": who launched it
+                    if out:
+                        break
                 for c in tok.children:
-                    if c.dep_ in ("dobj", "xcomp", "ccomp", "prep", "attr", "oprd", "acomp"):
+                    if c.dep_ in ("dobj", "xcomp", "ccomp", "prep", "attr", "oprd", "acomp") and c.lower_ != "as":
                         out.extend(self._deep(c))
             elif h == "mod":
                 for c in tok.children:
@@ -532,6 +536,9 @@ class SentenceCoder(PredicateMixin):
         out = []
         for c in cands:
             t = c.trigger
+            if c.pattern.id.startswith("057.agree") and any(
+                    x is not c and x.trigger.i in {d.i for d in t.subtree} and x.trigger.i != t.i for x in cands):
+                continue  # "agreed to share intelligence": the agreed act is coded (as intended), not a bare 057
             if _lemma(t) in self.words.purpose_lemmas and t.dep_ in ("advcl", "xcomp") and t.head.i in triggers \
                     and any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in t.children):
                 continue  # "provided $5 million to support X": the purpose of the aid, not a second event

@@ -51,7 +51,9 @@ def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple
     out: list[tuple[Mention, Mention | None, str, str]] = []
     # fighting is mutual: both directions when the pattern says both parties act ("clashed with",
     # "A and B exchanged fire"); consultations and agreements are unordered and need one row
-    reciprocal = c.pattern.symmetric and military
+    # protesters clashing with police is one violent protest (145), not mutual fighting
+    reciprocal = c.pattern.symmetric and military and not any(
+        m.role in ("CVL", "EDU", "LAB", "OPP", "REF") for m in (*c.sources, *c.targets))
     if sources and targets:
         for s, t in itertools.product(sources, targets):
             out.append((s, t, c.code, ""))
