@@ -20,8 +20,9 @@
 * conflibert-ner: ConfliBERT's CAMEO source/target span test set (the same 451 sentences, CoNLL
   tokens with BIO tags S = source, T = target, R = reciprocal party). Our spans = the source and
   target texts of every event coded in the sentence; a source matches a gold S or R span, a target
-  a gold T or R span, each span at most once. "exact" compares the texts ignoring case and
-  whitespace (the anchor's seqeval convention: the whole span); "overlap" accepts any shared token.
+  a gold T or R span, each span at most once. "exact" compares the whole texts ignoring case,
+  whitespace and a leading article (close to the anchor's seqeval convention: the whole span);
+  "overlap" accepts any shared word other than an article.
 
 --backoff: where the coder codes nothing for a text, the learned back-off (dyadflow.backoff)
 classifies the whole text (sentence level) and, unless it abstains, adds one event with its CAMEO
@@ -39,6 +40,7 @@ import argparse
 import csv
 import json
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -487,16 +489,27 @@ _DETOK = [(" 's", "'s"), (" n't", "n't"), (" ,", ","), (" .", "."), (" ;", ";"),
           (" !", "!"), ("( ", "("), (" )", ")"), ("$ ", "$"), (" %", "%"), ("`` ", '"'), (" ''", '"')]
 
 
+_DETOK_RE = [(re.compile(r"(?<=\w) - (?=\w)"), "-"),  # "Damascus - based" -> "Damascus-based"
+             (re.compile(r"(?<=\d), (?=\d{3}\b)"), ","),  # "20, 000" -> "20,000"
+             (re.compile(r" ([’']) s\b"), r"\1s")]  # "Moscow ’ s" -> "Moscow’s"
+
+
 def detokenize(tokens: Sequence[str]) -> str:
     """Plain text from CoNLL tokens (spaces before punctuation and clitics removed)."""
     text = " ".join(tokens)
     for old, new in _DETOK:
         text = text.replace(old, new)
+    for pattern, repl in _DETOK_RE:
+        text = pattern.sub(repl, text)
     return text
 
 
+_LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+
+
 def _norm_span(text: str) -> str:
-    return "".join(text.lower().split())
+    """A span for exact comparison: case, whitespace and a leading article ignored."""
+    return "".join(_LEADING_ARTICLE.sub("", text.strip()).lower().split())
 
 
 def _span_words(text: str) -> set[str]:

@@ -267,3 +267,11 @@ def test_scored_reports_with_and_without_backoff_from_one_pass() -> None:
     assert "back-off alone, on the texts it filled: pentaclass accuracy (%) | | 100.0 |" in md
     plain = ext.scored(lambda ix, evs: ext.score_pentaclass([gold[i] for i in ix], evs), events, None)
     assert "without_backoff" not in plain
+
+
+def test_detokenize_and_span_normalisation() -> None:
+    assert ext.detokenize(["Kestrel", "-", "based", "rebels", "held", "20", ",", "000", "troops"]) == \
+        "Kestrel-based rebels held 20,000 troops"
+    assert ext.detokenize(["Valdoria", "’", "s", "army"]) == "Valdoria’s army"
+    assert ext.exact_span_match("The Valdorian Union", "valdorian union")
+    assert not ext.exact_span_match("the Valdorian Union", "Union")
