@@ -40,6 +40,8 @@ class Settings:
     spacy_model: str | None = None
     # languages that have a model configured: articles in other languages are rejected with a reason
     languages: tuple[str, ...] = ("en",)
+    # when set, the load flow rewrites this dashboard (dyadflow dashboard) after every load
+    dashboard_path: Path | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_doc_chars <= MAX_DOC_CHARS:
@@ -111,4 +113,6 @@ class Settings:
             kw["spacy_model"] = v
         if v := env.get(ENV_PREFIX + "LANGUAGES"):
             kw["languages"] = tuple(x.strip().lower() for x in v.split(",") if x.strip())
+        if v := env.get(ENV_PREFIX + "DASHBOARD"):
+            kw["dashboard_path"] = Path(v).expanduser().resolve()
         return cls(**kw)  # type: ignore[arg-type]

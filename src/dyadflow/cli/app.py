@@ -450,7 +450,8 @@ def serve(
 
 def _register_optional() -> None:
     """Add command groups that live in their own modules."""
-    for mod in ("dyadflow.cli.warehouse_cmds", "dyadflow.cli.lexicon_cmds", "dyadflow.cli.actors_cmds", "dyadflow.cli.import_cmds"):
+    for mod in ("dyadflow.cli.warehouse_cmds", "dyadflow.cli.lexicon_cmds", "dyadflow.cli.actors_cmds", "dyadflow.cli.import_cmds",
+                "dyadflow.cli.dashboard_cmds"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
