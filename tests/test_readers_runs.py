@@ -79,6 +79,30 @@ def test_refresh_with_a_reader_open_swaps_in_the_new_database(tmp_path: Path) ->
     assert leftovers == []
 
 
+def test_a_refresh_killed_before_the_swap_leaves_the_old_database(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ParquetStore(tmp_path / "wh", SCHEMAS)
+    store.init()
+    _add_doc(store, "a")
+    warehouse.refresh(store.root, SQL_DIR)
+    _add_doc(store, "b")
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # stands for a kill at the swap
+
+    with monkeypatch.context() as m:
+        m.setattr(warehouse.os, "replace", killed)
+        with pytest.raises(KeyboardInterrupt):
+            warehouse.refresh(store.root, SQL_DIR)
+    with warehouse.connect(store.root, SQL_DIR, read_only=True) as con:  # the old, complete database
+        assert con.execute("select count(*) from events").fetchall() == [(1,)]
+    assert sorted(p.name for p in store.root.iterdir() if "duckdb" in p.name) == [warehouse.DB_FILE]
+    stale = store.root / ".tmp-999999999-0123456789ab.duckdb"  # a SIGKILLed refresh's copy
+    stale.write_bytes(b"")
+    store.init()
+    assert not stale.exists()
+
+
 # ---- expected failures: one line, exit 2 or 3 --------------------------------------------------
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     code = "from dyadflow.cli import main; main()"
