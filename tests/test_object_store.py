@@ -62,13 +62,11 @@ def corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def runs(prefect_harness, s3, corpus, tmp_path_factory) -> dict:
-    """A local run and two runs into the bucket (the second must change nothing)."""
+def runs(prefect_harness, s3, corpus) -> dict:
+    """Two runs into the bucket (the second must change nothing)."""
     from flows.pipeline import pipeline
 
-    local = tmp_path_factory.mktemp("objstore-local") / "wh"
-    out = {"local": pipeline(paths=[str(corpus)], warehouse=str(local)), "local_dir": local}
-    out["first"] = pipeline(paths=[str(corpus)], warehouse=URL)
+    out = {"first": pipeline(paths=[str(corpus)], warehouse=URL)}
     out["listing_after_first"] = sorted(s3.find(f"{BUCKET}/warehouse"))
     out["second"] = pipeline(paths=[str(corpus)], warehouse=URL)
     out["listing_after_second"] = sorted(s3.find(f"{BUCKET}/warehouse"))
@@ -87,7 +85,7 @@ def test_events_land_in_the_bucket_and_the_views_answer(runs, s3) -> None:
     assert f"{BUCKET}/warehouse/state/codings.parquet" in listing
     assert any("/articles/part-" in k for k in listing)
     assert not any(k.endswith("/.lock") or "/staging/" in k or ".tmp" in k for k in listing)
-    assert runs["first"]["code"]["events"] == runs["local"]["code"]["events"] > 0
+    assert runs["first"]["code"]["events"] > 0
     settings_dir = Path(__file__).resolve().parents[1] / "warehouse"
     con = connect(URL, settings_dir)
     try:
@@ -97,11 +95,7 @@ def test_events_land_in_the_bucket_and_the_views_answer(runs, s3) -> None:
         httpfs = con.execute("select loaded from duckdb_extensions() where extension_name = 'httpfs'").fetchall()
     finally:
         con.close()
-    local = duckdb.connect(str(runs["local_dir"] / "dyadflow.duckdb"), read_only=True)
-    try:
-        assert remote_ids == ids_of(local)
-    finally:
-        local.close()
+    assert len(remote_ids) == len(set(remote_ids)) == runs["first"]["code"]["events"]
     assert n_articles == runs["first"]["extract"]["n_articles"]
     assert n_dyads == len(remote_ids)
     assert httpfs in ([], [(False,)])  # read through fsspec: no extension loaded or downloaded

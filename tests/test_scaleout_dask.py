@@ -106,13 +106,9 @@ def test_two_dask_workers_give_the_local_event_ids(local_ids, cluster, corpus, t
     assert summary["code"]["task_runner"] == f"dask {lc.scheduler_address}"
     assert event_ids(data) == local_ids
 
-    def builds() -> tuple[int, int]:
-        from dyadflow.scaleout import _cached_resources
+    from dyadflow.scaleout import cache_stats
 
-        info = _cached_resources.cache_info()
-        return info.misses, info.hits
-
-    per_worker = client.run(builds)
+    per_worker = client.run(cache_stats)
     assert all(misses <= 1 for misses, _ in per_worker.values())  # built once per worker process
     assert sum(hits for _, hits in per_worker.values()) >= 1  # and reused by later batches
     assert sum(misses for misses, _ in per_worker.values()) == 2  # both workers coded

@@ -48,8 +48,11 @@ def test_code_items_keeps_order_errors_and_pickles() -> None:
     assert pickle.loads(pickle.dumps(coded)) == coded
     again = scaleout.code_chunk(ITEMS, scaleout.resource_key(Settings(), with_gazetteer=False))
     assert again == coded  # same per-process resources, same events
-    info = scaleout._cached_resources.cache_info()
-    assert info.hits >= 1  # built once in this process, then reused
+    builds, hits = scaleout.cache_stats()
+    assert hits >= 1  # built once in this process, then reused
+    again_builds, _ = scaleout.cache_stats()
+    scaleout.code_chunk(ITEMS[:1], scaleout.resource_key(Settings(), with_gazetteer=False))
+    assert scaleout.cache_stats()[0] == again_builds
 
 
 @pytest.mark.model

@@ -403,8 +403,11 @@ def check_load(settings: Settings) -> None:
     views (warehouse/90_load_check.sql); run after every load."""
     import duckdb
 
+    from dyadflow.location import register_filesystem
+
     con = duckdb.connect(str(settings.duckdb_path), read_only=True)
     try:
+        register_filesystem(con, settings.data_dir)  # a warehouse on object storage is read through fsspec
         n_bad = con.execute("select count(*) from load_check").fetchone()[0]  # type: ignore[index]
         if not n_bad:
             return

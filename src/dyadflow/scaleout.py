@@ -20,7 +20,6 @@ In-process helpers for `dyadflow code` and the benchmarks: `code_items`, `LocalC
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
@@ -80,21 +79,43 @@ def resource_key(settings: Settings, with_gazetteer: bool = True) -> ResourceKey
                        settings.lexicon_format, settings.spacy_model, with_gazetteer)
 
 
-_BUILD_LOCK = threading.Lock()
+class _ResourceCache:
+    """The coder resources of this process, one per ResourceKey (the per-process cache)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # threads of one process share one build
+        self._built: dict[ResourceKey, CoderResources] = {}
+        self.builds = 0
+        self.hits = 0
+
+    def get(self, key: ResourceKey, coding_key: str | None = None) -> CoderResources:
+        """The resources for key; rebuilt when they no longer code with coding_key (seeds edited)."""
+        with self._lock:
+            res = self._built.get(key)
+            if res is not None and (coding_key is None or res.coding_key == coding_key):
+                self.hits += 1
+                return res
+            from dyadflow.pipeline import build_resources
+
+            log.info("building coder resources in this worker process (%s)", key)
+            res = build_resources(key.settings(), with_gazetteer=key.with_gazetteer)
+            self._built[key] = res
+            self.builds += 1
+            return res
 
 
-@functools.cache
-def _cached_resources(key: ResourceKey) -> CoderResources:
-    from dyadflow.pipeline import build_resources
-
-    log.info("building coder resources in this worker process (%s)", key)
-    return build_resources(key.settings(), with_gazetteer=key.with_gazetteer)
+_CACHE = _ResourceCache()
 
 
-def worker_resources(key: ResourceKey) -> CoderResources:
-    """This process's spaCy pipeline, lexicon and gazetteer for key, built on first use only."""
-    with _BUILD_LOCK:  # threads of one process share one build
-        return _cached_resources(key)
+def cache_stats() -> tuple[int, int]:
+    """(builds, hits) of this process's resource cache."""
+    return _CACHE.builds, _CACHE.hits
+
+
+def worker_resources(key: ResourceKey, coding_key: str | None = None) -> CoderResources:
+    """This process's spaCy pipeline, lexicon and gazetteer for key, built on first use only (and again
+    when the flow's coding key shows the seeds changed since)."""
+    return _CACHE.get(key, coding_key)
 
 
 def warm_worker(key: ResourceKey) -> None:
@@ -125,7 +146,7 @@ def code_on_worker(articles: Sequence[Article], settings: Settings, run_id: str,
     """Parse and code one batch with this process's resources (the body of the code_batch task)."""
     from dyadflow.pipeline import code_articles
 
-    res = worker_resources(resource_key(settings))
+    res = worker_resources(resource_key(settings), coding_key)
     if res.coding_key != coding_key:
         raise CoderMismatch(f"this worker codes with key {res.coding_key} (coder {res.coder_version}, "
                             f"dictionaries {res.dictionary_version}), the flow with {coding_key}: deploy the "

@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
-import pyarrow.parquet as pq
 
+from dyadflow.location import read_table
 from dyadflow.store import ParquetStore, atomic_write_table, to_table
 from dyadflow.tableschema import table_schema
 
@@ -71,7 +71,7 @@ def _none(v: object) -> object:
 def _read(path: Path) -> list[dict[str, object]]:
     if not path.exists():
         return []
-    rows = pq.read_table(path).to_pylist()
+    rows = read_table(path).to_pylist()  # local or object storage
     return [{k: _none(v) for k, v in r.items()} for r in rows]
 
 
