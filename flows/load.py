@@ -27,6 +27,20 @@ def refresh_views(settings: Settings) -> list[str]:
     return refresh_warehouse(settings)
 
 
+@task(cache_policy=NO_CACHE)
+def refresh_dashboard(settings: Settings) -> str:
+    """Rewrite the configured dashboard from the refreshed views; publish a link to it as an artifact."""
+    from prefect.artifacts import create_link_artifact
+
+    from dyadflow.dashboard import write_dashboard
+
+    assert settings.dashboard_path is not None
+    built = write_dashboard(settings.data_dir, settings.sql_dir, settings.dashboard_path)
+    create_link_artifact(key="dyadflow-dashboard", link=built.path.as_uri(), link_text=built.path.name,
+                         description=f"dyadflow dashboard: {built.n_events:,} events ({built.bytes / 2**20:.1f} MB)")
+    return str(built.path)
+
+
 @flow(name="load", log_prints=False)
 def load(warehouse: str | None = None, lock_wait_seconds: float = 0.0) -> dict:
     """Publish staged events into the warehouse and refresh its views.
@@ -39,4 +53,6 @@ def load(warehouse: str | None = None, lock_wait_seconds: float = 0.0) -> dict:
         summary = merge_staged(settings)
         summary.views = refresh_views(settings)
         check_load(settings)  # fails the run when a coded article lacks exactly its committed events
+        if settings.dashboard_path is not None:  # DYADFLOW_DASHBOARD: keep a dashboard up to date
+            refresh_dashboard(settings)
     return asdict(summary)

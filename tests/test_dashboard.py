@@ -154,3 +154,22 @@ def test_dashboard_in_headless_chromium(built: tuple[Path, Path], tmp_path: Path
         assert page.errors == []
         assert page.requests == [page.url]
         page.close()
+
+
+@pytest.mark.prefect
+def test_load_flow_refreshes_the_dashboard_and_publishes_a_link(
+    prefect_harness, built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.load import load
+
+    out = tmp_path / "live" / "dashboard.html"
+    monkeypatch.setenv("DYADFLOW_DASHBOARD", str(out))
+    load(str(built[0]))
+    assert out.exists() and embedded_data(out.read_text(encoding="utf-8"))["totals"]["n_events"] == N_EVENTS
+    body = {"artifacts": {"key": {"any_": ["dyadflow-dashboard"]}}, "limit": 10, "offset": 0, "sort": "UPDATED_DESC"}
+    resp = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
+    resp.raise_for_status()
+    assert any(out.resolve().as_uri() in a["data"] for a in resp.json())
