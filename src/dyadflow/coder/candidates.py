@@ -155,7 +155,13 @@ class SentenceCoder(PredicateMixin):
                     return [near], cur, False
                 return self.mentions_at(cur.head, deep=1, conj=False), cur, False
             if subs:
-                return self.mentions_at(subs[0]), cur, False
+                found = self.mentions_at(subs[0])
+                if not found and subs[0].i in self.actors.outlet_tokens:
+                    # "FREDVILLE, March 3 - Sylvania criticised ...": the parser took the dateline as the
+                    # subject; the actor between the dateline and the verb is the real one
+                    found = [m for m in self.actors.mentions if subs[0].i < m.start and m.end <= cur.i
+                             and not m.modifier][-1:]
+                return found, cur, False
             pas = [c for c in cur.children if c.dep_ == "nsubjpass"]
             if pas:
                 agents = [p for c in cur.children if c.dep_ == "agent" for p in _pobjs(c)]

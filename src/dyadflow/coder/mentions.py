@@ -71,6 +71,20 @@ def _np_chain_to(tok: Token, target: Token) -> bool:
     return cur == target
 
 
+DATELINE_DASHES = frozenset({"-", "--", "–", "—", ":"})
+
+
+def _dateline_extent(doc: Doc, start: int, end: int) -> frozenset[int]:
+    """The tokens of a dateline opening at a place name ("LIMA, Jan 20 (Reuters) -"): up to the dash or
+    colon that closes it within a dozen tokens, when one does (rule mentions.dateline)."""
+    for i in range(end, min(len(doc), end + 12)):
+        if doc[i].text in DATELINE_DASHES:
+            return frozenset(range(start, i + 1))
+        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+            break
+    return frozenset()
+
+
 class ActorFinder(RegistryMixin):
     """Builds the mentions of each sentence of one article, in order (stateful per article)."""
 
@@ -90,11 +104,13 @@ class ActorFinder(RegistryMixin):
                 self.span_at[i] = s
         # a dateline ("KYIV, Jan 3 (Agency) - ...", "Moscow, 25 April 2023 (TDI):") names the story's country
         self.dateline_country: str | None = None
+        self.dateline_tokens: frozenset[int] = frozenset()  # "FREDVILLE, March 3 (Agency) -": never actors
         for s in self.spans[:12]:
             if s.label_ in (CAPITAL, COUNTRY) and s.start < len(doc) and s.end < len(doc) and doc[s.end].text == ",":
                 before = doc[max(0, s.start - 1)]
                 if s.start == 0 or "\n" in before.text or "\n" in before.whitespace_ or before.is_space:
                     self.dateline_country = s.id_
+                    self.dateline_tokens = _dateline_extent(doc, s.start, s.end)
                     break
         counts: dict[str, float] = {}
         for s in self.spans:
@@ -210,7 +226,7 @@ class ActorFinder(RegistryMixin):
         lo = bisect_left(self._span_starts, sent.start)
         hi = bisect_left(self._span_starts, sent.end, lo)
         spans = [s for s in self.spans[lo:hi] if s.end <= sent.end]
-        outlet_tokens: set[int] = set()
+        outlet_tokens: set[int] = {i for i in self.dateline_tokens if sent.start <= i < sent.end}
         for s in spans:
             if s.label_ == OUTLET or (s.label_ == AGENT and (ag := self._agent(s)) is not None and ag.kind == "channel"):
                 head = nominal_head(s.root)

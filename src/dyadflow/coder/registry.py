@@ -48,8 +48,8 @@ QUOTE_CHARS = frozenset('"“”«»')
 def _in_quote(tok: Token) -> bool:
     """The token sits inside double quotation marks opened earlier in its sentence."""
     sent = tok.sent
-    n = sum(tok.doc[i].text.count(q) for i in range(sent.start, tok.i) for q in QUOTE_CHARS)
-    return n % 2 == 1
+    before = tok.doc.text[sent.start_char:tok.idx]
+    return sum(before.count(q) for q in QUOTE_CHARS) % 2 == 1
 
 
 def _actor_entry(lexicon: Lexicon, actor_id: str, day: date | None) -> tuple[NamedActor | None, bool]:
