@@ -161,9 +161,8 @@ def test_load_flow_refreshes_the_dashboard_and_publishes_a_link(
     prefect_harness, built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import httpx
-    from prefect.settings import PREFECT_API_URL
-
     from flows.load import load
+    from prefect.settings import PREFECT_API_URL
 
     out = tmp_path / "live" / "dashboard.html"
     monkeypatch.setenv("DYADFLOW_DASHBOARD", str(out))

@@ -206,7 +206,7 @@
   function drawDyadTable(dyads) {
     var body = el("dyad-table").tBodies[0];
     body.replaceChildren();
-    dyads.slice(0, 50).forEach(function (d) {
+    dyads.slice(0, 25).forEach(function (d) {
       var tr = document.createElement("tr");
       cell(tr, actorName(d.a1)); cell(tr, actorName(d.a2));
       cell(tr, fmt(d.n), "num"); cell(tr, fmt(d.nd), "num");
