@@ -285,6 +285,8 @@ class SentenceCoder(PredicateMixin):
                 if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "prep" and c.lower_ in ("for", "to", "of")):
                     heads = [c] if c.dep_ in ("dobj", "nsubjpass") else _pobjs(c)
                     parties = [m for h in heads for m in self.act_parties(h, sources)]
+                    if not parties and p.code[:2] in ("01", "02", "05"):
+                        parties = self._act_agents(tok, sources, parties=True)  # "welcomed the agreement"
                     if parties:
                         return parties, set()
         hints = list(p.target)
@@ -393,9 +395,10 @@ class SentenceCoder(PredicateMixin):
             out = [m for m in out if m.country not in src_countries]
         return out, territorial
 
-    def _act_agents(self, tok: Token, sources: list[Mention]) -> list[Mention]:
+    def _act_agents(self, tok: Token, sources: list[Mention], *, parties: bool = False) -> list[Mention]:
         """The agents of an act named by a definite object ("condemned the attack"): the source of the
-        latest matching candidate of the preceding sentences, placed at the object noun."""
+        latest matching candidate of the preceding sentences, placed at the object noun; with `parties`
+        both sides of it ("welcomed the agreement", rule candidates.act_reference)."""
         own = {m.country for m in sources}
         objs = [c for c in tok.children if c.dep_ == "dobj"] + [
             t for t in tok.subtree
@@ -410,7 +413,11 @@ class SentenceCoder(PredicateMixin):
             roots, lemmas = self.words.act_noun_roots[lem], self.words.act_noun_lemmas.get(lem, frozenset({lem}))
             for c in reversed(self.earlier):
                 if _lemma(c.trigger) in lemmas or c.code[:2] in roots:
-                    agents = [m for m in (x for s in c.sources for x in s.expand()) if m.country not in own]
+                    side = [*c.sources, *c.targets] if parties else list(c.sources)
+                    own_codes = {m.code() for m in sources}
+                    agents = [m for m in (x for s in side for x in s.expand())
+                              if m.country not in own and m.code() not in own_codes]
+                    agents = list({m.code(): m for m in agents}.values())
                     if agents:
                         return [replace(m, start=obj.i, end=obj.i + 1, head=obj.i, via="act", modifier=False)
                                 for m in agents[:2]]
