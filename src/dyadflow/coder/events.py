@@ -177,7 +177,7 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon
     (and the reporter): otherwise the target is there and was not linked, and coding none would
     be wrong (rule events.untargeted)."""
     tok = c.trigger
-    if c.pattern.pos == "NOUN" and c.clause is not None:
+    if c.pattern.pos == "NOUN" and c.clause is not None and not c.pattern.gov:
         return False  # a noun's source borrowed from its governing verb: too weak to stand alone
     heads = [tok] + [ch for ch in tok.children if ch.dep_ in ("xcomp", "ccomp")]
     slots = [ch for h in heads for ch in h.children if ch.dep_ in ("dobj", "dative", "nsubjpass")]
