@@ -172,3 +172,15 @@ def test_load_flow_refreshes_the_dashboard_and_publishes_a_link(
     resp = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
     resp.raise_for_status()
     assert any(out.resolve().as_uri() in a["data"] for a in resp.json())
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium installed (apt-get install chromium)")
+def test_empty_warehouse_renders_without_errors(tmp_path: Path) -> None:
+    out = tmp_path / "empty.html"
+    summary = write_dashboard(tmp_path / "data", ROOT / "warehouse", out)
+    assert summary.n_events == 0
+    with Chromium(find_chromium() or "") as browser:
+        page = browser.open(out)
+        assert page.evaluate(TOTAL) == "0"
+        assert page.errors == [] and page.requests == [page.url]
+        page.close()

@@ -2,6 +2,7 @@
    Every string from the data goes into the DOM with textContent / d3 .text() / attributes only. */
 (function () {
   "use strict";
+  performance.mark("dyadflowDashboardStart");
   var D = JSON.parse(document.getElementById("dyadflow-data").textContent);
   var WORLD = JSON.parse(document.getElementById("dyadflow-geometry").textContent);
   var QUAD_COLORS = ["#4c9be8", "#1b6ac9", "#f0a04b", "#d1432b"];
@@ -92,7 +93,7 @@
   function byDyad(rows) {
     var acc = new Map();
     rows.forEach(function (r) {
-      var k = r[1] + "|" + r[2];
+      var k = (r[1] + 1) * (D.actors.length + 1) + r[2] + 1;
       var a = acc.get(k);
       if (!a) { a = { a1: r[1], a2: r[2], q: [0, 0, 0, 0], n: 0, nd: 0, gs: 0, gn: 0, fat: 0 }; acc.set(k, a); }
       a.q[r[5] - 1] += r[7]; a.n += r[7]; a.nd += r[8]; a.gs += r[9]; a.gn += r[10]; a.fat += r[11];
