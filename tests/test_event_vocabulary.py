@@ -76,3 +76,8 @@ def test_duplicate_id_across_files_is_named(tmp_path: Path) -> None:
     first = json.loads((SEEDS / "verb_patterns.jsonl").read_text().splitlines()[0])
     with pytest.raises(SeedError, match=f"duplicate pattern id '{first['id']}'"):
         _patterns(_tmp_seeds(tmp_path, {**GOOD, "id": first["id"]}), SCHEMAS)
+
+
+def test_every_cameo_event_code_has_an_entry() -> None:
+    used = {r["code"] for r in read_seed_table(SEEDS, SCHEMAS, "event_vocabulary")}
+    assert not sorted(c for c in _codes() if len(c) > 2 and c not in used)
