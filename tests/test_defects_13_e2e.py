@@ -1,6 +1,7 @@
-"""Issue 13 end to end (pipeline flow under Prefect's test harness, spaCy model): a PETRARCH
-dictionary run keeps its events and checks itself, an edited file supersedes its old events,
-two roots with one relative path, the document limit, distinct event counts in the dyad views."""
+"""Issue 13 end to end (spaCy model): a PETRARCH dictionary run keeps its events and checks itself
+(the pipeline flow under Prefect's test harness); an edited file supersedes its old events, two
+roots with one relative path, the document limit, distinct event counts in the dyad views (the
+flow's library steps, in order, with the coder built once: see run_steps)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-pytestmark = [pytest.mark.prefect, pytest.mark.model]
+pytestmark = [pytest.mark.model]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PETRARCH_DIR = FIXTURES / "petrarch"  # a fictional dictionary folder in PETRARCH's file formats
@@ -34,7 +35,43 @@ def write(folder: Path, name: str, text: str) -> Path:
     return p
 
 
+@pytest.fixture(scope="module")
+def native() -> object:
+    """The native coder's resources, built once for this module."""
+    from dyadflow.pipeline import build_resources
+    from dyadflow.settings import Settings
+
+    return build_resources(Settings(), with_gazetteer=False)
+
+
+def run_steps(paths: list[Path], data: Path, res: object) -> dict:
+    """The steps of flows/pipeline.py (extract, code, load + check) without Prefect; the summary dict."""
+    from dataclasses import asdict
+
+    from dyadflow.pipeline import (articles_to_code, check_load, code_articles, extract, load_staged, new_run_id,
+                                   refresh_warehouse, stage_batch)
+    from dyadflow.settings import Settings
+    from dyadflow.store import ParquetStore
+
+    settings = Settings(warehouse_dir=data)
+    store = ParquetStore(data, settings.schemas_dir)
+    run_id = new_run_id()
+    with store.lock():
+        store.init()
+        ex = extract(paths, settings, store, run_id)
+        todo = articles_to_code(store, res.coding_key)  # type: ignore[attr-defined]
+        batch = code_articles(todo, res, run_id)  # type: ignore[arg-type]
+        store.write_rejects(batch.rejects)
+        stage_batch(store, batch, run_id, 0)
+        lo = load_staged(store)
+        refresh_warehouse(settings)
+        check_load(settings)
+    return {"extract": asdict(ex), "code": {"articles": len(batch.codings), "rejects": len(batch.rejects),
+                                            "events": len(batch.events)}, "load": asdict(lo)}
+
+
 # ---- item 1: a PETRARCH-lexicon run keeps its events; every load checks the invariant ------------------
+@pytest.mark.prefect
 def test_petrarch_dictionary_run_keeps_its_events(prefect_harness, tmp_path: Path) -> None:
     from flows.pipeline import pipeline
 
@@ -51,30 +88,23 @@ def test_petrarch_dictionary_run_keeps_its_events(prefect_harness, tmp_path: Pat
     assert len(rows) == summary["code"]["events"], "the prune must not delete the committed events"
     assert ("VES", "OST", "122") in {r[:3] for r in rows} and {r[3] for r in rows} == {"petrarch-0.2.0"}
     assert q(data, "select count(*) from load_check") == [(0,)]
-    # a re-run codes nothing and keeps every event
-    again = pipeline(paths=[str(corpus)], warehouse=str(data), lexicon=str(PETRARCH_DIR), lexicon_format="petrarch")
-    assert again["code"]["articles"] == 0
-    assert q(data, "select count(*) from events") == [(len(rows),)]
 
 
-def test_load_fails_loudly_when_committed_codings_lose_their_events(prefect_harness, tmp_path: Path) -> None:
-    from flows.load import load
-    from flows.pipeline import pipeline
-
+def test_load_fails_loudly_when_committed_codings_lose_their_events(native, tmp_path: Path) -> None:
     from dyadflow.pipeline import LoadCheckError
     from dyadflow.store import CODINGS_FIELDS
 
     corpus = tmp_path / "in"
-    write(corpus, "a.md", "---\npublished: 2023-03-10\n---\nVestria condemned Ostland over the border raids.\n")
+    write(corpus, "a.md", ARTICLE.format(TEXT_A))
     data = tmp_path / "wh"
-    pipeline(paths=[str(corpus)], warehouse=str(data), lexicon=str(PETRARCH_DIR), lexicon_format="petrarch")
+    run_steps([corpus], data, native)
     # the defect of issue 13: a coding committed under another coder version than its events carry
     path = data / "state" / "codings.parquet"
     codings = pd.read_parquet(path)
     codings["coder_version"] = "0.0.0-other"
     pq.write_table(pa.Table.from_pandas(codings, schema=CODINGS_FIELDS, preserve_index=False), path)
-    with pytest.raises(LoadCheckError, match="1 coded article"):
-        load(str(data))
+    with pytest.raises(LoadCheckError, match="1 coded article"):  # the next load finds it and fails loudly
+        run_steps([corpus], data, native)
 
 
 # ---- items 3/4: identity, supersession, two roots ----------------------------------------------------------
@@ -83,14 +113,12 @@ TEXT_A = "Russia condemned the United States on Wednesday."
 TEXT_B = "The Syrian army shelled rebel positions in Idlib on Friday."
 
 
-def test_edited_file_supersedes_its_old_version_and_events(prefect_harness, tmp_path: Path) -> None:
-    from flows.pipeline import pipeline
-
+def test_edited_file_supersedes_its_old_version_and_events(native, tmp_path: Path) -> None:
     corpus, data = tmp_path / "in", tmp_path / "wh"
     f = write(corpus, "a.md", ARTICLE.format(TEXT_A))
     write(corpus, "same.md", ARTICLE.format(TEXT_B))
     write(corpus, "copy/same.md", ARTICLE.format(TEXT_B))  # identical content, other identity: a duplicate
-    first = pipeline(paths=[str(corpus)], warehouse=str(data))
+    first = run_steps([corpus], data, native)
     assert first["extract"]["n_duplicates"] == 1
     old = q(data, "select doc_id, source_code, target_code from events where doc_id in "
                   "(select doc_id from articles where path = 'a.md')")
@@ -99,7 +127,7 @@ def test_edited_file_supersedes_its_old_version_and_events(prefect_harness, tmp_
                                                                                       "Idlib", "arrested protesters "
                                                                                       "in Baghdad")),
                  encoding="utf-8")
-    second = pipeline(paths=[str(corpus)], warehouse=str(data))
+    second = run_steps([corpus], data, native)
     assert second["extract"]["n_superseded"] == 1 and second["code"]["articles"] == 1
     assert q(data, "select count(*) from articles where path = 'a.md'") == [(1,)]
     old_doc = old[0][0]
@@ -112,32 +140,28 @@ def test_edited_file_supersedes_its_old_version_and_events(prefect_harness, tmp_
     assert q(data, "select count(*) from load_check") == [(0,)]
     # going back to the first text makes it current again (coded again: its coding was retired)
     f.write_text(ARTICLE.format(TEXT_A), encoding="utf-8")
-    third = pipeline(paths=[str(corpus)], warehouse=str(data))
+    third = run_steps([corpus], data, native)
     assert third["code"]["articles"] == 1
     assert q(data, f"select count(*) from events where doc_id = '{old_doc}'") == [(len(old),)]
 
 
-def test_two_roots_with_the_same_relative_path_are_two_articles(prefect_harness, tmp_path: Path) -> None:
-    from flows.pipeline import pipeline
-
+def test_two_roots_with_the_same_relative_path_are_two_articles(native, tmp_path: Path) -> None:
     d1, d2, data = tmp_path / "d1", tmp_path / "d2", tmp_path / "wh"
     write(d1, "a.txt", ARTICLE.format(TEXT_A))
     write(d2, "a.txt", ARTICLE.format(TEXT_B))
-    summary = pipeline(paths=[str(d1), str(d2)], warehouse=str(data))
+    summary = run_steps([d1, d2], data, native)
     assert summary["extract"]["n_articles"] == 2
     rows = q(data, "select origin from articles order by origin")
     assert rows == [(f"{d1.resolve()}/a.txt",), (f"{d2.resolve()}/a.txt",)]
     # running one root again supersedes nothing of the other
     write(d1, "a.txt", ARTICLE.format(TEXT_A + " Russia also criticised Germany."))
-    again = pipeline(paths=[str(d1)], warehouse=str(data))
+    again = run_steps([d1], data, native)
     assert again["extract"]["n_superseded"] == 1
     assert q(data, "select count(*) from articles") == [(2,)]
 
 
 # ---- item 5: one document limit; what cannot be coded is a reject and is not retried ----------------------
-def test_uncodable_article_is_a_reject_and_not_retried(prefect_harness, tmp_path: Path) -> None:
-    from flows.pipeline import pipeline
-
+def test_uncodable_article_is_a_reject_and_not_retried(native, tmp_path: Path) -> None:
     from dyadflow.records import Article, sha256_hex
     from dyadflow.settings import MAX_DOC_CHARS, Settings
     from dyadflow.store import ParquetStore
@@ -150,23 +174,21 @@ def test_uncodable_article_is_a_reject_and_not_retried(prefect_harness, tmp_path
                                   ingested_at=dt.datetime.now(dt.UTC), content_hash=sha256_hex(text))])
     corpus = tmp_path / "in"
     write(corpus, "a.md", ARTICLE.format(TEXT_A))
-    first = pipeline(paths=[str(corpus)], warehouse=str(data))
+    first = run_steps([corpus], data, native)
     assert first["code"]["rejects"] == 1 and first["code"]["articles"] == 2
     [(reason,)] = q(data, "select reason from rejects where path = 'huge.txt' and stage = 'code'")
     assert "limit" in reason
-    again = pipeline(paths=[str(corpus)], warehouse=str(data))
+    again = run_steps([corpus], data, native)
     assert again["code"]["articles"] == 0, "a refused article is not retried until it changes"
     assert q(data, "select count(*) from load_check") == [(0,)]
 
 
 # ---- item 6: report counts and distinct real-world event counts ----------------------------------------------
-def test_dyad_views_count_reports_and_distinct_events(prefect_harness, tmp_path: Path) -> None:
-    from flows.pipeline import pipeline
-
+def test_dyad_views_count_reports_and_distinct_events(native, tmp_path: Path) -> None:
     corpus, data = tmp_path / "in", tmp_path / "wh"
     for i in range(5):  # five outlets carry the same story: five reports of one event
         write(corpus, f"copy{i}.md", ARTICLE.format(f"{TEXT_A}\n\nFiled by desk {i}."))
-    pipeline(paths=[str(corpus)], warehouse=str(data))
+    run_steps([corpus], data, native)
     [(n_reports, n_distinct)] = q(data, "select n_events, n_distinct_events from dyad_month_country "
                                         "where actor1 = 'RUS' and actor2 = 'USA'")
     assert (n_reports, n_distinct) == (5, 1)

@@ -1,5 +1,5 @@
 -- articles: one row per distinct current article (doc_id), with the number of committed events.
--- Superseded articles (an edited file's earlier content, stg_superseded) are not shown.
+-- Superseded articles (an edited file's earlier content, stg_superseded_origins) are not shown.
 -- origin = the article's identity (input root + relative path, JSONL id or URL); warnings = what
 -- was read leniently (e.g. a headline that made the front matter invalid YAML), else NULL.
 
@@ -19,7 +19,7 @@ codings as (
 
 superseded as (
 
-    select * from stg_superseded
+    select * from stg_superseded_origins
 
 ),
 
