@@ -48,8 +48,16 @@ def run_steps(paths: list[Path], data: Path, res: object) -> dict:
     """The steps of flows/pipeline.py (extract, code, load + check) without Prefect; the summary dict."""
     from dataclasses import asdict
 
-    from dyadflow.pipeline import (articles_to_code, check_load, code_articles, extract, load_staged, new_run_id,
-                                   refresh_warehouse, stage_batch)
+    from dyadflow.pipeline import (
+        articles_to_code,
+        check_load,
+        code_articles,
+        extract,
+        load_staged,
+        new_run_id,
+        refresh_warehouse,
+        stage_batch,
+    )
     from dyadflow.settings import Settings
     from dyadflow.store import ParquetStore
 
