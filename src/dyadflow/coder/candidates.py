@@ -381,7 +381,8 @@ class SentenceCoder(PredicateMixin):
                         if t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}:
                             pm = self.place_mention(t)
                             if pm is not None:
-                                out.append(pm)
+                                # the attacked object's place is the target even in the attacker's own country
+                                out.append(replace(pm, via="object_place"))
                                 territorial.add(pm.head)
                                 break
                 if out:

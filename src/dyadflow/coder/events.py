@@ -47,7 +47,8 @@ def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple
         # "Taliban attacks in Kunduz": a place of the source's own country is the location, not a
         # target; "airstrikes in Gaza" by a foreign force keep the territory as the target
         own = {m.country for m in sources}
-        targets = [t for t in targets if not (t.head in c.territorial_targets and t.metonym and t.country in own)]
+        targets = [t for t in targets if not (t.head in c.territorial_targets and t.metonym and t.country in own
+                                              and t.via != "object_place")]
     out: list[tuple[Mention, Mention | None, str, str]] = []
     # fighting is mutual: both directions when the pattern says both parties act ("clashed with",
     # "A and B exchanged fire"); consultations and agreements are unordered and need one row

@@ -385,6 +385,15 @@ class ActorFinder(RegistryMixin):
                 if ref is not None and self._has_definite(s) and agent.person and s.root.tag_ in ("NN", "NNP"):
                     countries = (ref.country,) if ref.country else ()
                     via = "coref"
+                if not countries and not agent.person and role in ARMED_ROLES and self._has_definite(s) \
+                        and not mods and not titles:
+                    # "the militants", "the rebels": the armed group named last (rule registry.group_reference)
+                    named = self._recent(lambda m, role=role: m.fixed_code is not None and not m.person
+                                         and m.role == role and m.kind == "actor")
+                    if named is not None:
+                        countries = (named.country,) if named.country else ()
+                        fixed_code = named.fixed_code
+                        via = "coref"
             named_org = any(
                 t.is_title and t.i not in self.span_at and t.i != t.sent.start and t.pos_ in ("PROPN", "ADJ", "NOUN")
                 for t in doc[head.left_edge.i : s.start]
