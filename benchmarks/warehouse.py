@@ -259,6 +259,8 @@ def generate(data_dir: Path, n: int, seed: int = 7, groups_stress: bool = False)
             "n_chars": np.ones(n_docs, dtype=np.int64),
             "content_hash": doc_ids,
             "duplicate_paths": pa.nulls(n_docs, pa.string()),
+            "origin": pa.nulls(n_docs, pa.string()),
+            "warnings": pa.nulls(n_docs, pa.string()),
         },
         schema=art_schema,
     )
