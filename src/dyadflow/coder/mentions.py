@@ -371,6 +371,11 @@ class ActorFinder(RegistryMixin):
                 cobj = self.lexicon.country_by_code.get(countries[0])
                 if cobj is not None and cobj.iso3 is None and role in ("GOV", "MIL", "SPY"):
                     role = "REB"
+            if not countries and fixed_code is None:
+                grp = self._group(head)  # "the two delegations", "both leaders": the latest event's parties
+                if grp is not None:
+                    mentions.append(replace(grp, start=start, end=end, text=doc[start:end].text))
+                    continue
             if not countries and _is_pair(head):
                 countries = self._pair(head, spans, mentions)
                 via = "coref"
