@@ -339,11 +339,21 @@ class Lexicon:
         """Dictionary names found in a short free text (a byline, a `source` field), left to right:
         (offset, kind, id) with kind country | actor | outlet; the longest name wins at an offset."""
         if not self._name_pattern:
-            self._name_pattern.append(_compile_names(self))
-        regex, kinds = self._name_pattern[0]
-        if regex is None:
-            return []
-        return [(m.start(), *kinds[m.group(0)]) for m in regex.finditer(fold(text))]
+            self._name_pattern.append(_name_index(self))
+        kinds, longest = self._name_pattern[0]
+        words = [(m.start(), m.group(0).strip("(),;:\"'")) for m in re.finditer(r"\S+", fold(text))]
+        out: list[tuple[int, str, str]] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                hit = kinds.get(" ".join(w for _, w in words[i : i + n]))
+                if hit is not None:
+                    out.append((words[i][0], *hit))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
 
     @classmethod
     def build(
@@ -382,21 +392,25 @@ class Lexicon:
         )
 
 
-def _compile_names(lex: Lexicon) -> tuple[Any, dict[str, tuple[str, str]]]:
-    """One alternation over every country, actor and outlet name (longest first)."""
+def _name_index(lex: Lexicon) -> tuple[dict[str, tuple[str, str]], int]:
+    """Every outlet, actor and country name (folded, single-spaced) with its kind and id, and the
+    longest name in words; outlets first, so an outlet's name is never read as an actor."""
     kinds: dict[str, tuple[str, str]] = {}
+
+    def add(name: str, hit: tuple[str, str]) -> None:
+        key = " ".join(fold(name).split())
+        if key:
+            kinds.setdefault(key, hit)
+
     for o in lex.outlets:
         for n in (o.name, *o.aliases):
-            kinds.setdefault(fold(n), ("outlet", o.name))
+            add(n, ("outlet", o.name))
     for a in lex.actors:
         for n in (a.name, *a.aliases):
             if len(n) > 2 or n.isupper():
-                kinds.setdefault(fold(n), ("actor", a.actor_id))
+                add(n, ("actor", a.actor_id))
     for c in lex.countries:
         for n in (c.name, *c.aliases, *c.demonyms):
-            kinds.setdefault(fold(n), ("country", c.code))
-    names = sorted((k for k in kinds if k.strip()), key=len, reverse=True)
-    if not names:
-        return None, kinds
-    regex = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
-    return regex, kinds
+            add(n, ("country", c.code))
+    longest = max((k.count(" ") + 1 for k in kinds), default=1)
+    return kinds, longest
