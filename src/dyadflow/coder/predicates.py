@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Span, Token
 
 from dyadflow.coder.records import Candidate, SentenceActors
+from dyadflow.coder.traps import trap_for
 from dyadflow.lexicon.model import CoderWords, Lexicon, VerbPattern, fold
 
 SUBJ_DEPS = ("nsubj", "csubj")
@@ -138,6 +139,8 @@ class PredicateMixin:
             p = next((p for p in pats if _pattern_ok(tok, p)), None)
             if p is None:
                 continue
+            if self.lexicon.traps and trap_for(tok, self.lexicon.traps) is not None:
+                continue  # a word-sense trap ("strike a balance", "meet the needs"): not an event
             cand = self._candidate(tok, p)
             if cand is not None:
                 yield cand
