@@ -111,10 +111,11 @@ def measure_overhead() -> dict[str, Any]:
         proc = subprocess.run([str(exe), "run", "--warehouse", str(Path(tmp) / "wh")], capture_output=True,
                               text=True, timeout=600)
         wall = time.perf_counter() - t0
-    stages = {m.group(1): float(m.group(2)) for m in re.finditer(r"│\s*(extract|code|load|seconds)[^│]*│\s*([\d.]+)",
-                                                                  proc.stdout)}
+    stages = {m.group(1).strip(): float(m.group(2))
+              for m in re.finditer(r"[│|]\s*(extract|code|load|total[^│|]*|seconds)\s*[│|]\s*([\d.]+)\s*[│|]",
+                                   proc.stdout)}
     return {"wall_seconds": wall, "exit_code": proc.returncode, "summary_seconds": stages,
-            "stdout_tail": proc.stdout[-1500:]}
+            "stdout_tail": proc.stdout[-1500:], "stderr_tail": proc.stderr[-1500:]}
 
 
 def main(argv: list[str] | None = None) -> int:
