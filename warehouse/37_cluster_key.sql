@@ -3,8 +3,9 @@
 -- (event_clusters, 38_cluster_aggregate.sql) that one event report belongs to: md5 of the date
 -- truncated to its precision, the precision, the doc for undated events (they cluster only within
 -- their article), the directed actor-code dyad, the CAMEO root and the place (NULLs are values).
--- The dyad views count distinct keys per group as n_distinct_events; a test checks that the keys
--- are the cluster_ids of event_clusters.
+-- Used where one key per report is wanted (the dashboard's cube); the dyad views count the same
+-- key's columns directly (39_dyad_aggregate.sql, no hashing). tests/test_defects_13_e2e.py checks
+-- that the distinct counts add up to the clusters of event_clusters.
 
 create or replace macro cluster_key(event_date, date_precision, doc_id, actor1_code, actor2_code, cameo_root,
                                     location_country, location_name) as

@@ -18,7 +18,8 @@
 --                      counts 80 (and so do n_q*, n_root_*, goldstein_sum, fatalities);
 --   n_distinct_events  distinct REAL-WORLD events: the event_clusters (38_cluster_aggregate.sql:
 --                      same date at its precision, directed actor dyad, CAMEO root and place)
---                      that the group's reports belong to (cluster_key(), 37_cluster_key.sql).
+--                      that the group's reports belong to: the distinct cluster keys (the
+--                      cluster_id inputs of 38_cluster_aggregate.sql) among them, exact.
 -- Measures: n_events; n_distinct_events; n_q1..n_q4 (quad classes: 1 verbal coop, 2 material coop, 3 verbal
 -- conflict, 4 material conflict); n_root_01..n_root_20 (CAMEO roots); goldstein_sum (NULL
 -- weights count 0) and goldstein_mean (over events with a weight); net_cooperation =
@@ -57,8 +58,18 @@ keyed as (
         cameo_root,
         goldstein,
         fatalities,
-        cluster_key(event_date, date_precision, doc_id, actor1_code, actor2_code, cameo_root,
-                    location_country, location_name) as cluster_id
+        -- the event_clusters key (38_cluster_aggregate.sql), compared as columns (no hashing)
+        cast(case date_precision
+            when 'year' then date_trunc('year', event_date)
+            when 'month' then date_trunc('month', event_date)
+            else event_date
+        end as date) as cluster_date,
+        date_precision,
+        case when event_date is null then doc_id end as cluster_undated_doc_id,
+        actor1_code,
+        actor2_code,
+        location_country,
+        lower(location_name) as cluster_location_name
 
     from events
 
@@ -139,7 +150,10 @@ distinct_counts as (
 -- distinct real-world events per group, by the same distinct-rows pattern
 cluster_rows as (
 
-    select distinct period_start, actor1, actor2, cluster_id
+    select distinct
+        period_start, actor1, actor2,
+        cluster_date, date_precision, cluster_undated_doc_id, actor1_code, actor2_code, cameo_root,
+        location_country, cluster_location_name
     from keyed
 
 ),
