@@ -185,7 +185,8 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon
     slots += [o for h in heads for ch in h.children
               if ch.dep_ == "prep" and ch.lower_ in ("to", "on", "against", "with", "at", "about", "of")
               for o in ch.children if o.dep_ == "pobj"]
-    slots = [o for o in slots if o.lemma_.lower() not in c.pattern.obj]  # "claimed responsibility": part of the predicate
+    slots = [o for o in slots if o.lemma_.lower() not in c.pattern.obj  # "claimed responsibility": part of the predicate
+             and o.ent_type_ not in ("DATE", "TIME")]  # "on Thursday"
     if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors, lexicon) for o in slots):
         return False  # "urged the parties", "condolences to the families": a target unresolved, not absent
     own = {(m.start, m.end) for m in c.sources}
