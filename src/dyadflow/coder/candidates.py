@@ -412,6 +412,8 @@ class SentenceCoder(PredicateMixin):
             if any(c.dep_ == "prep" for c in obj.children if c.lower_ in ("by", "on", "against")):
                 continue  # the object names its own parties
             roots, lemmas = self.words.act_noun_roots[lem], self.words.act_noun_lemmas.get(lem, frozenset({lem}))
+            if parties and roots & self.words.military_roots:
+                continue  # "welcomed the attack" does not praise the attacker's targets
             for c in reversed(self.earlier):
                 if _lemma(c.trigger) in lemmas or c.code[:2] in roots:
                     side = [*c.sources, *c.targets] if parties else list(c.sources)
