@@ -47,3 +47,20 @@ def schemas_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return PROJECT_DIR / "seeds"
+
+
+@pytest.fixture(scope="session")
+def fiction_lexicon():  # type: ignore[no-untyped-def]
+    """The FICTIONAL lexicon of tests/fixtures/lexicon (golden records run on it, so editing the real
+    seeds never breaks them)."""
+    from dyadflow.lexicon import load_lexicon
+
+    return load_lexicon(PROJECT_DIR / "tests" / "fixtures" / "lexicon", PROJECT_DIR / "schemas")
+
+
+@pytest.fixture(scope="session")
+def fiction_nlp(fiction_lexicon):  # type: ignore[no-untyped-def]
+    """The spaCy pipeline built for the fictional lexicon (needs the English model)."""
+    from dyadflow.nlp import build_nlp
+
+    return build_nlp(fiction_lexicon)

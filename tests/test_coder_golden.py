@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dyadflow.coder import CODER_VERSION, code_article
-from dyadflow.lexicon import Lexicon, load_lexicon
+from dyadflow.lexicon import Lexicon
 from dyadflow.records import Event
 
 pytestmark = pytest.mark.model
@@ -22,15 +22,13 @@ PUBLISHED = date(2022, 3, 10)
 
 
 @pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    return load_lexicon(FIXTURE, REPO / "schemas")
+def lexicon(fiction_lexicon: Lexicon) -> Lexicon:
+    return fiction_lexicon
 
 
 @pytest.fixture(scope="module")
-def nlp(lexicon: Lexicon):  # type: ignore[no-untyped-def]
-    from dyadflow.nlp import build_nlp
-
-    return build_nlp(lexicon)
+def nlp(fiction_nlp):  # type: ignore[no-untyped-def]
+    return fiction_nlp
 
 
 def code(nlp, lexicon: Lexicon, text: str, published: date | None = PUBLISHED) -> list[Event]:  # type: ignore[no-untyped-def]

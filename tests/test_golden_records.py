@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from dyadflow.coder import code_article
-from dyadflow.lexicon import Lexicon, load_lexicon
+from dyadflow.lexicon import Lexicon
 
 pytestmark = pytest.mark.model
 
@@ -51,15 +51,13 @@ def _param(rec: dict[str, Any]) -> Any:
 
 
 @pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    return load_lexicon(FIXTURE, REPO / "schemas")
+def lexicon(fiction_lexicon: Lexicon) -> Lexicon:
+    return fiction_lexicon
 
 
 @pytest.fixture(scope="module")
-def nlp(lexicon: Lexicon):  # type: ignore[no-untyped-def]
-    from dyadflow.nlp import build_nlp
-
-    return build_nlp(lexicon)
+def nlp(fiction_nlp):  # type: ignore[no-untyped-def]
+    return fiction_nlp
 
 
 def test_records_are_well_formed() -> None:
