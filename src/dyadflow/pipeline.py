@@ -271,7 +271,7 @@ def _coded(articles: Sequence[Article], res: CoderResources, pool: Any
            ) -> Iterable[tuple[Article, Sequence[Event], str | None]]:
     """(article, events, error) for each article, in order."""
     if pool is not None:
-        items = [(a.doc_id, a.text, a.published, a.published_inferred) for a in articles]
+        items = [(a.doc_id, a.text, a.published, a.published_inferred, a.source) for a in articles]
         for art, coded in zip(articles, pool.code(items), strict=True):
             yield art, coded.events, coded.error
         return
@@ -280,7 +280,7 @@ def _coded(articles: Sequence[Article], res: CoderResources, pool: Any
     for art, doc in zip(articles, res.nlp.pipe((a.text for a in articles), batch_size=16), strict=True):
         try:
             events = code_article(doc, res.lexicon, art.published, doc_id=art.doc_id, gazetteer=res.gazetteer,
-                                  published_inferred=art.published_inferred)
+                                  published_inferred=art.published_inferred, source=art.source)
         except Exception as exc:  # one bad article must not stop the run
             log.debug("coder traceback for %s", art.path, exc_info=True)
             yield art, (), f"{type(exc).__name__}: {exc}"

@@ -136,9 +136,6 @@ def run(
     from dyadflow.scaleout import prewarm
 
     prewarm(settings)  # the coder loads in this process while Prefect's server starts
-    from dyadflow.scaleout import prewarm
-
-    prewarm(settings)  # the coder loads in this process while Prefect's server starts
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
