@@ -53,7 +53,7 @@ class FakeLexicon:
 
 
 def fake_code_article(doc: Any, lexicon: FakeLexicon, published: dt.date | None, *, doc_id: str = "",
-                      gazetteer: Any = None, published_inferred: bool = False) -> list[Event]:
+                      gazetteer: Any = None, published_inferred: bool = False, source: str | None = None) -> list[Event]:
     """Subject-verb-object over capitalised words: deterministic, dictionary-dependent."""
     events = []
     for i, sent in enumerate(doc.sents):
