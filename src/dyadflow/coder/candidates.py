@@ -389,6 +389,11 @@ class SentenceCoder(PredicateMixin):
                     break
         if not out and p.code.startswith(tuple(self.words.event_ref_codes)) and p.pos == "VERB":
             out = self._act_agents(tok, sources)
+        own_codes = {m.code() for m in sources}
+        if not [m for m in out if m.code() not in own_codes] and p.code.startswith(("043", "044", "045", "046")) \
+                and p.pos == "VERB":
+            # "hosted the talks (in its own capital)", "mediated the negotiations": the parties of that act
+            out = self._act_agents(tok, sources, parties=True) or out
         src_keys = {(m.start, m.end) for m in sources}
         out = [m for m in out if (m.start, m.end) not in src_keys]
         if "tree" in hints and sources:
