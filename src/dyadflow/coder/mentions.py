@@ -196,6 +196,18 @@ class ActorFinder(RegistryMixin):
                 break
         return ()
 
+    def _title_holder(self, span: Span) -> Mention | None:
+        """The latest person named in the article whose dictionary title contains this title word."""
+        term = fold(span.text.lower()).removeprefix("the ").strip()
+        if not term:
+            return None
+
+        def holds(m: Mention) -> bool:
+            entry = self.lexicon.actor_on(m.actor_id, self.published) if m.actor_id else None
+            return m.person and entry is not None and entry.title is not None and term in fold(entry.title.lower())
+
+        return self._recent(holds)
+
     def _first_person_owner(self, head: Token, speaker: Mention | None) -> Mention | None:
         """Whose is "my envoy" / "our ministry": the sentence's speaker, else the statement's issuer."""
         if not any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in head.children):
@@ -387,6 +399,11 @@ class ActorFinder(RegistryMixin):
                 )
                 if ref is None and s.root.dep_ not in ("compound",) and self._has_definite(s):
                     ref = None
+                holder = self._title_holder(s) if agent.person and self._has_definite(s) and not mods else None
+                if holder is not None:
+                    # "the president": the person named earlier who holds that title (rule registry.title)
+                    ref = holder
+                    fixed_code = holder.fixed_code
                 if ref is not None and self._has_definite(s) and agent.person and s.root.tag_ in ("NN", "NNP"):
                     countries = (ref.country,) if ref.country else ()
                     via = "coref"
