@@ -274,4 +274,5 @@ class RegistryMixin:
             return None
         if ref is None or not ref.identified:
             return None
-        return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun", via="coref", modifier=False)
+        via = "issuer" if ref.via == "issuer" else "coref"  # "we" in a statement: its author (rule registry.issuer)
+        return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun", via=via, modifier=False)
