@@ -251,19 +251,29 @@ def code_corpus(corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: An
     """Code every article of a folder or file as the pipeline reads it (dyadflow.pipeline.read_inputs:
     .md/.txt/.jsonl/.html); events carry extras['doc'] = the article path from the source
     ("02-x.md", "13-briefs.jsonl#<id>")."""
-    from dataclasses import replace
-
     from dyadflow.coder import code_article
+
+    events: list[Event] = []
+    for art, doc in _parsed_corpus(corpus_dir, nlp):
+        events.extend(_with_doc(ev, art.path) for ev in code_article(
+            doc, lexicon, art.published, doc_id=art.doc_id, gazetteer=gazetteer,
+            published_inferred=art.published_inferred, source=art.source))
+    return events
+
+
+def _parsed_corpus(corpus_dir: Path, nlp: Language) -> Iterable[tuple[Any, Any]]:
+    """(article, parsed doc) for every article of a folder or file, read as the pipeline reads it."""
     from dyadflow.pipeline import read_inputs
     from dyadflow.settings import Settings
 
     articles, _rejects = read_inputs([Path(corpus_dir)], Settings(), "evaluate")
-    events: list[Event] = []
-    for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=8), strict=True):
-        for ev in code_article(doc, lexicon, art.published, doc_id=art.doc_id, gazetteer=gazetteer,
-                               published_inferred=art.published_inferred, source=art.source):
-            events.append(replace(ev, extras={**ev.extras, "doc": art.path}))
-    return events
+    return zip(articles, nlp.pipe((a.text for a in articles), batch_size=8), strict=True)
+
+
+def _with_doc(ev: Event, path: str) -> Event:
+    from dataclasses import replace
+
+    return replace(ev, extras={**ev.extras, "doc": path})
 
 
 def evaluate_corpus(gold_path: Path, corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None) -> EvalReport:
@@ -401,18 +411,13 @@ def errors_text(cases: list[ErrorCase], *, details: bool = True) -> str:
 def trace_corpus(corpus_dir: Path, nlp: Language, lexicon: Lexicon, gazetteer: Any = None
                  ) -> tuple[list[Event], dict[str, list[Any]]]:
     """Code a corpus with the native coder's stage traces (for --errors): events and traces per doc."""
-    from dataclasses import replace
-
     from dyadflow.coder import trace_article
-    from dyadflow.pipeline import read_inputs
-    from dyadflow.settings import Settings
 
-    articles, _rejects = read_inputs([Path(corpus_dir)], Settings(), "evaluate")
     events: list[Event] = []
     traces: dict[str, list[Any]] = {}
-    for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=8), strict=True):
+    for art, doc in _parsed_corpus(corpus_dir, nlp):
         tr = trace_article(doc, lexicon, art.published, doc_id=art.doc_id, gazetteer=gazetteer,
                            published_inferred=art.published_inferred, source=art.source)
         traces[art.path] = tr
-        events.extend(replace(ev, extras={**ev.extras, "doc": art.path}) for t in tr for ev in t.events)
+        events.extend(_with_doc(ev, art.path) for t in tr for ev in t.events)
     return events, traces

@@ -145,7 +145,10 @@ def _lease_seconds() -> float:
         return DEFAULT_LEASE_SECONDS
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this machine with that id is running (this process counts)."""
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -186,7 +189,7 @@ class ObjectLease:
         if float(lease.get("expires", 0)) < time.time():
             return True
         same_host = lease.get("host") == socket.gethostname()
-        return same_host and isinstance(lease.get("pid"), int) and not _pid_alive(lease["pid"])
+        return same_host and isinstance(lease.get("pid"), int) and not pid_alive(lease["pid"])
 
     def try_acquire(self) -> dict[str, Any] | None:
         """Take the lease; None when taken, else the current holder's lease record."""

@@ -56,6 +56,7 @@ from dyadflow.location import (
     as_location,
     is_remote,
     location_key,
+    pid_alive,
     put_table,
     read_table,
 )
@@ -129,23 +130,11 @@ def atomic_write_table(table: pa.Table, dest: Path, tmp_dir: Path | None = None)
             os.unlink(tmp)  # tmp_dir on another filesystem: write beside dest instead
             atomic_write_table(table, dest, None)
             return
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_stale_temp_files(root: Path) -> list[Path]:
@@ -153,7 +142,7 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
     removed = []
     for tmp in Path(root).rglob(f"{TMP_PREFIX}*"):
         pid_text = tmp.name[len(TMP_PREFIX):].split("-", 1)[0]
-        if pid_text.isdigit() and _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and pid_alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -161,7 +150,8 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
     return removed
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or new file in a folder durable (best effort)."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:

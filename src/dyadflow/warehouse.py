@@ -60,7 +60,7 @@ import pyarrow as pa
 
 from dyadflow.location import as_location, file_signature, is_remote, local_db_path, register_filesystem
 from dyadflow.seeds import read_seed_table
-from dyadflow.store import CODINGS_FIELDS
+from dyadflow.store import CODINGS_FIELDS, fsync_dir
 from dyadflow.tableschema import table_schema
 
 log = logging.getLogger(__name__)
@@ -677,21 +677,12 @@ def refresh(data_dir: Path, sql_dir: Path) -> list[str]:
         with contextlib.suppress(FileNotFoundError):
             wal.unlink()  # before the swap: the old WAL must never be replayed into the new file
         os.replace(tmp, db)
-        _fsync_dir(db.parent)
+        fsync_dir(db.parent)
     finally:
         for leftover in (tmp, tmp_wal):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
     return names
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def view_names(sql_dir: Path) -> list[str]:

@@ -69,7 +69,7 @@ class SentenceCoder(PredicateMixin):
     def place_back(self, tok: Token) -> Mention | None:
         """"the city", "the town", "the region": the place named last in the preceding sentences, as a
         country mention at tok (rule registry.place_reference)."""
-        if self.gazetteer is None or _lemma(tok) not in self.lexicon.words("place_nouns") or not any(
+        if self.gazetteer is None or _lemma(tok) not in self.words.place_nouns or not any(
                 c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
             return None
         doc = self.sent.doc

@@ -120,7 +120,8 @@ def sentence_decisions(
             drop(c, f"modality {c.modality.value}")
             continue
         military = info.root in lexicon.coder_words.military_roots
-        untargeted = lexicon.has_code_prefix("untargeted_codes", c.code) and _names_no_other_actor(c, actors, lexicon)
+        untargeted = c.code.startswith(tuple(lexicon.coder_words.untargeted_codes)) and _names_no_other_actor(
+            c, actors, lexicon)
         dyads = _dyads(c, military, untargeted=untargeted)
         if not dyads:
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")

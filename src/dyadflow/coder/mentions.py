@@ -288,7 +288,7 @@ class ActorFinder(RegistryMixin):
             if agent is not None and agent.kind == "channel":
                 continue
             if agent is not None and not agent.person and head.i >= s.end and (
-                    head.lemma_.lower() in self.words.thing_nouns or head.lemma_.lower() in self.lexicon.words("act_head_nouns")):
+                    head.lemma_.lower() in self.words.thing_nouns or head.lemma_.lower() in self.words.act_head_nouns):
                 continue  # "the refugee camp", "military action": a place, thing or act, not the group
             # title followed by a named actor span: the named actor handles it
             if s.label_ == AGENT and head.i >= s.end and head.i in self.span_at and self.span_at[head.i].label_ == ACTOR:

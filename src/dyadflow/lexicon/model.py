@@ -275,11 +275,11 @@ class Lexicon:
         init=False, repr=False, compare=False
     )
     actors_by_id: Mapping[str, tuple[NamedActor, ...]] = field(init=False, repr=False, compare=False)
-    _name_pattern: list[Any] = field(init=False, repr=False, compare=False)
+    _names: tuple[dict[str, tuple[str, str]], int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_name_pattern", [])
         object.__setattr__(self, "coder_words", CoderWords.build(self.word_lists, self.coder_maps))
+        object.__setattr__(self, "_names", _name_index(self))
         object.__setattr__(self, "cameo", MappingProxyType(dict(self.cameo)))
         object.__setattr__(self, "country_by_code", MappingProxyType({c.code: c for c in self.countries}))
         object.__setattr__(
@@ -318,14 +318,6 @@ class Lexicon:
     def code_info(self, code: str) -> CameoCode | None:
         return self.cameo.get(code)
 
-    def words(self, name: str) -> frozenset[str]:
-        """A named word list of the coder (seeds/word_lists.csv); empty when the lexicon has none."""
-        return self.word_lists.get(name, frozenset())
-
-    def has_code_prefix(self, name: str, code: str) -> bool:
-        """True when a word list of CAMEO code prefixes holds a prefix of code."""
-        return any(code.startswith(p) for p in self.word_lists.get(name, ()))
-
     def plover_of(self, code: str) -> PloverType | None:
         """PLOVER type of a CAMEO code: the code's own row, else its 3-digit base's, else its
         root's x0 row; None where PLOVER has none (roots 01, 02)."""
@@ -338,9 +330,7 @@ class Lexicon:
     def names_in(self, text: str) -> list[tuple[int, str, str]]:
         """Dictionary names found in a short free text (a byline, a `source` field), left to right:
         (offset, kind, id) with kind country | actor | outlet; the longest name wins at an offset."""
-        if not self._name_pattern:
-            self._name_pattern.append(_name_index(self))
-        kinds, longest = self._name_pattern[0]
+        kinds, longest = self._names
         words = [(m.start(), m.group(0).strip("(),;:\"'")) for m in re.finditer(r"\S+", fold(text))]
         out: list[tuple[int, str, str]] = []
         i = 0
