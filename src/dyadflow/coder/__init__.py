@@ -7,27 +7,25 @@ A pipeline of small stages over typed records (coder.records), each a module:
     frames) -> events (coder.events: dyads, decisions, Event records with date, place, ACLED, PLOVER)
 
 `trace_article` returns every stage's output per sentence (`dyadflow code --explain`).
+
+`NativeCoder` implements the `Coder` protocol (coder.protocol) that the PETRARCH-compatibility coder
+(dyadflow.petrarch.coder.PetrarchCoder) implements too: both run in one article loop
+(`protocol.run_article`) and one Event builder (`events.build_event`); `coder_for(lexicon)` picks
+the coder a lexicon was read for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span
 
-from dyadflow.coder import adapters
 from dyadflow.coder.candidates import SentenceCoder
-from dyadflow.coder.events import (
-    CODER_VERSION,
-    Decision,
-    _article_countries,
-    _is_symmetric,
-    sentence_decisions,
-)
+from dyadflow.coder.events import CODER_VERSION, Decision, _is_symmetric, sentence_drafts
 from dyadflow.coder.mentions import ActorFinder
-from dyadflow.coder.records import Candidate, Mention, SentenceActors
+from dyadflow.coder.protocol import Coder, SentenceMatch, SentenceTrace, run_article
+from dyadflow.coder.records import Candidate, Draft, Mention, SentenceActors
 from dyadflow.coder.registry import issuer_mention
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event
@@ -37,7 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EARLIER_SENTENCES = 8  # how far back "the attack" may refer
 
-__all__ = ["CODER_VERSION", "SentenceTrace", "code_article", "code_sentences", "trace_article"]
+__all__ = ["CODER_VERSION", "Coder", "NativeCoder", "SentenceTrace", "code_article", "code_sentences", "coder_for",
+           "trace_article"]
 
 
 def _participants(c: Candidate) -> list[Mention]:
@@ -93,6 +92,46 @@ def code_sentences(
     return out
 
 
+class NativeCoder:
+    """The native coder's stages behind the `Coder` protocol: mentions, registry, predicates and
+    candidates (`match`), then dyads and drafts (`decide`, coder.events)."""
+
+    name = "native"
+    version = CODER_VERSION
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def match(self, doc: Doc, published: date | None, *, text: str, gazetteer: Gazetteer | None = None,
+              source: str | None = None) -> list[SentenceMatch[SentenceActors, Candidate]]:
+        """Actors and candidates per sentence, with the countries they name."""
+        iso = self.lexicon.country_by_code
+        out = []
+        for idx, sent, actors, cands in code_sentences(doc, self.lexicon, published, gazetteer, text=text,
+                                                       source=source):
+            named = [(m, iso.get(m.country or "")) for m in actors.mentions]
+            out.append(SentenceMatch(
+                idx, sent, actors, tuple(cands),
+                countries=frozenset(c.iso3 for _, c in named if c is not None and c.iso3),
+                actor_countries=tuple(c.iso3 for m, c in named if c is not None and c.iso3 and not m.modifier),
+            ))
+        return out
+
+    def decide(self, doc: Doc, match: SentenceMatch[SentenceActors, Candidate]) -> tuple[list[Draft], list[Decision]]:
+        """The sentence's event drafts and the events stage's decisions (coder.events)."""
+        return sentence_drafts(doc, match.actors, match.candidates, self.lexicon)
+
+
+def coder_for(lexicon: Lexicon) -> Coder:
+    """The coder a lexicon was read for: its `engine` ("native" seed tables, "petrarch" PETRARCH2
+    dictionaries) names it."""
+    if getattr(lexicon, "engine", "native") == "petrarch":
+        from dyadflow.petrarch.coder import PetrarchCoder
+
+        return PetrarchCoder(lexicon)  # type: ignore[arg-type]
+    return NativeCoder(lexicon)
+
+
 def code_article(
     doc: Doc,
     lexicon: Lexicon,
@@ -102,46 +141,20 @@ def code_article(
     gazetteer: Gazetteer | None = None,
     published_inferred: bool = False,
     source: str | None = None,
+    coder: Coder | None = None,
 ) -> list[Event]:
     """All events of one parsed article (pure: no I/O, no globals); `source` is the article's
-    source/publisher field (front matter), which tells who "we" is in a statement."""
-    if getattr(lexicon, "engine", "native") == "petrarch":  # lexicon read from PETRARCH dictionaries
-        from dyadflow.petrarch.coder import code_article_petrarch
-
-        return code_article_petrarch(doc, lexicon, published, doc_id=doc_id,  # type: ignore[arg-type]
-                                     gazetteer=gazetteer, published_inferred=published_inferred)
-    return [e for t in trace_article(doc, lexicon, published, doc_id=doc_id, gazetteer=gazetteer,
-                                     published_inferred=published_inferred, source=source) for e in t.events]
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceTrace:
-    """Every stage's output for one sentence: mentions, predicates (candidates with their modality),
-    the events stage's decisions and the events (what `dyadflow code --explain` shows)."""
-
-    index: int
-    sentence: Span
-    actors: SentenceActors
-    candidates: tuple[Candidate, ...]
-    decisions: tuple[Decision, ...]
-    events: tuple[Event, ...]
+    source/publisher field (front matter), which tells who "we" is in a statement; `coder`: the
+    coder to run (default: the one the lexicon was read for, `coder_for`)."""
+    traces = run_article(coder or coder_for(lexicon), doc, published, doc_id=doc_id, gazetteer=gazetteer,
+                         published_inferred=published_inferred, source=source)
+    return [e for t in traces for e in t.events]
 
 
 def trace_article(
     doc: Doc, lexicon: Lexicon, published: date | None, *, doc_id: str = "", gazetteer: Gazetteer | None = None,
     published_inferred: bool = False, source: str | None = None,
-) -> list[SentenceTrace]:
+) -> list[SentenceTrace[SentenceActors, Candidate]]:
     """The native coder's stages over one parsed article, sentence by sentence (pure)."""
-    text = doc.text  # Doc.text joins every token: build it once per article
-    coded = code_sentences(doc, lexicon, published, gazetteer, text=text, source=source)
-    article_countries = _article_countries(coded, lexicon)
-    ctx = adapters.ArticleContext.from_coded(doc, coded, lexicon, published, published_inferred=published_inferred,
-                                             gazetteer=gazetteer, article_countries=article_countries, text=text)
-    out: list[SentenceTrace] = []
-    for idx, sent, actors, cands in coded:
-        events, decisions = sentence_decisions(doc, idx, sent, actors, cands, lexicon, published, published_inferred,
-                                               doc_id, gazetteer, article_countries, ctx)
-        out.append(SentenceTrace(idx, sent, actors, tuple(cands), tuple(decisions), tuple(events)))
-    return out
-
-
+    return run_article(NativeCoder(lexicon), doc, published, doc_id=doc_id, gazetteer=gazetteer,
+                       published_inferred=published_inferred, source=source)

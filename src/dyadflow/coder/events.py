@@ -1,25 +1,22 @@
 """Events stage: candidates become directed dyads (coordination expands, reciprocal fighting runs
-both ways, an empty target where CAMEO allows and the text names none) and Event records with
-CAMEO code, Goldstein score, quad class, date, place and ACLED/PLOVER types; every decision is
-recorded for `dyadflow code --explain`."""
+both ways, an empty target where CAMEO allows and the text names none), drafted as typed `Draft`
+records; every decision is recorded for `dyadflow code --explain`. `build_event` is the one Event
+builder of both coders (native and PETRARCH): CAMEO code, Goldstein score, quad class, date, place
+and ACLED/PLOVER types, fatalities."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
 from dyadflow.coder import adapters
-from dyadflow.coder.records import Candidate, Mention, SentenceActors
+from dyadflow.coder.records import Candidate, Draft, Mention, Party, SentenceActors
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event
-
-if TYPE_CHECKING:  # pragma: no cover
-    from dyadflow.geo import Gazetteer
 
 CODER_VERSION = "1.0.0"
 # codes whose dyad is unordered (consult, cooperate): one event per unordered pair
@@ -97,14 +94,12 @@ class Decision:
     reason: str
 
 
-def sentence_decisions(
-    doc: Doc, idx: int, sent: Span, actors: SentenceActors, cands: list[Candidate], lexicon: Lexicon,
-    published: date | None,
-    published_inferred: bool, doc_id: str, gazetteer: Gazetteer | None, article_countries: list[str],
-    ctx: adapters.ArticleContext,
-) -> tuple[list[Event], list[Decision]]:
-    """The events of one sentence's candidates, and why each candidate became an event or not."""
-    best: dict[tuple[str, ...], Event] = {}
+def sentence_drafts(
+    doc: Doc, actors: SentenceActors, cands: Sequence[Candidate], lexicon: Lexicon,
+) -> tuple[list[Draft], list[Decision]]:
+    """The event drafts of one sentence's candidates (one per dyad and root), and why each candidate
+    became an event or not."""
+    best: dict[tuple[str, ...], Draft] = {}
     decisions: list[Decision] = []
 
     def drop(c: Candidate, reason: str, s: Mention | None = None, t: Mention | None = None) -> None:
@@ -148,13 +143,12 @@ def sentence_decisions(
             if t is not None and (s_code == t_code or (s.country and s.country == t.country and s.role == t.role)):
                 drop(c, "source and target are the same actor", s, t)
                 continue
-            ev = _event(doc, sent, idx, c, s, t, s_code, t_code, code, info2, suffix, lexicon, published,
-                        published_inferred, doc_id, gazetteer, article_countries, ctx, military)
+            dr = _draft(doc, c, s, t, s_code, t_code, code, info2, suffix, lexicon, military)
             key = (s_code, t_code or "", code) if not _is_symmetric(code) else (*sorted((s_code, t_code or "")), code)
-            if key not in best or best[key].confidence < ev.confidence:
-                best[key] = ev
+            if key not in best or best[key].confidence < dr.confidence:
+                best[key] = dr
             decisions.append(Decision(c.trigger.text, c.pattern.id, code, s.text, t.text if t else None, "event",
-                                      ev.rule_id))
+                                      dr.rule_id))
     kept = _one_per_root(best.values())
     kept = _drop_untargeted_duplicates(kept)
     kept_keys = {(e.source_text, e.target_text, e.cameo_code) for e in kept}
@@ -203,16 +197,16 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon
     return True
 
 
-def _drop_untargeted_duplicates(events: list[Event]) -> list[Event]:
+def _drop_untargeted_duplicates(events: list[Draft]) -> list[Draft]:
     """An event without a target yields to an event of the same source and root that has one."""
     targeted = {(e.source_code, e.cameo_root) for e in events if e.target_code}
     return [e for e in events if e.target_code or (e.source_code, e.cameo_root) not in targeted]
 
 
-def _one_per_root(events: Iterable[Event]) -> list[Event]:
+def _one_per_root(events: Iterable[Draft]) -> list[Draft]:
     """One event per dyad and root in a sentence ("marched ... to protest": one protest); the most
     confident wins, then the more specific code."""
-    best: dict[tuple[str, ...], Event] = {}
+    best: dict[tuple[str, ...], Draft] = {}
     for ev in events:
         pair = (ev.source_code or "", ev.target_code or "")
         key = (*(sorted(pair) if _is_symmetric(ev.cameo_code) else pair), ev.cameo_root)
@@ -234,69 +228,73 @@ def _by_actor_roles(code: str, info: Any, s: Mention, t: Mention, lexicon: Lexic
     return new, lexicon.code_info(new)
 
 
-def _article_countries(coded: list[Any], lexicon: Lexicon) -> list[str]:
-    counts: dict[str, int] = {}
-    for _, _, actors, _ in coded:
-        for m in actors.mentions:
-            if m.country and not m.modifier:
-                c = lexicon.country_by_code.get(m.country)
-                iso = c.iso3 if c is not None else None
-                if iso:
-                    counts[iso] = counts.get(iso, 0) + 1
-    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+def _draft(
+    doc: Doc, c: Candidate, s: Mention, t: Mention | None, s_code: str, t_code: str | None, code: str, info: Any,
+    suffix: str, lexicon: Lexicon, military: bool,
+) -> Draft:
+    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or (t is not None and t.modifier) else 1.0)
+    return Draft(
+        trigger=c.trigger,
+        code=code,
+        info=info,
+        source=_party(doc, s, s_code, lexicon),
+        target=_party(doc, t, t_code, lexicon) if t is not None and t_code else None,
+        rule_id=_rule_id(c, s, t, suffix),
+        confidence=round(max(0.05, min(conf, 1.0)), 3),
+        modality=c.modality,
+        military=military,
+        extras={"source_via": s.via, "target_via": t.via if t else None},
+    )
 
 
-def _event(
-    doc: Doc, sent: Span, idx: int, c: Candidate, s: Mention, t: Mention | None, s_code: str, t_code: str | None,
-    code: str,
-    info: Any, suffix: str, lexicon: Lexicon, published: date | None, published_inferred: bool, doc_id: str,
-    gazetteer: Gazetteer | None, article_countries: list[str], ctx: adapters.ArticleContext, military: bool,
+def _party(doc: Doc, m: Mention, code: str, lexicon: Lexicon) -> Party:
+    return Party(text=m.text, code=code, country=_iso(lexicon, m.country), role=_role(code, m.country, m.fixed_code),
+                 span=_char_span(doc, m), metonym=m.metonym)
+
+
+def build_event(
+    doc: Doc, sent: Span, idx: int, d: Draft, ctx: adapters.ArticleContext, lexicon: Any, *, doc_id: str,
+    coder_version: str,
 ) -> Event:
-    tok = c.trigger
-    sides = [m for m in (s, t) if m is not None and m.end > m.start]
-    lo = min([tok.idx] + [doc[m.start].idx for m in sides])
-    hi = max([tok.idx + len(tok.text)] + [doc[m.end - 1].idx + len(doc[m.end - 1].text) for m in sides])
+    """The Event of one draft of either coder: evidence span, CAMEO row, date and place read in the
+    article's context, then ACLED and PLOVER types and fatalities (adapters.enrich)."""
+    tok, s, t, info = d.trigger, d.source, d.target, d.info
     habitual = tok.tag_ in ("VBZ", "VBP") and not any(ch.dep_ in ("aux", "auxpass") for ch in tok.children)
     dres, frame = ctx.date(idx, sent, tok, habitual=habitual)
     place = None
-    if gazetteer is not None:
-        fallback = None
+    if ctx.gazetteer is not None:
         # the place implied by the event: the target's territory for military action, the host's
         # country for hosting, the visited country for a visit
-        side = t if (military or code == "042") and t is not None else s if code == HOST_CODE else None
-        if side is not None:
-            tc = lexicon.country_by_code.get(side.country or "")
-            fallback = tc.iso3 if tc is not None else None
-        exclude = [(doc[m.start].idx - sent.start_char, doc[m.end - 1].idx + len(doc[m.end - 1].text) - sent.start_char)
-                   for m in sides if m.metonym]
-        place = ctx.place(idx, sent, tok, info.root, frame=frame, fallback_country=fallback, exclude_spans=exclude,
-                          countries=(_iso(lexicon, s.country), _iso(lexicon, t.country if t else None)))
-    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or (t is not None and t.modifier) else 1.0)
+        side = t if (d.military or d.code == "042") and t is not None else s if d.code == HOST_CODE else None
+        exclude = [(p.span[0] - sent.start_char, p.span[1] - sent.start_char)
+                   for p in (s, t) if p is not None and p.span is not None and p.metonym]
+        place = ctx.place(idx, sent, tok, d.cameo_root, frame=frame, fallback_country=side.country if side else None,
+                          exclude_spans=exclude, countries=(s.country, t.country if t else None))
     ev = Event(
         doc_id=doc_id,
         sentence_index=idx,
         sentence=ctx.sentence_text(sent).strip(),
-        char_start=lo,
-        char_end=hi,
+        char_start=d.char_start,
+        char_end=d.char_end,
         source_text=s.text,
-        source_code=s_code,
-        source_country=_iso(lexicon, s.country),
-        source_role=_role(s_code, s.country, s.fixed_code),
+        source_code=s.code,
+        source_country=s.country,
+        source_role=s.role,
         target_text=t.text if t else None,
-        target_code=t_code,
-        target_country=_iso(lexicon, t.country) if t else None,
-        target_role=_role(t_code, t.country, t.fixed_code) if t and t_code else None,
-        cameo_code=code,
-        cameo_root=info.root,
-        cameo_label=info.label,
-        quad_class=info.quad_class,
-        goldstein=info.goldstein,
-        rule_id=_rule_id(c, s, t, suffix),
-        confidence=round(max(0.05, min(conf, 1.0)), 3),
-        coder_version=CODER_VERSION,
+        target_code=t.code if t else None,
+        target_country=t.country if t else None,
+        target_role=t.role if t else None,
+        cameo_code=d.code,
+        cameo_root=d.cameo_root,
+        cameo_label=info.label if info is not None else None,
+        quad_class=info.quad_class if info is not None else 1,
+        goldstein=info.goldstein if info is not None else None,
+        rule_id=d.rule_id,
+        confidence=d.confidence,
+        coder_version=coder_version,
         dictionary_version=lexicon.version,
         negated=False,
-        modality=c.modality,
+        modality=d.modality,
         event_date=dres.event_date,
         date_precision=dres.precision,
         date_source=dres.source,
@@ -307,8 +305,7 @@ def _event(
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
         geo_precision=place.geo_precision if place else None,
-        extras={"source_span": _char_span(doc, s), "target_span": _char_span(doc, t),
-                "trigger": tok.text, "source_via": s.via, "target_via": t.via if t else None},
+        extras={"source_span": s.span, "target_span": t.span if t else None, "trigger": tok.text, **d.extras},
     )
     return adapters.enrich(ev, sent, lexicon)
 

@@ -3,12 +3,13 @@ predicate candidates and the events stage's decisions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Token
 
-from dyadflow.lexicon.model import VerbPattern
+from dyadflow.lexicon.model import CameoCode, VerbPattern
 from dyadflow.records import Modality
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,3 +101,66 @@ class Candidate:
     territorial_targets: frozenset[int] = frozenset()  # target heads reached via in/into
     speakers: tuple[Mention, ...] = ()  # who claims a claimed act
     claim_verb: Token | None = None  # the verb of the claim ("claimed", "alleged")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """One side of a drafted event: what the shared Event builder needs of an actor."""
+
+    text: str
+    code: str
+    country: str | None = None  # ISO3
+    role: str | None = None
+    span: tuple[int, int] | None = None  # document characters of the mention (None: no text of its own)
+    metonym: bool = False  # a country or capital standing for its government: not the event's place
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One directed event a coder decided on (either coder), before the shared builder
+    (coder.events.build_event) adds the date, place, PLOVER and ACLED types and fatalities."""
+
+    trigger: Token
+    code: str
+    info: CameoCode | None  # the code's CAMEO row (None: a dictionary code kept as it is)
+    source: Party
+    target: Party | None
+    rule_id: str
+    confidence: float
+    modality: Modality = Modality.ASSERTED
+    military: bool = False  # material conflict: the target's territory is the fallback place
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def cameo_code(self) -> str:
+        return self.code
+
+    @property
+    def cameo_root(self) -> str:
+        return self.info.root if self.info is not None else self.code[:2]
+
+    @property
+    def source_code(self) -> str:
+        return self.source.code
+
+    @property
+    def target_code(self) -> str | None:
+        return self.target.code if self.target is not None else None
+
+    @property
+    def source_text(self) -> str:
+        return self.source.text
+
+    @property
+    def target_text(self) -> str | None:
+        return self.target.text if self.target is not None else None
+
+    @property
+    def char_start(self) -> int:
+        """First character of the evidence: the trigger and both parties' mentions."""
+        return min([self.trigger.idx] + [p.span[0] for p in (self.source, self.target) if p and p.span])
+
+    @property
+    def char_end(self) -> int:
+        return max([self.trigger.idx + len(self.trigger.text)]
+                   + [p.span[1] for p in (self.source, self.target) if p and p.span])
