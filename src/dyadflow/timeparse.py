@@ -56,6 +56,7 @@ __all__ = [
     "DateResolution",
     "PublicationDate",
     "TimeExpression",
+    "dateline_end",
     "dateline_spans",
     "find_time_expressions",
     "is_anaphoric_time",
@@ -961,6 +962,24 @@ def report_anchor(text: str) -> tuple[int, int] | None:
     just before ("X made the comments in a meeting ... on Thursday")."""
     m = _REPORT_ANCHOR.search(text)
     return m.span() if m else None
+
+
+_AGENCY_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][A-Za-z .'’-]{1,30})?"  # "NEW FREDVILLE, Sylvania"
+    r"(?:(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+\d{4})?)\s*(?:\([^)]{1,40}\))?|\s*\([^)]{1,40}\))"  # a date and/or (Agency)
+    r"\s*[\-–—:]",
+    re.MULTILINE,
+)
+
+
+def dateline_end(text: str) -> int | None:
+    """Char offset just after a leading dateline ("ANKARA, Oct 6 (Wire) -", "LIMA (Agency) -"), None
+    when the text opens without one: the story's first sentence starts there."""
+    for rx in (_DATELINE, _AGENCY_DATELINE):
+        m = rx.search(text[:600])
+        if m and m.start() < 400 and m.group(0).rstrip()[-1:] in "-–—:":
+            return m.end()
+    return None
 
 
 def dateline_spans(text: str) -> list[tuple[int, int]]:

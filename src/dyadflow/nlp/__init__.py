@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from dyadflow.lexicon.model import Lexicon, fold
 from dyadflow.settings import MAX_DOC_CHARS
+from dyadflow.timeparse import dateline_end
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,13 @@ def _fold_tokens(doc: Doc) -> Doc:
 
 
 def _newline_boundaries(doc: Doc) -> Doc:
-    """A line break always ends a sentence (headlines, captions, datelines)."""
+    """A line break always ends a sentence (headlines, captions, datelines), and so does a leading
+    dateline ("LIMA, Jan 20 (Agency) - ..."): the story's first sentence parses without it."""
+    end = dateline_end(doc.text)
+    if end is not None:
+        first = next((t for t in doc if t.idx >= end and not t.is_space), None)
+        if first is not None and first.i > 0:
+            first.is_sent_start = True
     for tok in doc[:-1]:
         if "\n" in tok.text or "\n" in tok.whitespace_:
             nxt = doc[tok.i + 1]
