@@ -8,6 +8,11 @@ synsets, ``$``/``+``/``%``/``^`` slots); source = subject (inherited through xco
 ``by`` agent of a passive), target = the first actor after the verb inside its clause; paired
 codes give the reverse event; a compound subject without a target codes its members pairwise.
 Pure: no I/O, no globals.
+
+`PetrarchCoder` implements the `Coder` protocol (dyadflow.coder.protocol): its codings become
+typed drafts that the shared article loop builds with the native coder's Event builder, so its
+events carry the same date, place, PLOVER, ACLED and fatality fields; `rule_id` names the
+PETRARCH pattern ("petrarch:<block>:<line>").
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc, Span, Token
 
+from dyadflow.coder.events import Decision
+from dyadflow.coder.protocol import SentenceMatch
+from dyadflow.coder.records import Draft, Party
 from dyadflow.petrarch.dictionaries import (
     NULL_CODE,
     PatternElement,
@@ -36,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-CODER_VERSION = "petrarch-0.2.0"
+CODER_VERSION = "petrarch-0.3.0"  # 0.3: events from the shared builder (date, place, PLOVER, ACLED, fatalities)
 CAMEO_PATTERN = re.compile(r"^[0-2][0-9]{1,3}$")  # the events schema's cameo_code pattern
 
 NP_DEPS = frozenset({"compound", "poss", "amod", "nmod", "det", "nummod", "case", "quantmod", "punct", "advmod"})
@@ -675,8 +683,12 @@ def _sentence(span: Span, lex: PetrarchLexicon, day: date | None) -> _Sentence:
 
 def code_sentence(span: Span, lex: PetrarchLexicon, day: date | None) -> list[_Coded]:
     """(source, target, code) events of one sentence under PETRARCH semantics."""
-    doc = span.doc
-    sent = _sentence(span, lex, day)
+    return _codings(_sentence(span, lex, day), lex)
+
+
+def _codings(sent: _Sentence, lex: PetrarchLexicon) -> list[_Coded]:
+    """(source, target, code) codings of one prepared sentence (none when a discard phrase is in it)."""
+    doc = sent.span.doc
     if _discarded(sent.words, lex, story=False):
         return []
     comp = _Composer(sent)
@@ -816,6 +828,81 @@ def _sentences(doc: Doc) -> list[Span]:
     return out
 
 
+class PetrarchCoder:
+    """PETRARCH dictionary semantics behind the `Coder` protocol: dictionary phrases, verbs and
+    patterns per sentence (`match`); codings checked against CAMEO and drafted for the shared Event
+    builder (`decide`)."""
+
+    name = "petrarch"
+    version = CODER_VERSION
+
+    def __init__(self, lexicon: PetrarchLexicon) -> None:
+        self.lexicon = lexicon
+
+    def match(self, doc: Doc, published: date | None, *, text: str, gazetteer: Gazetteer | None = None,
+              source: str | None = None) -> list[SentenceMatch[_Sentence, _Coded]]:
+        """The article's sentences with their dictionary mentions and codings (none for a story
+        with a story-level discard phrase)."""
+        lex = self.lexicon
+        sents = [_sentence(span, lex, published) for span in _sentences(doc)]
+        if any(_discarded(s.words, lex, story=True) for s in sents):
+            return []
+        out = []
+        for idx, sent in enumerate(sents):
+            isos = [lex.iso3_of(c) for m in sent.mentions if m.kind == "actor" for c in m.codes]
+            named = tuple(iso for iso in isos if iso)
+            out.append(SentenceMatch(idx, sent.span, sent, tuple(_codings(sent, lex)), countries=frozenset(named),
+                                     actor_countries=named))
+        return out
+
+    def decide(self, doc: Doc, match: SentenceMatch[_Sentence, _Coded]) -> tuple[list[Draft], list[Decision]]:
+        """One draft per distinct (source, target, code) coding of the sentence whose code is CAMEO
+        (or mapped to its CAMEO parent, by the lexicon's non-CAMEO policy)."""
+        drafts: list[Draft] = []
+        decisions: list[Decision] = []
+        seen: set[tuple[str, str, str]] = set()
+        for c in match.candidates:
+            key = (c.source, c.target, c.code)
+            if key in seen:
+                decisions.append(_decision(c, "merged", "same dyad and code as an earlier coding of the sentence"))
+                continue
+            seen.add(key)
+            checked = _cameo_checked(c, self.lexicon, f"sentence {match.index}")
+            if checked is None:
+                decisions.append(_decision(c, "dropped", f"code {c.code} is not CAMEO and has no CAMEO parent"))
+                continue
+            d = _draft(checked, self.lexicon)
+            drafts.append(d)
+            decisions.append(_decision(checked, "event", d.rule_id))
+        return drafts, decisions
+
+
+def _decision(c: _Coded, outcome: str, reason: str) -> Decision:
+    return Decision(c.verb.text, c.rule, c.code, c.source_tok.text, c.target_tok.text, outcome, reason)
+
+
+def _draft(c: _Coded, lex: PetrarchLexicon) -> Draft:
+    info = lex.code_info(c.code) or lex.code_info(c.code[:2])
+    return Draft(
+        trigger=c.verb,
+        code=c.code,
+        info=info,
+        source=_party(c.source, c.source_tok, lex),
+        target=_party(c.target, c.target_tok, lex),
+        rule_id=f"petrarch:{c.rule}",
+        confidence=0.7,
+        military=info is not None and info.root in lex.coder_words.military_roots,
+        extras={"engine": "petrarch"},
+    )
+
+
+def _party(code: str, tok: Token, lex: PetrarchLexicon) -> Party:
+    """A coded actor: its phrase's head token, its country and the agent role after the country."""
+    country = lex.iso3_of(code)
+    return Party(text=tok.text, code=code, country=country, role=code[3:6] if len(code) >= 6 else None,
+                 span=(tok.idx, tok.idx + len(tok.text)), metonym=len(code) == 3 and country is not None)
+
+
 def code_article_petrarch(
     doc: Doc,
     lexicon: PetrarchLexicon,
@@ -825,23 +912,12 @@ def code_article_petrarch(
     gazetteer: Gazetteer | None = None,
     published_inferred: bool = False,
 ) -> list[Event]:
-    """All events of one parsed article under PETRARCH dictionary semantics (pure)."""
-    sents = _sentences(doc)
-    all_words = [sentence_words(s) for s in sents]
-    if any(_discarded(w, lexicon, story=True) for w in all_words):
-        return []
-    events: list[Event] = []
-    for idx, span in enumerate(sents):
-        seen: set[tuple[str, str, str]] = set()
-        for c in code_sentence(span, lexicon, published):
-            key = (c.source, c.target, c.code)
-            if key in seen:
-                continue
-            seen.add(key)
-            c = _cameo_checked(c, lexicon, doc_id)
-            if c is not None:
-                events.append(_event(doc, span, idx, c, lexicon, published, published_inferred, doc_id))
-    return events
+    """All events of one parsed article under PETRARCH dictionary semantics (pure): the shared
+    article loop run with `PetrarchCoder`."""
+    from dyadflow.coder import code_article
+
+    return code_article(doc, lexicon, published, doc_id=doc_id, gazetteer=gazetteer,
+                        published_inferred=published_inferred, coder=PetrarchCoder(lexicon))
 
 
 def cameo_parent(code: str, cameo: Mapping[str, Any]) -> str | None:
@@ -855,7 +931,7 @@ def cameo_parent(code: str, cameo: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _cameo_checked(c: _Coded, lex: PetrarchLexicon, doc_id: str) -> _Coded | None:
+def _cameo_checked(c: _Coded, lex: PetrarchLexicon, where: str) -> _Coded | None:
     """Apply the lexicon's non-CAMEO policy to one coding (None: dropped, with the reason logged)."""
     if c.code in lex.cameo or not lex.cameo and CAMEO_PATTERN.fullmatch(c.code):
         return c
@@ -864,43 +940,6 @@ def _cameo_checked(c: _Coded, lex: PetrarchLexicon, doc_id: str) -> _Coded | Non
     parent = cameo_parent(c.code, lex.cameo)
     if parent is None:
         log.info("dropped %s->%s event in %s: dictionary code %r (%s) is not a CAMEO code and has no "
-                 "CAMEO parent", c.source, c.target, doc_id or "text", c.code, c.rule)
+                 "CAMEO parent", c.source, c.target, where, c.code, c.rule)
         return None
     return replace(c, code=parent, rule=f"{c.rule}:noncameo={c.code}")
-
-
-def _event(doc: Doc, span: Span, idx: int, c: _Coded, lex: PetrarchLexicon, published: date | None,
-           published_inferred: bool, doc_id: str) -> Event:
-    info = lex.code_info(c.code) or lex.code_info(c.code[:2])
-    toks = [c.verb, c.source_tok, c.target_tok]
-    lo = min(t.idx for t in toks)
-    hi = max(t.idx + len(t.text) for t in toks)
-    root = info.root if info is not None else c.code[:2]
-    return Event(
-        doc_id=doc_id,
-        sentence_index=idx,
-        sentence=span.text.strip(),
-        char_start=lo,
-        char_end=hi,
-        source_text=c.source_tok.text,
-        source_code=c.source,
-        source_country=None,
-        source_role=c.source[3:6] if len(c.source) >= 6 else None,
-        target_text=c.target_tok.text,
-        target_code=c.target,
-        target_country=None,
-        target_role=c.target[3:6] if len(c.target) >= 6 else None,
-        cameo_code=c.code,
-        cameo_root=root,
-        cameo_label=info.label if info is not None else None,
-        quad_class=info.quad_class if info is not None else 1,
-        goldstein=info.goldstein if info is not None else None,
-        rule_id=f"petrarch:{c.rule}",
-        confidence=0.7,
-        coder_version=CODER_VERSION,
-        dictionary_version=lex.version,
-        event_date=published,
-        date_precision="day" if published is not None else "unknown",
-        date_source=("inferred" if published_inferred else "publication") if published is not None else None,
-        extras={"trigger": c.verb.text, "engine": "petrarch"},
-    )

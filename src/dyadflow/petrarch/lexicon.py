@@ -2,8 +2,10 @@
 
 `PetrarchLexicon` is a `Lexicon` (countries, actors, agents, verb patterns approximated in the
 native model, so `build_nlp` and the export work) that also carries the full parsed dictionaries
-and `engine = "petrarch"`, which makes `dyadflow.coder.code_article` dispatch to
-`dyadflow.petrarch.coder.code_article_petrarch`.
+and `engine = "petrarch"`, which makes `dyadflow.coder.coder_for` pick
+`dyadflow.petrarch.coder.PetrarchCoder`. From the native seeds it takes what the shared Event
+builder enriches events with: the CAMEO table, the ACLED and PLOVER crosswalks, the fatality word
+lists, the coder's word lists (military roots) and the ISO3 of CAMEO country codes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from dyadflow.lexicon.loader import _acled_crosswalk, _fatality_terms, _plover, _word_lists
 from dyadflow.lexicon.model import Agent, CameoCode, Country, Lexicon, NamedActor, VerbPattern
 from dyadflow.petrarch.dictionaries import (
     NULL_CODE,
@@ -48,6 +51,8 @@ class PetrarchLexicon(Lexicon):
     # events whose dictionary code is not a CAMEO code in `cameo`: "map" = CAMEO parent or dropped
     # (always storable), "keep" = emitted unchanged (PETRARCH conformance); see NONCAMEO_ENV
     noncameo: str = "map"
+    # CAMEO country code -> ISO3 (seeds/countries.csv): the events' source/target/place countries
+    country_iso3: Mapping[str, str] = field(default_factory=dict, compare=False)
     phrase_index: Mapping[str, tuple[tuple[tuple[str, ...], str, Any], ...]] = field(
         init=False, repr=False, compare=False
     )
@@ -71,6 +76,10 @@ class PetrarchLexicon(Lexicon):
                         verbs.setdefault(f.words[f.verb_index], []).append((f, b, e))
         object.__setattr__(self, "phrase_index", MappingProxyType({k: tuple(v) for k, v in phrases.items()}))
         object.__setattr__(self, "verb_index", MappingProxyType({k: tuple(v) for k, v in verbs.items()}))
+
+    def iso3_of(self, code: str) -> str | None:
+        """The ISO3 country of an actor code ("TURGOV" -> "TUR"), None for IGOs and groups."""
+        return self.country_iso3.get(code[:3])
 
 
 # ----------------------------------------------------------------------------- conversion
@@ -189,6 +198,25 @@ def _cameo(seeds_dir: Path | None, schemas_dir: Path | None) -> dict[str, CameoC
     }
 
 
+def _enrichment(seeds_dir: Path | None, schemas_dir: Path | None) -> dict[str, Any]:
+    """Lexicon fields the shared Event builder reads, from the native seeds (none without them)."""
+    if seeds_dir is None or schemas_dir is None:
+        return {}
+    seeds, schemas = Path(seeds_dir), Path(schemas_dir)
+    try:
+        countries = read_seed_table(seeds, schemas, "countries")
+        return {
+            "acled_crosswalk": _acled_crosswalk(seeds, schemas),
+            "fatality_terms": _fatality_terms(seeds, schemas),
+            "plover": MappingProxyType(_plover(seeds, schemas)),
+            "word_lists": MappingProxyType({k: frozenset(v) for k, v in _word_lists(seeds, schemas).items()}),
+            "country_iso3": MappingProxyType({r["code"]: r["iso3"] for r in countries if r.get("iso3")}),
+        }
+    except Exception as exc:  # noqa: BLE001 - enrichment only: the dictionaries still code
+        log.warning("event enrichment seeds not loaded from %s: %s", seeds_dir, exc)
+        return {}
+
+
 def _files_hash(files: list[Path]) -> str:
     h = hashlib.sha256()
     for f in sorted(files):
@@ -228,4 +256,5 @@ def load_petrarch_lexicon(
         dictionaries=d,
         diagnostics=d.diagnostics,
         noncameo=policy,
+        **_enrichment(seeds_dir, schemas_dir),
     )
