@@ -543,19 +543,56 @@ def overlap_span_match(a: str, b: str) -> bool:
     return bool(_span_words(a) & _span_words(b))
 
 
-def predicted_spans(events: Iterable[Event]) -> list[tuple[str, str]]:
-    """The distinct (role, text) spans of the events' sources ("S") and targets ("T")."""
+IMPLIED_VIAS = ("protest",)  # a party the coder implies (the government a protest is against): no text of its own
+
+
+def _tokens(doc: Any, span: Any) -> tuple[int, int] | None:
+    if not span:
+        return None
+    s = doc.char_span(span[0], span[1], alignment_mode="expand")
+    return (s.start, s.end) if s is not None and len(s) else None
+
+
+def event_phrases(e: Event, doc: Any) -> tuple[str | None, str | None]:
+    """The source and target noun phrases of an event in its parsed text (dyadflow.nlp.phrase: the
+    mention's whole noun phrase; when the two sides are conjuncts of one coordination, "A and B", that
+    coordination for both). A party the coder implies (IMPLIED_VIAS) has no text."""
+    from dyadflow.nlp.phrase import actor_phrase, coordination, phrase_head
+
+    sides: list[tuple[str | None, tuple[int, int] | None]] = []
+    for text, key, via in ((e.source_text, "source_span", "source_via"), (e.target_text, "target_span", "target_via")):
+        implied = e.extras.get(via) in IMPLIED_VIAS
+        sides.append((None if implied else text, None if implied or not text else _tokens(doc, e.extras.get(key))))
+    (_, sb), (_, tb) = sides
+    if sb is not None and tb is not None and (c := coordination(doc, *sb)) is not None \
+            and phrase_head(doc, *tb).i in c[1]:
+        both = doc[c[0][0]:c[0][1]].text
+        return both, both
+    out: list[str | None] = []
+    for text, bounds in sides:
+        ph = actor_phrase(doc, *bounds) if bounds is not None else None
+        out.append(doc[ph[0]:ph[1]].text if ph is not None else None if bounds is not None else text)
+    return out[0], out[1]
+
+
+def predicted_spans(events: Iterable[Event], doc: Any = None) -> list[tuple[str, str]]:
+    """The distinct (role, text) spans of the events' sources ("S") and targets ("T"): the mention texts,
+    or with the parsed text their noun phrases (event_phrases)."""
     out: list[tuple[str, str]] = []
     for e in events:
-        for role, text in (("S", e.source_text), ("T", e.target_text)):
+        texts = event_phrases(e, doc) if doc is not None else (e.source_text, e.target_text)
+        for role, text in zip(("S", "T"), texts, strict=True):
             if text and (role, _norm_span(text)) not in {(r, _norm_span(t)) for r, t in out}:
                 out.append((role, text))
     return out
 
 
-def score_spans(gold: Sequence[Sequence[tuple[str, str]]], events: Sequence[Sequence[Event]]) -> dict[str, Any]:
-    """Exact and overlap span P/R/F1 of the coded events' source/target texts against gold spans."""
-    pred = [predicted_spans(evs) for evs in events]
+def score_spans(gold: Sequence[Sequence[tuple[str, str]]], events: Sequence[Sequence[Event]],
+                docs: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Exact and overlap span P/R/F1 of the coded events' source/target phrases (with `docs`, the parsed
+    texts; else the mention texts) against gold spans; "exact_mention" scores the bare mention texts."""
+    pred = [predicted_spans(evs, docs[i] if docs is not None else None) for i, evs in enumerate(events)]
+    mention_pred = [predicted_spans(evs) for evs in events]
     by_role = {}
     for role in ("S", "T"):
         g_role = [[g for g in gs if g[0] in (role, "R")] for gs in gold]
@@ -566,6 +603,7 @@ def score_spans(gold: Sequence[Sequence[tuple[str, str]]], events: Sequence[Sequ
         "coverage_any_event": sum(1 for evs in events if evs) / len(gold) if gold else 0.0,
         "gold_spans": dict(Counter(role for gs in gold for role, _ in gs)),
         "exact": span_scores(gold, pred, exact_span_match),
+        "exact_mention": span_scores(gold, mention_pred, exact_span_match),
         "overlap": span_scores(gold, pred, overlap_span_match),
         "exact_source_vs_S_or_R": by_role["S"],
         "exact_target_vs_T_or_R": by_role["T"],
@@ -578,7 +616,18 @@ def run_conflibert_ner(limit: int | None, processes: int, with_gazetteer: bool,
     gold = [[(lab, detokenize(toks[a:b])) for lab, a, b in bio_spans(toks, tags)] for toks, tags in sents]
     items = [(f"conflibert-ner-{i:04d}", detokenize(toks), None) for i, (toks, _) in enumerate(sents)]
     events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
-    return {"benchmark": "conflibert-ner", **meta, **scored(lambda ix, evs: score_spans([gold[i] for i in ix], evs), events, backfilled)}
+    docs = parse_texts([text for _, text, _ in items], with_gazetteer)
+    return {"benchmark": "conflibert-ner", **meta,
+            **scored(lambda ix, evs: score_spans([gold[i] for i in ix], evs, [docs[i] for i in ix]), events, backfilled)}
+
+
+def parse_texts(texts: Sequence[str], with_gazetteer: bool) -> list[Any]:
+    """The texts parsed by the coder's own pipeline (this process's cached resources), for phrase spans."""
+    from dyadflow.scaleout import resource_key, worker_resources
+    from dyadflow.settings import Settings
+
+    nlp = worker_resources(resource_key(Settings.from_env(), with_gazetteer)).nlp
+    return list(nlp.pipe(list(texts), batch_size=32))
 
 
 # ---- CASE 2021 ----------------------------------------------------------------------------------
@@ -712,7 +761,9 @@ def _rows(result: Mapping[str, Any]) -> list[tuple[str, Any]]:
             ("sentences", result["n"]),
             ("coverage: any event (%)", _pct(result["coverage_any_event"])),
             ("gold spans", " / ".join(f"{k} {v}" for k, v in sorted(result["gold_spans"].items()))),
-            ("span F1, exact (P / R)", f"{ex['f1']:.3f} ({ex['precision']:.3f} / {ex['recall']:.3f})"),
+            ("span F1, exact: noun phrase (P / R)", f"{ex['f1']:.3f} ({ex['precision']:.3f} / {ex['recall']:.3f})"),
+            *([("span F1, exact: mention text only (P / R)", "{f1:.3f} ({precision:.3f} / {recall:.3f})".format(
+                **result["exact_mention"]))] if "exact_mention" in result else []),
             ("span F1, any shared word (P / R)", f"{ov['f1']:.3f} ({ov['precision']:.3f} / {ov['recall']:.3f})"),
             ("exact F1, source / target", f"{result['exact_source_vs_S_or_R']['f1']:.3f} / "
                                           f"{result['exact_target_vs_T_or_R']['f1']:.3f}"),

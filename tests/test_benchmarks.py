@@ -219,6 +219,25 @@ def test_span_scores_exact_overlap_and_reciprocal() -> None:
     assert "span F1, exact" in ext.markdown({"benchmark": "conflibert-ner", **s})
 
 
+@pytest.mark.model
+def test_span_phrases_of_coded_events(fiction_nlp) -> None:  # type: ignore[no-untyped-def]
+    """Spans are the mentions' noun phrases; the two conjuncts of one coordination are one span; an
+    implied party (the government a protest is against) has none."""
+    text = "Senior Sylvanian officials and Freedonia signed a treaty. Angry farmers rioted."
+    doc = fiction_nlp(text)
+    a, b = text.index("Sylvanian"), text.index("Freedonia")
+    e1 = replace(ev("057"), source_text="Sylvanian officials", target_text="Freedonia",
+                 extras={"source_span": (a, a + len("Sylvanian officials")), "target_span": (b, b + len("Freedonia"))})
+    assert ext.event_phrases(e1, doc) == ("Senior Sylvanian officials and Freedonia",) * 2
+    c, r = text.index("farmers"), text.index("rioted")
+    e2 = replace(ev("145"), source_text="farmers", target_text="rioted",
+                 extras={"source_span": (c, c + 7), "target_span": (r, r + 6), "target_via": "protest"})
+    assert ext.event_phrases(e2, doc) == ("Angry farmers", None)
+    gold = [[("S", "Angry farmers")]]
+    assert ext.score_spans(gold, [[e2]], [doc])["exact"]["tp"] == 1
+    assert ext.score_spans(gold, [[e2]])["exact"]["tp"] == 0  # without the parse: the mention texts
+
+
 class _FakePrediction:
     def __init__(self, code: str) -> None:
         self.cameo_code, self.similarity, self.rule_id = code, 0.8, f"backoff:test.{code}"

@@ -1,0 +1,52 @@
+"""The noun phrase of an actor mention (dyadflow.nlp.phrase), on fictional sentences parsed by the
+fictional-lexicon pipeline (issue 11: actor spans as a reader marks them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dyadflow.nlp.phrase import actor_phrase, coordination
+
+pytestmark = pytest.mark.model
+
+
+def _phrase(nlp, text: str, mention: str) -> str | None:  # type: ignore[no-untyped-def]
+    doc = nlp(text)
+    start = text.index(mention)
+    span = doc.char_span(start, start + len(mention), alignment_mode="expand")
+    assert span is not None
+    bounds = actor_phrase(doc, span.start, span.end)
+    return doc[bounds[0]:bounds[1]].text if bounds else None
+
+
+@pytest.mark.parametrize(("text", "mention", "phrase"), [
+    # a modifier stands for the noun it modifies, which keeps only its left side
+    ("Angry Freedonian farmers blocked the road to the capital.", "Freedonian", "Angry Freedonian farmers"),
+    ("Sylvania rejected a Freedonian proposal for new border talks.", "Freedonian", "a Freedonian proposal"),
+    # partitive heads take over their of-phrase; right dependents stay, dates do not
+    ("Dozens of Sylvanian students marched on Monday.", "Sylvanian students", "Dozens of Sylvanian students"),
+    ("Protesters in Fredonia City threw stones at the police.", "Protesters", "Protesters in Fredonia City"),
+    ("Freedonian police officers arrested the activists on Tuesday.", "police officers",
+     "Freedonian police officers"),
+    # relative clauses, appositions and conjuncts are left out; a parenthesised acronym stays
+    ("The Red Hand Front (RHF) attacked a convoy.", "Red Hand Front", "The Red Hand Front (RHF)"),
+    ("Sylvanian troops, who crossed the border last week, shelled the town.", "Sylvanian troops",
+     "Sylvanian troops"),
+])
+def test_actor_phrase(fiction_nlp, text: str, mention: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    assert _phrase(fiction_nlp, text, mention) == phrase
+
+
+def test_a_verb_has_no_phrase(fiction_nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _phrase(fiction_nlp, "Freedonian farmers rioted in the capital.", "rioted") is None
+
+
+def test_coordination_spans_both_conjuncts(fiction_nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Sylvania and Freedonia signed a border treaty on Friday."
+    doc = fiction_nlp(text)
+    found = coordination(doc, 0, 1)
+    assert found is not None
+    (lo, hi), heads = found
+    assert doc[lo:hi].text == "Sylvania and Freedonia"
+    assert {doc[i].text for i in heads} == {"Sylvania", "Freedonia"}
+    assert coordination(doc, 5, 6) is None  # "treaty"
