@@ -2,7 +2,8 @@
 that must (and must not) be coded, run against the FICTIONAL lexicon of tests/fixtures/lexicon.
 
 A record: {"id", "phenomenon", "rule" (the coder rule it exercises), "text", "published"
-(YYYY-MM-DD, optional), "source" (the article's source field, optional), "expect": [[source, target,
+(YYYY-MM-DD, optional), "source" (the article's source field, optional), "places" (fictional place
+name -> country code, optional: the gazetteer the record is coded with), "expect": [[source, target,
 code], ...] (each must be coded; target null = an event with no target), "exact": true (nothing else
 may be coded), "forbid": [[source|null, target|null, code|null], ...] (no coded event may match;
 null matches anything)}. Records of tests/golden/known_gaps.jsonl (each with a "gap" note saying what the coder
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from dyadflow.coder import code_article
+from dyadflow.geo import Gazetteer, Place
 from dyadflow.lexicon import Lexicon
 
 pytestmark = pytest.mark.model
@@ -69,6 +71,13 @@ def test_records_are_well_formed() -> None:
         assert r["_where"].startswith(KNOWN_GAPS + ":") == ("gap" in r), f"{r['_where']}: a known gap (and only one) says why in 'gap'"
 
 
+def _gazetteer(places: dict[str, str] | None) -> Gazetteer | None:
+    """The record's fictional places ("places": {"Marsh Vale": "SYV"}) as a gazetteer."""
+    if not places:
+        return None
+    return Gazetteer.from_places({n: Place(n, iso3, None, None, None, 1) for n, iso3 in places.items()})
+
+
 def _matches(pattern: list[Any], triple: tuple[Any, Any, Any]) -> bool:
     return all(p is None or p == t for p, t in zip(pattern, triple, strict=True))
 
@@ -76,7 +85,8 @@ def _matches(pattern: list[Any], triple: tuple[Any, Any, Any]) -> bool:
 @pytest.mark.parametrize("rec", [_param(r) for r in RECORDS])
 def test_golden_record(rec: dict[str, Any], nlp, lexicon: Lexicon) -> None:  # type: ignore[no-untyped-def]
     published = date.fromisoformat(rec["published"]) if rec.get("published") else DEFAULT_PUBLISHED
-    events = code_article(nlp(rec["text"]), lexicon, published, doc_id="golden", source=rec.get("source"))
+    events = code_article(nlp(rec["text"]), lexicon, published, doc_id="golden", source=rec.get("source"),
+                          gazetteer=_gazetteer(rec.get("places")))
     got = {(e.source_code, e.target_code, e.cameo_code) for e in events}
     expected = {tuple(x) for x in rec.get("expect", [])}
     missing = expected - got

@@ -114,6 +114,14 @@ class Gazetteer:
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
+    def from_places(cls, places: Mapping[str, Place]) -> Gazetteer:
+        """A small curated gazetteer: name -> place (fictional worlds in tests, a user's own list)."""
+        index: dict[str, list[_Cand]] = {}
+        for name, place in places.items():
+            index.setdefault(fold(name), []).append(_Cand(place, 0, "curated", True))
+        return cls(index, {}, {})
+
+    @classmethod
     def from_package(
         cls,
         extra_aliases: Mapping[str, Place] | None = None,

@@ -51,11 +51,19 @@ class SentenceCoder(PredicateMixin):
 
     def place_mention(self, tok: Token) -> Mention | None:
         """A bare country Mention for a place name ("on Odesa" -> UKR) via the gazetteer, if any."""
-        if self.gazetteer is None or tok.pos_ != "PROPN":
+        if self.gazetteer is None:
             return None
-        lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i])
         doc = self.sent.doc
+        if tok.pos_ != "PROPN" and not (tok.is_title and tok.i > self.sent.start):  # a capitalised name the tagger missed
+            # "the Poonch district", "Kharkiv region": the name modifying a place noun
+            names = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i]
+            if _lemma(tok) not in self.words.place_nouns or not names:
+                return None
+            tok = names[-1]
+        lo = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i])
         spans = [(lo, tok.i + 1)] + ([(lo, tok.i)] if lo < tok.i and doc[tok.i - 1].pos_ == "PROPN" else [])
+        if lo < tok.i and doc[tok.i - 1].pos_ != "PROPN":
+            spans.append((tok.i, tok.i + 1))  # "Indian-administered Kashmir": the name itself
         for start, end in spans:
             name = doc[start:end].text
             place = self.gazetteer.lookup(name, self.prefer)
@@ -375,16 +383,19 @@ class SentenceCoder(PredicateMixin):
         if not out and self.gazetteer is not None and self.lexicon.code_info(p.code) is not None \
                 and self.lexicon.cameo[p.code].root in self.words.military_roots:
             # "attacked a village in Borno", "shelled areas of Idlib": the place's country
-            for c in tok.children:
-                if c.dep_ in ("dobj", "nsubjpass"):
-                    for t in c.subtree:
-                        if t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}:
-                            pm = self.place_mention(t)
-                            if pm is not None:
-                                # the attacked object's place is the target even in the attacker's own country
-                                out.append(replace(pm, via="object_place"))
-                                territorial.add(pm.head)
-                                break
+            objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+            # "shelled a market in X": the parser may hang the place on the verb rather than the object
+            where = [o for c in tok.children if c.dep_ == "prep" and c.lower_ in TERRITORIAL_PREPS for o in _pobjs(c)] \
+                if objects else []
+            for c in objects + where:
+                for t in c.subtree:
+                    if (t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}) or t.i == c.i and c in where:
+                        pm = self.place_mention(t)
+                        if pm is not None:
+                            # the attacked object's place is the target even in the attacker's own country
+                            out.append(replace(pm, via="object_place"))
+                            territorial.add(pm.head)
+                            break
                 if out:
                     break
         if not out and p.code.startswith(tuple(self.words.event_ref_codes)) and p.pos == "VERB":
@@ -440,7 +451,11 @@ class SentenceCoder(PredicateMixin):
                 return m.country
         if self.gazetteer is not None:
             for tok in self.sent:
-                if tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and self.actors.at(tok) is None:
+                # "in Izium", "in the town of Izium"
+                prep = tok.head if tok.dep_ == "pobj" else None
+                if prep is not None and prep.lower_ == "of" and _lemma(prep.head) in self.words.place_nouns:
+                    prep = prep.head.head if prep.head.dep_ == "pobj" else None
+                if prep is not None and prep.lower_ in LOCATIVE_PREPS and self.actors.at(tok) is None:
                     pm = self.place_mention(tok)
                     if pm is not None:
                         return pm.country
