@@ -170,13 +170,9 @@ def load_lexicon_for(settings: Settings) -> Any:
 
 def coder_version_for(lexicon: Any) -> str:
     """The version of the coder that codes with this lexicon (the one its events are stamped with)."""
-    if getattr(lexicon, "engine", "native") == "petrarch":
-        from dyadflow.petrarch.coder import CODER_VERSION as PETRARCH_CODER_VERSION
+    from dyadflow.coder import coder_for
 
-        return PETRARCH_CODER_VERSION
-    from dyadflow.coder import CODER_VERSION
-
-    return CODER_VERSION
+    return coder_for(lexicon).version
 
 
 def current_coding_key(lexicon: Any) -> str:
