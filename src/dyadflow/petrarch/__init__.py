@@ -5,6 +5,7 @@ from dyadflow.petrarch.lexicon import PetrarchLexicon, load_petrarch_lexicon
 
 __all__ = [
     "Diagnostic",
+    "PetrarchCoder",
     "PetrarchDictionaries",
     "PetrarchLexicon",
     "code_article_petrarch",
@@ -14,8 +15,8 @@ __all__ = [
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
-    if name == "code_article_petrarch":  # lazy: the coder imports spaCy
-        from dyadflow.petrarch.coder import code_article_petrarch
+    if name in ("code_article_petrarch", "PetrarchCoder"):  # lazy: the coder imports spaCy
+        from dyadflow.petrarch import coder
 
-        return code_article_petrarch
+        return getattr(coder, name)
     raise AttributeError(name)
