@@ -41,6 +41,7 @@ class SentenceCoder(PredicateMixin):
                  earlier: tuple[Candidate, ...] = ()) -> None:
         self.main_country = main_country
         self.earlier = earlier  # candidates of the preceding sentences, most recent last
+        self.referenced_place: str | None = None  # the country hit by an earlier act this sentence points back to
         self.sent = sent
         self.actors = actors
         self.lexicon = lexicon
@@ -163,7 +164,7 @@ class SentenceCoder(PredicateMixin):
                     return [near], cur, False
                 return self.mentions_at(cur.head, deep=1, conj=False), cur, False
             if subs:
-                found = self.mentions_at(subs[0])
+                found = self.mentions_at(subs[0]) or self.referenced_agents(subs[0])
                 if not found and subs[0].i in self.actors.outlet_tokens:
                     # "FREDVILLE, March 3 - Sylvania criticised ...": the parser took the dateline as the
                     # subject; the actor between the dateline and the verb is the real one
@@ -427,21 +428,42 @@ class SentenceCoder(PredicateMixin):
                 continue
             if any(c.dep_ == "prep" for c in obj.children if c.lower_ in ("by", "on", "against")):
                 continue  # the object names its own parties
-            roots, lemmas = self.words.act_noun_roots[lem], self.words.act_noun_lemmas.get(lem, frozenset({lem}))
-            if parties and roots & self.words.military_roots:
+            if parties and self.words.act_noun_roots[lem] & self.words.military_roots:
                 continue  # "welcomed the attack" does not praise the attacker's targets
-            for c in reversed(self.earlier):
-                if _lemma(c.trigger) in lemmas or c.code[:2] in roots:
-                    side = [*c.sources, *c.targets] if parties else list(c.sources)
-                    own_codes = {m.code() for m in sources}
-                    agents = [m for m in (x for s in side for x in s.expand())
-                              if m.country not in own and m.code() not in own_codes]
-                    agents = list({m.code(): m for m in agents}.values())
-                    if agents:
-                        return [replace(m, start=obj.i, end=obj.i + 1, head=obj.i, via="act", modifier=False)
-                                for m in agents[:2]]
-                    break
+            c = self._earlier_act(lem)
+            if c is None:
+                continue
+            side = [*c.sources, *c.targets] if parties else list(c.sources)
+            own_codes = {m.code() for m in sources}
+            agents = [m for m in (x for s in side for x in s.expand())
+                      if m.country not in own and m.code() not in own_codes]
+            agents = list({m.code(): m for m in agents}.values())
+            # none left: the act referred to is the reactor's own
+            return [replace(m, start=obj.i, end=obj.i + 1, head=obj.i, via="act", modifier=False) for m in agents[:2]]
         return []
+
+    def _earlier_act(self, lem: str) -> Candidate | None:
+        """The act an act noun points back to: the latest earlier candidate with a source whose
+        trigger is one of the noun's lemmas ("the strikes" -> "struck"), else whose root it can name."""
+        roots, lemmas = self.words.act_noun_roots[lem], self.words.act_noun_lemmas.get(lem, frozenset({lem}))
+        known = [c for c in reversed(self.earlier) if c.sources]
+        return next((c for c in known if _lemma(c.trigger) in lemmas), None) or next(
+            (c for c in known if c.code[:2] in roots), None)
+
+    def referenced_agents(self, noun: Token) -> list[Mention]:
+        """"The strikes killed 31 civilians", "the shelling killed ...": a definite act noun without
+        its own agent is the act told before; its agents are that act's sources, and its victims are
+        in the country it hit (rule candidates.act_reference)."""
+        lem = _lemma(noun)
+        if lem not in self.words.act_noun_roots or not any(
+                c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in noun.children):
+            return []
+        c = self._earlier_act(lem)
+        if c is None:
+            return []
+        self.referenced_place = next((m.country for m in c.targets if m.country), None)
+        agents = list({x.code(): x for m in c.sources for x in m.expand()}.values())
+        return [replace(m, start=noun.i, end=noun.i + 1, head=noun.i, via="act", modifier=False) for m in agents[:2]]
 
     def locative_country(self) -> str | None:
         """The country of the sentence's place ("in Tehran", "on Kyiv", "in northern Syria")."""
@@ -468,7 +490,7 @@ class SentenceCoder(PredicateMixin):
         sentence's place; in domestic coercion/protest codes, the other side's country."""
         if not any(m.country is None and not m.person and m.kind == "agent" and not m.fixed_code for m in sources + targets):
             return sources, targets
-        place = self.locative_country()
+        place = self.locative_country() or self.referenced_place
 
         def fill(ms: list[Mention], other: list[Mention]) -> list[Mention]:
             out = []
