@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
 
 from dyadflow.lexicon.model import Lexicon, fold
 from dyadflow.settings import MAX_DOC_CHARS
@@ -183,12 +184,20 @@ def _make_ruler(nlp: Language, name: str) -> LexiconRuler:
     return LexiconRuler(nlp, name)
 
 
+def _split_unicode_hyphens(nlp: Language) -> None:
+    """Split words at the Unicode hyphen and non-breaking hyphen ("Secretary\u2011General", common in
+    UN and agency copy) as at "-", so lexicon phrases match them (the fold component maps them to "-")."""
+    infixes = [*nlp.Defaults.infixes, r"(?<=[^\W\d_])[\u2010\u2011](?=[^\W\d_])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
 def build_nlp(lexicon: Lexicon, model: str | None = None) -> Language:
     """The English pipeline plus line-break sentence starts, accent folding and the lexicon ruler
     (matches in doc.spans['dyadflow'])."""
     _register()
     nlp = _load_model(model)
     nlp.max_length = MAX_LENGTH
+    _split_unicode_hyphens(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(NEWLINE_COMPONENT, before="parser")
     nlp.add_pipe(FOLD_COMPONENT, last=True)
