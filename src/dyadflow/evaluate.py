@@ -288,7 +288,7 @@ def evaluate_corpus(gold_path: Path, corpus_dir: Path, nlp: Language, lexicon: L
 class ErrorCase:
     """One missed required gold row or one unmatched system event, with its cause and rule trail."""
 
-    kind: str  # missed | spurious
+    kind: str  # missed | spurious | code-missed | code-spurious (matched at dyad+root, exact code differs)
     cause: str
     doc: str
     sentence: str
@@ -387,15 +387,48 @@ def error_cases(events: Iterable[Event], gold_rows: list[dict[str, Any]],
                              system=_dy(e.get("source_code"), e.get("target_code"), e["cameo_code"]),
                              gold="; ".join(_dy(g.get("source"), g.get("target"), g["code"]) for g in in_sent) or None,
                              trail=str(e.get("rule_id") or "")))
+    out.extend(code_cases(rows, gold_rows))
+    return out
+
+
+def code_cases(rows: list[dict[str, Any]], gold_rows: list[dict[str, Any]]) -> list[ErrorCase]:
+    """Pairs matched at dyad+root whose exact codes differ: each required gold row with no exact
+    match (kind 'code-missed') and each system event with no exact match (kind 'code-spurious'),
+    the cause naming 'gold <code> coded <code>'."""
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_doc.setdefault(r["doc"], []).append(r)
+    out: list[ErrorCase] = []
+    for g in gold_rows:
+        evs = [e for e in by_doc.get(g["doc"], []) if _matches("dyad_root", e, g)]
+        if not g.get("required", True) or not evs or any(_matches("exact", e, g) for e in evs):
+            continue
+        e = evs[0]
+        out.append(ErrorCase("code-missed", f"gold {g['code']} coded {e['cameo_code']}", g["doc"], g["sentence"],
+                             gold=_dy(g.get("source"), g.get("target"), g["code"]),
+                             system=_dy(e.get("source_code"), e.get("target_code"), e["cameo_code"]),
+                             trail=str(e.get("rule_id") or "")))
+    for e in rows:
+        gs = [g for g in gold_rows if g["doc"] == e["doc"] and _matches("dyad_root", e, g)]
+        if not gs or any(_matches("exact", e, g) for g in gs):
+            continue
+        codes = "/".join(sorted({str(g["code"]) for g in gs}))
+        out.append(ErrorCase("code-spurious", f"gold {codes} coded {e['cameo_code']}", e["doc"], e.get("sentence") or "",
+                             gold="; ".join(_dy(g.get("source"), g.get("target"), g["code"]) for g in gs),
+                             system=_dy(e.get("source_code"), e.get("target_code"), e["cameo_code"]),
+                             trail=str(e.get("rule_id") or "")))
     return out
 
 
 def errors_text(cases: list[ErrorCase], *, details: bool = True) -> str:
-    """Counts per cause (missed required rows, unmatched system events), then every case."""
+    """Counts per cause (missed required rows, unmatched system events, exact-code differences at
+    dyad+root), then every case."""
     from collections import Counter
 
     lines = []
-    for kind, title in (("missed", "missed required gold rows by cause"), ("spurious", "unmatched system events by cause")):
+    for kind, title in (("missed", "missed required gold rows by cause"), ("spurious", "unmatched system events by cause"),
+                        ("code-missed", "required gold rows matched at dyad+root, exact code differs"),
+                        ("code-spurious", "system events matched at dyad+root, no exact match")):
         sel = [c for c in cases if c.kind == kind]
         lines.append(f"{title} (n={len(sel)}):")
         for cause, n in Counter(c.cause for c in sel).most_common():
@@ -404,6 +437,7 @@ def errors_text(cases: list[ErrorCase], *, details: bool = True) -> str:
         lines.append("cases:")
         for c in sorted(cases, key=lambda c: (c.kind, c.cause, c.doc)):
             what = f"gold {c.gold}" if c.kind == "missed" else f"system {c.system} (gold here: {c.gold or 'none'})"
+            what = f"gold {c.gold} system {c.system}" if c.kind.startswith("code") else what
             lines.append(f"  [{c.kind}: {c.cause}] {c.doc} {what} | {c.trail} | {c.sentence[:140]}")
     return "\n".join(lines)
 

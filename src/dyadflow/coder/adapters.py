@@ -421,7 +421,9 @@ FATALITY_CODES = ("18", "19", "20", "145", "175")
 def enrich(ev: Event, sentence: Span, lexicon: Any) -> Event:
     """The event with its ACLED type/sub-type/interaction, PLOVER type and mode (through the
     lexicon's crosswalks) and, for violent events, the fatality count told in its sentence
-    (dyadflow.fatalities; None when the sentence tells none)."""
+    (dyadflow.fatalities; None when the sentence tells none). Its code is first refined by the
+    words of its clause (`refine_code`)."""
+    ev = refine_code(ev, sentence, lexicon)
     ev = acled(ev, getattr(lexicon, "acled_crosswalk", None))
     plover_of = getattr(lexicon, "plover_of", None)
     pl = plover_of(ev.cameo_code) if plover_of is not None else None
@@ -435,3 +437,123 @@ def enrich(ev: Event, sentence: Span, lexicon: Any) -> Event:
         fatalities=fat.count if fat is not None else ev.fatalities,
         fatalities_text=fat.text if fat is not None else ev.fatalities_text,
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# exact codes: a base code refined by a word of the event's clause (seeds/coder_maps.csv)
+
+REFINE_MAP = "code_by_word"
+# clauses of their own below the clause head: their words do not describe the event (a complement
+# clause does for a statement: "demanded that ...")
+_OWN_CLAUSE_DEPS = frozenset({"ccomp", "relcl", "parataxis", "appos"})
+# climbing from a military trigger to the head of its clause ("launched airstrikes, killing dozens");
+# never through a coordination ("shelled A and attacked B": two acts)
+_CLIMB_DEPS = frozenset({"advcl", "xcomp", "dobj", "pobj", "prep", "pcomp", "acl", "npadvmod", "nsubjpass"})
+
+
+def refine_code(ev: Event, sentence: Span, lexicon: Any) -> Event:
+    """The event with its exact code refined (seeds/coder_maps.csv).
+
+    - `code_by_word`, key '<code>:<lemma or phrase>', value the refined code: a word of the event's
+      clause ("attacked the town with drones": 190 -> 1952; "urged the parties to cease hostilities":
+      020 -> 0256). For material conflict (roots 15-20) the clause is the whole clause the trigger
+      belongs to ("launched airstrikes, killing dozens"), else the trigger's own phrase (an appeal's
+      or a demand's content). The first key in table order wins; a key mapping a code to itself
+      stops the refinement ("shot down two drones" stays 190). The rule id ends in '.w_<word>'.
+    - `code_by_place`, key '<code>:third', value the code of a meeting placed outside both parties'
+      countries (040 -> 044); rule id '.third'.
+    - `host_side`, key a visit code, value the host's code: the event is turned to run from the
+      host to the visitor (042 visitor -> host becomes 043 host -> visitor); rule id '.host'."""
+    maps = getattr(lexicon, "coder_maps", {})
+    if not maps or not hasattr(lexicon, "code_info"):
+        return ev
+    ev = _by_word(ev, sentence, lexicon, maps.get(REFINE_MAP) or {})
+    third = (maps.get("code_by_place") or {}).get(f"{ev.cameo_code}:third")
+    if third and ev.location_country and ev.source_country and ev.target_country \
+            and ev.location_country not in (ev.source_country, ev.target_country):
+        ev = _recoded(ev, third[0], lexicon, ".third")
+    host = (maps.get("host_side") or {}).get(ev.cameo_code)
+    if host and ev.target_code:
+        ev = _turned(_recoded(ev, host[0], lexicon, ".host"))
+    return ev
+
+
+def _by_word(ev: Event, sentence: Span, lexicon: Any, table: Any) -> Event:
+    keys = [(k.partition(":")[2].split(), v[0]) for k, v in table.items() if k.partition(":")[0] == ev.cameo_code and v]
+    trigger = _trigger_token(ev, sentence) if keys else None
+    if trigger is None:
+        return ev
+    words = _scope_words(trigger, military=ev.cameo_root in ("15", "18", "19", "20"))
+    for phrase, code in keys:
+        if _has_phrase(words, phrase):
+            return ev if code == ev.cameo_code else _recoded(ev, code, lexicon, f".w_{'_'.join(phrase)}")
+    return ev
+
+
+def _recoded(ev: Event, code: str, lexicon: Any, why: str) -> Event:
+    """The event with another code of the same root (unchanged when the code is unknown or of another root)."""
+    info = lexicon.code_info(code)
+    if info is None or info.root != ev.cameo_root:
+        return ev
+    return replace(ev, cameo_code=code, cameo_label=info.label, quad_class=info.quad_class, goldstein=info.goldstein,
+                   rule_id=f"{ev.rule_id}{why}")
+
+
+def _turned(ev: Event) -> Event:
+    """The event with source and target exchanged."""
+    x = dict(ev.extras or {})
+    for a, b in (("source_span", "target_span"), ("source_via", "target_via")):
+        if a in x or b in x:
+            x[a], x[b] = x.get(b), x.get(a)
+    return replace(ev, source_text=ev.target_text, source_code=ev.target_code, source_country=ev.target_country,
+                   source_role=ev.target_role, target_text=ev.source_text, target_code=ev.source_code,
+                   target_country=ev.source_country, target_role=ev.source_role, extras=x)
+
+
+def _trigger_token(ev: Event, sentence: Span) -> Token | None:
+    """The event's trigger in its sentence (the token with the trigger's text inside the event's span)."""
+    text = (ev.extras or {}).get("trigger")
+    if not text:
+        return None
+    return next((t for t in sentence if t.text == text and ev.char_start <= t.idx < ev.char_end), None)
+
+
+def _scope_words(trigger: Token, *, military: bool) -> dict[int, tuple[str, str]]:
+    """Token index -> (lemma, lower-case form) of the words describing the event."""
+    top = trigger
+    if military:
+        while top.dep_ in _CLIMB_DEPS and top.head.i != top.i and not (
+                top.dep_ == "advcl" and any(c.dep_ in ("nsubj", "nsubjpass") for c in top.children)):
+            top = top.head
+    keep = {trigger.i, *(a.i for a in trigger.ancestors)}
+    chain = keep - {a.i for a in top.ancestors}  # the trigger and the heads up to the clause head
+    out: dict[int, tuple[str, str]] = {}
+    stack = [top]
+    while stack:
+        t = stack.pop()
+        out[t.i] = (_word_lemma(t), t.lower_)
+        for c in t.children:
+            verb = c.pos_ in ("VERB", "AUX")
+            own = (c.dep_ in _OWN_CLAUSE_DEPS and (military or c.dep_ != "ccomp")) or (
+                c.dep_ in ("conj", "advcl") and verb and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)) or (
+                c.dep_ == "conj" and verb and t.i in chain)  # a coordinated act of its own
+            speaker = not military and t.i == trigger.i and c.dep_ in ("nsubj", "nsubjpass")
+            if c.i in keep or c.i == trigger.i or not (own or speaker):
+                stack.append(c)
+    return out
+
+
+def _word_lemma(t: Token) -> str:
+    lem = t.lemma_.lower()
+    if t.tag_ in ("NNS", "NNPS") and lem == t.lower_ and lem.endswith("s"):
+        lem = lem[:-1]
+    return lem
+
+
+def _has_phrase(words: dict[int, tuple[str, str]], phrase: list[str]) -> bool:
+    """The phrase's words on consecutive tokens of the scope (by lemma or form)."""
+    n = len(phrase)
+    for i in words:
+        if all(i + k in words and phrase[k] in words[i + k] for k in range(n)):
+            return True
+    return False
