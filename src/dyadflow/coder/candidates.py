@@ -122,7 +122,8 @@ class SentenceCoder(PredicateMixin):
             found: list[Mention] = []
             for t in frontier:
                 for c in t.children:
-                    if c.dep_ in ("relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"):
+                    # an apposition names the (unmatched) noun it hangs on: "the group Kataib Hezbollah"
+                    if c.dep_ in ("relcl", "advcl", "ccomp", "punct", "cc", "det") or (c.dep_ == "appos" and t.pos_ != "NOUN"):
                         continue
                     if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between"):
                         continue
@@ -384,9 +385,11 @@ class SentenceCoder(PredicateMixin):
         if not out and self.gazetteer is not None and self.lexicon.code_info(p.code) is not None \
                 and self.lexicon.cameo[p.code].root in self.words.military_roots:
             # "attacked a village in Borno", "shelled areas of Idlib": the place's country
-            objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+            # "airstrikes hit targets across X": a noun event's impact verb has the objects
+            anchor = tok.head if p.pos == "NOUN" and tok.dep_ == "nsubj" and tok.head.pos_ == "VERB" else tok
+            objects = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
             # "shelled a market in X": the parser may hang the place on the verb rather than the object
-            where = [o for c in tok.children if c.dep_ == "prep" and c.lower_ in TERRITORIAL_PREPS for o in _pobjs(c)] \
+            where = [o for c in anchor.children if c.dep_ == "prep" and c.lower_ in TERRITORIAL_PREPS for o in _pobjs(c)] \
                 if objects else []
             for c in objects + where:
                 for t in c.subtree:
