@@ -79,3 +79,18 @@ def test_visit_turned_to_the_host_keeps_the_rule_trail(fiction_nlp: Any, seeded:
     (ev,) = code_article(fiction_nlp("Rufus Firefly visited Sylvania on Tuesday."), seeded, date(2022, 3, 10), doc_id="t")
     assert (ev.source_country, ev.target_country, ev.target_text) == ("SYV", "FRD", "Rufus Firefly")
     assert ev.rule_id.endswith(".host") and ev.cameo_label == "Host a visit"
+
+
+def test_refinement_rows_stay_in_their_root() -> None:
+    """Every refinement row maps a CAMEO code to a code of the same root (the dyad+root level never moves)."""
+    with (REPO / "seeds" / "cameo_event_codes.csv").open(encoding="utf-8", newline="") as fh:
+        root = {r["code"]: r["root"] for r in csv.DictReader(fh)}
+    with (REPO / "seeds" / "coder_maps.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["map"] in REFINE_MAPS]
+    assert len(rows) >= 50
+    for r in rows:
+        code, _, words = r["key"].partition(":")
+        assert code in root and r["value"] in root, r
+        assert root[code] == root[r["value"]], r
+        assert r["map"] == "host_side" or words.strip(), r
+        assert r["note"], r
