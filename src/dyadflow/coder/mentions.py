@@ -85,6 +85,18 @@ def _dateline_extent(doc: Doc, start: int, end: int) -> frozenset[int]:
     return frozenset()
 
 
+def _of_phrase(tok: Token, sa: SentenceActors) -> Mention | None:
+    """"The members of the Security Council", "leaders of the rebels": the body named in the of-phrase."""
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for o in c.children:
+                if o.dep_ == "pobj":
+                    m = sa.at(o) or sa.at(nominal_head(o))
+                    if m is not None and not m.modifier:
+                        return m
+    return None
+
+
 class ActorFinder(RegistryMixin):
     """Builds the mentions of each sentence of one article, in order (stateful per article)."""
 
@@ -514,10 +526,11 @@ class ActorFinder(RegistryMixin):
         root = sent.root
         subs = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subs:
-            group = [sa.at(t) or sa.at(nominal_head(t)) for t in (subs[0], *subs[0].conjuncts)]
+            group = [sa.at(t) or sa.at(nominal_head(t)) or _of_phrase(t, sa) for t in (subs[0], *subs[0].conjuncts)]
             found = [g for g in group if g is not None and g.identified]
             if found:
                 self.state.last_subjects = found
+                self.state.last_subject_plural = subs[0].tag_ in ("NNS", "NNPS") and not subs[0].conjuncts
         return sa
 
 

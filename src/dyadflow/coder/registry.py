@@ -33,6 +33,7 @@ class ArticleState:
     names: dict[str, Mention] = field(default_factory=dict)  # folded name/surname -> titled mention
     country_counts: dict[str, int] = field(default_factory=dict)
     last_subjects: list[Mention] = field(default_factory=list)  # the previous sentence's main subject(s)
+    last_subject_plural: bool = False  # that subject was a plural noun phrase ("the members of X", "rebels")
     last_group: tuple[Mention, ...] = ()  # the latest event's two or more participants ("the parties")
     recent_parties: list[Mention] = field(default_factory=list)  # targets of recent events, latest last
 
@@ -268,6 +269,10 @@ class RegistryMixin:
                 first = group[0]
                 return replace(first, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind="pronoun",
                                via="coref", modifier=False, countries=cs, country=cs[0])
+            if ref is None and tok.dep_ in ("nsubj", "nsubjpass") and len(self.state.last_subjects) == 1 \
+                    and self.state.last_subject_plural and not any(m.start < tok.i and not m.modifier for m in mentions):
+                # "The members of the Council met. They demanded ...": the previous plural subject
+                ref = self.state.last_subjects[0]
             if ref is None:
                 return None
         else:
