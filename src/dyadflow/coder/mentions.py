@@ -72,6 +72,9 @@ def _np_chain_to(tok: Token, target: Token) -> bool:
 
 
 DATELINE_DASHES = frozenset({"-", "--", "–", "—", ":"})
+# groups that belong to the place they are in ("rebels in X", "journalists in X"); armed state roles
+# have their own rule, refugees, aid groups and envoys come from elsewhere
+RESIDENT_ROLES = ARMED_ROLES | frozenset({"CVL", "MED", "UAF", "CRM", "HLH", "EDU", "LAB", "REL", "BUS", "AGR"})
 
 
 def _dateline_extent(doc: Doc, start: int, end: int) -> frozenset[int]:
@@ -432,6 +435,12 @@ class ActorFinder(RegistryMixin):
                 t.is_title and t.i not in self.span_at and t.i != t.sent.start and t.pos_ in ("PROPN", "ADJ", "NOUN")
                 for t in doc[head.left_edge.i : s.start]
             ) and s.text[:1].isupper()  # "National Liberation Army": an unknown organisation's name
+            if not countries and fixed_code is None and not agent.person and role in RESIDENT_ROLES \
+                    and not named_org and (own := self._own_place(head, sent)):
+                # "rebels in Ivory Coast", "gunmen in Kano": residents take the place they are in (rule
+                # mentions.own_place; not refugees, aid groups or foreign troops, who come from elsewhere)
+                countries = (own,)
+                via = "compose"
             if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
                 role not in ARMED_ROLES or self._has_definite(s)
             ):
