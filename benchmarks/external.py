@@ -556,8 +556,9 @@ def _tokens(doc: Any, span: Any) -> tuple[int, int] | None:
 def event_phrases(e: Event, doc: Any) -> tuple[str | None, str | None]:
     """The source and target noun phrases of an event in its parsed text (dyadflow.nlp.phrase: the
     mention's whole noun phrase; when the two sides are conjuncts of one coordination, "A and B", that
-    coordination for both). A party the coder implies (IMPLIED_VIAS) has no text."""
-    from dyadflow.nlp.phrase import actor_phrase, coordination, phrase_head
+    coordination once, as the source; a pronoun reporting its sentence's speaker, "X said it ...", the
+    speaker's phrase). A party the coder implies (IMPLIED_VIAS) has no text."""
+    from dyadflow.nlp.phrase import actor_phrase, coordination, phrase_head, reported_subject
 
     sides: list[tuple[str | None, tuple[int, int] | None]] = []
     for text, key, via in ((e.source_text, "source_span", "source_via"), (e.target_text, "target_span", "target_via")):
@@ -566,11 +567,10 @@ def event_phrases(e: Event, doc: Any) -> tuple[str | None, str | None]:
     (_, sb), (_, tb) = sides
     if sb is not None and tb is not None and (c := coordination(doc, *sb)) is not None \
             and phrase_head(doc, *tb).i in c[1]:
-        both = doc[c[0][0]:c[0][1]].text
-        return both, both
+        return doc[c[0][0]:c[0][1]].text, None  # one span for both sides, as a reciprocal party
     out: list[str | None] = []
     for text, bounds in sides:
-        ph = actor_phrase(doc, *bounds) if bounds is not None else None
+        ph = (reported_subject(doc, *bounds) or actor_phrase(doc, *bounds)) if bounds is not None else None
         out.append(doc[ph[0]:ph[1]].text if ph is not None else None if bounds is not None else text)
     return out[0], out[1]
 

@@ -50,3 +50,13 @@ def test_coordination_spans_both_conjuncts(fiction_nlp) -> None:  # type: ignore
     assert doc[lo:hi].text == "Sylvania and Freedonia"
     assert {doc[i].text for i in heads} == {"Sylvania", "Freedonia"}
     assert coordination(doc, 5, 6) is None  # "treaty"
+
+
+def test_a_reporting_pronoun_takes_its_speaker(fiction_nlp) -> None:  # type: ignore[no-untyped-def]
+    from dyadflow.nlp.phrase import reported_subject
+
+    doc = fiction_nlp("The Freedonian foreign minister said on Monday that he would visit Sylvania.")
+    he = next(t for t in doc if t.lower_ == "he")
+    bounds = reported_subject(doc, he.i, he.i + 1)
+    assert bounds is not None and doc[bounds[0]:bounds[1]].text == "The Freedonian foreign minister"
+    assert reported_subject(doc, 1, 2) is None  # not a pronoun

@@ -31,6 +31,9 @@ PARTITIVE_HEADS = frozenset({
     "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 })
 LEFT_OUT_DEPS = frozenset({"relcl", "appos", "advcl", "punct", "conj", "cc", "preconj", "npadvmod"})
+# prepositions that locate or identify the actor ("protesters in X", "dissidents from X", "students at X");
+# others ("forces against X", "aid for X") start a new argument
+PHRASE_PREPS = frozenset({"of", "in", "from", "at", "throughout", "across", "inside", "within", "near", "along"})
 NOMINAL_POS = frozenset({"NOUN", "PROPN"})
 
 
@@ -52,6 +55,11 @@ def _climb(tok: Token) -> tuple[Token, bool]:
 def phrase_head(doc: Doc, start: int, end: int) -> Token:
     """The head token of the noun phrase of the mention doc[start:end]."""
     return _climb(doc[start:end].root)[0]
+
+
+def _names(prep: Token) -> bool:
+    """An "of" phrase that names the head ("the town of Gorazde")."""
+    return prep.lower_ == "of" and any(c.dep_ == "pobj" and c.pos_ == "PROPN" for c in prep.children)
 
 
 def _dated(tok: Token) -> bool:
@@ -85,7 +93,9 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             continue
         if child.i < head.i:
             lo = min(lo, child.left_edge.i)
-        elif not modified:
+        elif child.dep_ == "prep" and child.lower_ not in PHRASE_PREPS:
+            continue
+        elif not modified or _names(child):
             hi = max(hi, child.right_edge.i)
     while lo < hi and doc[lo].is_punct:
         lo += 1
@@ -112,3 +122,23 @@ def coordination(doc: Doc, start: int, end: int) -> tuple[tuple[int, int], froze
     lo = min(actor_phrase(doc, c.i, c.i + 1) or (c.i, c.i + 1) for c in conjuncts)[0]
     hi = max((actor_phrase(doc, c.i, c.i + 1) or (c.i, c.i + 1))[1] for c in conjuncts)
     return (lo, hi), frozenset(c.i for c in conjuncts)
+
+
+REPORTING_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl"})
+
+
+def reported_subject(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """For a personal pronoun that is the subject of a clause reported by its own sentence's speaker
+    ("Turkey said it had asked ..."), the noun phrase of that speaker; else None."""
+    tok = doc[start:end].root
+    if end - start != 1 or tok.pos_ != "PRON" or tok.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    clause = tok.head
+    for _ in range(4):
+        if clause.dep_ not in REPORTING_DEPS or clause.head == clause:
+            return None
+        clause = clause.head
+        subj = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            return None if subj.pos_ == "PRON" else actor_phrase(doc, subj.i, subj.i + 1)
+    return None
