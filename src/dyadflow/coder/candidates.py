@@ -550,6 +550,12 @@ class SentenceCoder(PredicateMixin):
                     self.actors.at(subj) is None and subj.lower_ not in ("it", "he", "she", "i", "we", "you"):
                 sources = [Mention(subj.i, subj.i + 1, subj.i, place, "CVL", subj.text, "agent", via="place",
                                    countries=(place,))]
+        elif not sources and p.pos == "NOUN" and p.code.startswith("14") and tok.dep_ in ("nsubj", "nsubjpass"):
+            # "rallies broke out in X", "protests spread to X": an unnamed crowd of the place
+            place = self.locative_country()
+            if place is not None:
+                sources = [Mention(tok.i, tok.i + 1, tok.i, place, "CVL", tok.text, "agent", via="place",
+                                   countries=(place,))]
         civic = [m for m in sources if m.role in self.words.protest_roles and m.country and not m.fixed_code]
         if not civic or len(civic) != len(sources):
             return sources, []
