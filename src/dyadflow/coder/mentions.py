@@ -373,6 +373,8 @@ class ActorFinder(RegistryMixin):
                     fixed_code = owner.fixed_code
                     via = "issuer"
             org = next((m for m in mods if m.label_ == ACTOR), None)
+            if org is None and not countries:
+                org = self._of_actor(head)  # "leaders of ECOWAS": the body's code (rule mentions.of_actor)
             if org is not None:
                 # "YPG militants", "Hamas fighters": the named group's code
                 entry, _ = _actor_entry(self.lexicon, org.id_, self.published)
@@ -542,6 +544,16 @@ class ActorFinder(RegistryMixin):
                 self.state.last_subject_plural = subs[0].tag_ in ("NNS", "NNPS") and not subs[0].conjuncts
         return sa
 
+
+    def _of_actor(self, head: Token) -> Span | None:
+        """A named actor in an "of" phrase of a group noun ("leaders of ECOWAS", "members of the Council")."""
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    sp = self.span_at.get(pobj.i)
+                    if pobj.dep_ == "pobj" and sp is not None and sp.label_ == ACTOR:
+                        return sp
+        return None
 
     def _own_place(self, head: Token, sent: Span) -> str | None:
         """The country of an "in <country or capital>" attached to a group noun ("police in Bogota")."""
