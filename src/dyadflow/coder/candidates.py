@@ -163,7 +163,11 @@ class SentenceCoder(PredicateMixin):
                 near = self.actors.at(doc[j]) if j >= self.sent.start else None
                 if near is not None and not near.modifier and near.end == j + 1:
                     return [near], cur, False
-                return self.mentions_at(cur.head, deep=1, conj=False), cur, False
+                ante = cur.head
+                if ante.dep_ == "pobj" and ante.head.head.pos_ == "NOUN" and _lemma(ante.head.head) in self.words.act_noun_roots:
+                    ante = ante.head.head  # "an attack from X that killed ...", the clause hung on X
+                    return self._act_noun_agent(ante), cur, False
+                return (self.mentions_at(ante, deep=1, conj=False) or self._act_noun_agent(ante)), cur, False
             if subs:
                 found = self.mentions_at(subs[0]) or self.referenced_agents(subs[0])
                 if not found and subs[0].i in self.actors.outlet_tokens:
@@ -199,7 +203,8 @@ class SentenceCoder(PredicateMixin):
                 if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ in ("dobj", "pobj", "attr", "nsubj"):
                     cur = cur.head if cur.dep_ != "pobj" else cur.head.head
             elif cur.dep_ == "relcl":
-                return self.mentions_at(cur.head, deep=1, conj=False), cur, False
+                # "an attack from Gaza that wounded seven": the attack's own agent
+                return (self.mentions_at(cur.head, deep=1, conj=False) or self._act_noun_agent(cur.head)), cur, False
             else:
                 break
         return [], cur, False
@@ -226,6 +231,9 @@ class SentenceCoder(PredicateMixin):
             if pr.lower_ == "by":
                 for o in _pobjs(pr):
                     return self.mentions_at(o), None
+        launched = self._launched_from(noun) if self._military(p.code) else []
+        if launched:
+            return launched, None
         for c in noun.children:  # "attacks carried out / perpetrated / claimed by X"
             if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
                 agents = [x for a in c.children if a.dep_ == "agent" for o in _pobjs(a) for x in self.mentions_at(o)]
@@ -247,6 +255,35 @@ class SentenceCoder(PredicateMixin):
                 ms, clause, _ = self.subject(g2)
                 return ms, clause
         return [], None
+
+    def _launched_from(self, tok: Token) -> list[Mention]:
+        """"A rocket attack from Gaza", "drones launched from X": a military act's origin place stands
+        for its unnamed agent (rule candidates.launched_from; the caller checks the act is military)."""
+        heads = [tok] + [c for c in tok.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"]
+        for pr in (x for h in heads for x in _preps(h)):
+            if pr.lower_ == "from":
+                for o in _pobjs(pr):
+                    m = self.actors.at(o)
+                    pm = m if m is not None and m.metonym else self.place_mention(o)
+                    if pm is not None:
+                        return [replace(pm, role=None, metonym=True, modifier=False, via="launched_from")]
+        return []
+
+    def _military(self, code: str) -> bool:
+        """The code's root is one of material conflict (15, 18, 19, 20)."""
+        return self.lexicon.code_info(code) is not None and self.lexicon.cameo[code].root in self.words.military_roots
+
+    def _act_noun_agent(self, noun: Token) -> list[Mention]:
+        """The agent an act noun names itself: "X's attack", "an Israeli strike", "an attack by X",
+        "a rocket attack from Gaza", or the act told before ("the attack")."""
+        roots = self.words.act_noun_roots.get(_lemma(noun))
+        if not roots:
+            return []
+        mods = [replace(m, modifier=False) for c in noun.children
+                if (c.dep_ == "poss" or (c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i)) and (m := self.actors.at(c)) is not None]
+        by = [m for pr in _preps(noun) if pr.lower_ == "by" for o in _pobjs(pr) for m in self.mentions_at(o)]
+        origin = self._launched_from(noun) if roots & self.words.military_roots else []
+        return mods or by or origin or self.referenced_agents(noun)
 
     def is_event_noun(self, tok: Token) -> bool:
         """A noun naming an act: an event noun of the vocabulary, or an act noun ("the attack")."""
