@@ -485,9 +485,10 @@ class ActorFinder(RegistryMixin):
             if s.end + 1 < len(doc) and doc[s.end].text in ("-", "–") and doc[s.end + 1].tag_ in ("VBN", "VBD"):
                 modifier = True  # "Russian-brokered", "US-backed": not an actor of the clause
             people = s.label_ == DEMONYM and root.tag_ in ("NNS", "NNPS") and not modifier
+            home = (self._residence(root, s) or s.id_) if people else s.id_
             mentions.append(
-                Mention(s.start, s.end, root.i, s.id_, "CVL" if people else None, s.text, s.label_.lower(),
-                        metonym=not people, modifier=modifier, countries=(s.id_,))
+                Mention(s.start, s.end, root.i, home, "CVL" if people else None, s.text, s.label_.lower(),
+                        metonym=not people, modifier=modifier, countries=(home,))
             )
         # 3. known titled names and pronouns
         covered = {i for m in mentions for i in range(m.start, m.end)}
@@ -501,7 +502,7 @@ class ActorFinder(RegistryMixin):
                     mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
                                             kind="name", via="name"))
                     continue
-            group = self._group(tok)
+            group = None if self._sentence_pair(tok, spans) else self._group(tok)  # a pair named here comes first
             if group is not None:
                 mentions.append(group)
                 continue
@@ -553,6 +554,16 @@ class ActorFinder(RegistryMixin):
                     sp = self.span_at.get(pobj.i)
                     if pobj.dep_ == "pobj" and sp is not None and sp.label_ == ACTOR:
                         return sp
+        return None
+
+    def _residence(self, root: Token, s: Span) -> str | None:
+        """The country an ethnic group lives in when a country modifier names it ("Bosnian Serbs" -> BIH;
+        rule mentions.residence). "Syrians in Turkey" keep their own country: they may be migrants."""
+        for c in root.children:
+            sp = self.span_at.get(c.i)
+            if c.dep_ in ("amod", "compound") and c.i < s.start and sp is not None \
+                    and sp.label_ in (COUNTRY, DEMONYM) and sp.id_ != s.id_:
+                return sp.id_
         return None
 
     def _own_place(self, head: Token, sent: Span) -> str | None:
