@@ -28,7 +28,7 @@ def _phrase(nlp, text: str, mention: str) -> str | None:  # type: ignore[no-unty
     ("Protesters in Fredonia City threw stones at the police.", "Protesters", "Protesters in Fredonia City"),
     ("Freedonian police officers arrested the activists on Tuesday.", "police officers",
      "Freedonian police officers"),
-    # relative clauses, appositions and conjuncts are left out; a parenthesised acronym stays
+    # relative clauses and conjuncts are left out; appositions and a parenthesised acronym stay
     ("The Red Hand Front (RHF) attacked a convoy.", "Red Hand Front", "The Red Hand Front (RHF)"),
     ("Sylvanian troops, who crossed the border last week, shelled the town.", "Sylvanian troops",
      "Sylvanian troops"),
@@ -60,3 +60,13 @@ def test_a_reporting_pronoun_takes_its_speaker(fiction_nlp) -> None:  # type: ig
     bounds = reported_subject(doc, he.i, he.i + 1)
     assert bounds is not None and doc[bounds[0]:bounds[1]].text == "The Freedonian foreign minister"
     assert reported_subject(doc, 1, 2) is None  # not a pronoun
+
+
+@pytest.mark.parametrize(("text", "mention", "phrase"), [
+    ("A member of the Sylvanian parliament, Anton Vell, condemned Freedonia.", "member",
+     "A member of the Sylvanian parliament, Anton Vell"),
+    ("Sylvania accused Freedonian President Marco Dale Tuesday of lying.", "Freedonian President Marco Dale",
+     "Freedonian President Marco Dale"),
+])
+def test_appositions_stay_and_dates_go(fiction_nlp, text: str, mention: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    assert _phrase(fiction_nlp, text, mention) == phrase

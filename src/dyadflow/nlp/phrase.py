@@ -9,9 +9,10 @@ Baghdad"). The convention, over the dependency parse:
   "Serbian forces" -> "Serbian forces"); that noun then keeps only its left dependents ("an Indian
   proposal", not "an Indian proposal for signing ...");
 * a partitive head takes over its "of" phrase ("Dozens of journalists", "a group of diplomats");
-* the phrase is the head with its dependents, without relative and adverbial clauses, appositions,
-  coordinated conjuncts, punctuation at its edges and dates ("on Monday"); a parenthesised acronym
-  right after it belongs to it ("the Palestine Liberation Organization (PLO)");
+* the phrase is the head with its dependents and appositions ("A member of the parliament, X"),
+  without relative and adverbial clauses, coordinated conjuncts, punctuation and dates at its edges
+  ("on Monday", "Tuesday"); a parenthesised acronym right after it belongs to it ("the Palestine
+  Liberation Organization (PLO)");
 * a verb has no phrase (an implied party, e.g. the government a protest is against).
 
 `coordination` gives the whole coordination a phrase belongs to ("Israel and Lebanon"), which
@@ -30,7 +31,7 @@ PARTITIVE_HEADS = frozenset({
     "units", "some", "many", "most", "all", "several", "each", "both", "none", "rest", "couple", "one", "two",
     "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 })
-LEFT_OUT_DEPS = frozenset({"relcl", "appos", "advcl", "punct", "conj", "cc", "preconj", "npadvmod"})
+LEFT_OUT_DEPS = frozenset({"relcl", "advcl", "punct", "conj", "cc", "preconj", "npadvmod"})
 # prepositions that locate or identify the actor ("protesters in X", "dissidents from X", "students at X");
 # others ("forces against X", "aid for X") start a new argument
 PHRASE_PREPS = frozenset({"of", "in", "from", "at", "throughout", "across", "inside", "within", "near", "along"})
@@ -99,7 +100,7 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             hi = max(hi, child.right_edge.i)
     while lo < hi and doc[lo].is_punct:
         lo += 1
-    while hi > lo and doc[hi].is_punct and doc[hi].text != ")":
+    while hi > lo and (doc[hi].is_punct and doc[hi].text != ")" or doc[hi].ent_type_ in ("DATE", "TIME")):
         hi -= 1
     hi = _balanced(doc, lo, hi)
     if hi + 3 < len(doc) and doc[hi + 1].text == "(" and doc[hi + 3].text == ")" and doc[hi + 2].text.isupper():
