@@ -408,6 +408,8 @@ class ActorFinder(RegistryMixin):
             if not countries and _is_pair(head):
                 countries = self._pair(head, spans, mentions)
                 via = "coref"
+                if not countries:
+                    continue  # "the two delegations" with no pair to point to: not one country's
             if not countries and agent.kind != "channel":
                 # short reference: nearest earlier compatible actor
                 ref = self._recent(

@@ -179,8 +179,13 @@ class RegistryMixin:
     def _group(self, tok: Token) -> Mention | None:
         """"the parties", "both sides", "all parties (to the conflict)": the latest event's participants
         (rule registry.group)."""
-        group = self.state.last_group or tuple(self.state.recent_parties[-2:])
-        if tok.lemma_.lower() not in self.words.group_nouns or tok.tag_ != "NNS" or len(group) < 2:
+        if tok.lemma_.lower() not in self.words.group_nouns or tok.tag_ != "NNS":
+            return None
+        pair, acting = self._sentence_pair(tok, self.spans)  # "mediated between A and B, urged both governments"
+        group = tuple(Mention(tok.i, tok.i + 1, tok.i, c, None, tok.text, "country", metonym=True, via="group",
+                              countries=(c,)) for c in pair) or self.state.last_group or tuple(self.state.recent_parties[-2:])
+        group = tuple(m for m in group if m.country not in acting)  # "A and B mediated between the two sides"
+        if len(group) < 2:
             return None
         dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod")}
         if not dets & {"the", "both", "all", "two", "these", "those", "concerned", "warring", "relevant"}:
@@ -192,14 +197,34 @@ class RegistryMixin:
         return Mention(lo, tok.i + 1, tok.i, first.country, first.role, self.doc[lo : tok.i + 1].text, "group",
                        via="group", members=group)
 
+    def _sentence_pair(self, tok: Token, spans: list[Span]) -> tuple[tuple[str, ...], frozenset[str]]:
+        """Two coordinated countries earlier in tok's sentence ("mediated between A and B, urged both
+        governments"), the nearest first; and the countries of tok's own clause's subject, which a
+        group noun there never refers to ("A and B mediated between the two delegations")."""
+        start = tok.sent.start
+        ancestors = {a.i for a in tok.ancestors}  # "A and B, ..., mediated between the two" misparsed as A's clause
+        acting: set[str] = set()
+        found: tuple[str, ...] = ()
+        for sp in reversed([x for x in spans if start <= x.start < tok.i and x.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR)]):
+            first = sp.root
+            while first.dep_ == "conj" and first.head != first:
+                first = first.head
+            if first.dep_ in ("nsubj", "nsubjpass") or first.i in ancestors:
+                # a pair that acts is not the one referred to (the parser may hang it on a relative clause)
+                acting.update(c for c in [self._country_of_span(sp)] if c)
+                continue
+            group = [t for t in (sp.root, *sp.root.conjuncts) if t.i in self.span_at]
+            cs = [c for c in (self._country_of_span(self.span_at[t.i]) for t in group) if c]
+            if len(set(cs)) >= 2 and not found:
+                found = tuple(sorted(set(cs), key=cs.index))[:2]
+        return found, frozenset(acting)
+
     def _pair(self, tok: Token, spans: list[Span], mentions: list[Mention]) -> tuple[str, ...]:
         """The two countries meant by "both countries", "the two sides", "both ministers": a
         coordinated pair earlier in the sentence, else the article's two most frequent countries."""
-        for sp in reversed([x for x in spans if x.start < tok.i and x.label_ in (COUNTRY, CAPITAL, DEMONYM, ACTOR)]):
-            group = [t for t in (sp.root, *sp.root.conjuncts) if t.i in self.span_at]
-            cs = [c for c in (self._country_of_span(self.span_at[t.i]) for t in group) if c]
-            if len(set(cs)) >= 2:
-                return tuple(sorted(set(cs), key=cs.index))[:2]
+        cs, _ = self._sentence_pair(tok, spans)
+        if cs:
+            return cs
         here = {m.country for m in mentions if m.start < tok.i and not m.modifier}
         recent: list[str] = []
         for m in reversed(self.state.history):
