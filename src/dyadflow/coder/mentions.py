@@ -549,9 +549,11 @@ class ActorFinder(RegistryMixin):
 
 
     def _of_actor(self, head: Token) -> Span | None:
-        """A named actor in an "of" phrase of a group noun ("leaders of ECOWAS", "members of the Council")."""
+        """A named actor in an "of" phrase of a group noun ("leaders of ECOWAS", "members of the Council"),
+        or in the "for" phrase of a speaker noun ("a spokesman for the coast guard")."""
+        preps = ("of", "for") if head.lemma_.lower() in self.words.speaker_nouns else ("of",)
         for prep in head.children:
-            if prep.dep_ == "prep" and prep.lower_ == "of":
+            if prep.dep_ == "prep" and prep.lower_ in preps:
                 for pobj in prep.children:
                     sp = self.span_at.get(pobj.i)
                     if pobj.dep_ == "pobj" and sp is not None and sp.label_ == ACTOR:

@@ -235,6 +235,7 @@ class CoderWords:
     place_nouns: frozenset[str] = frozenset()
     purpose_lemmas: frozenset[str] = frozenset()
     act_nouns: frozenset[str] = frozenset()
+    speaker_nouns: frozenset[str] = frozenset()
     intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
     act_noun_roots: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "attack" -> roots it can refer to
     act_noun_lemmas: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "arrest" -> trigger lemmas
