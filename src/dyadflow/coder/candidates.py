@@ -269,6 +269,21 @@ class SentenceCoder(PredicateMixin):
                         return [replace(pm, role=None, metonym=True, modifier=False, via="launched_from")]
         return []
 
+    def _purpose_beneficiary(self, tok: Token) -> list[Mention]:
+        """Aid whose recipient is named only in its purpose clause ("announced $9 million to assist
+        X's recovery", "sent teams to help X"): the purpose verb's object (rule candidates.purpose)."""
+        heads = [tok] + ([tok.head] if tok.pos_ == "NOUN" and tok.dep_ == "dobj" else []) \
+            + [c for c in tok.children if c.dep_ == "dobj"]  # "$9 million to assist X": the clause hangs on the amount
+        for h in heads:
+            for c in h.children:
+                if c.dep_ in ("advcl", "xcomp", "relcl", "acl") and _lemma(c) in self.words.purpose_lemmas \
+                        and any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in c.children):
+                    objs = [o for o in c.children if o.dep_ == "dobj"] + [o for pr in _preps(c) if pr.lower_ in ("for", "in") for o in _pobjs(pr)]
+                    found = [m for o in objs for m in self.mentions_at(o)]
+                    if found:
+                        return [replace(m, modifier=False) for m in found]
+        return []
+
     def _military(self, code: str) -> bool:
         """The code's root is one of material conflict (15, 18, 19, 20)."""
         return self.lexicon.code_info(code) is not None and self.lexicon.cameo[code].root in self.words.military_roots
@@ -439,6 +454,8 @@ class SentenceCoder(PredicateMixin):
                             break
                 if out:
                     break
+        if not out and p.code[:2] in ("07", "03"):
+            out = self._purpose_beneficiary(tok)  # "provided $9 million to assist X"
         if not out and p.code.startswith(tuple(self.words.event_ref_codes)) and p.pos == "VERB":
             out = self._act_agents(tok, sources)
         own_codes = {m.code() for m in sources}
