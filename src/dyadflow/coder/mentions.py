@@ -487,7 +487,7 @@ class ActorFinder(RegistryMixin):
             if s.end + 1 < len(doc) and doc[s.end].text in ("-", "–") and doc[s.end + 1].tag_ in ("VBN", "VBD"):
                 modifier = True  # "Russian-brokered", "US-backed": not an actor of the clause
             people = s.label_ == DEMONYM and root.tag_ in ("NNS", "NNPS") and not modifier
-            home = (self._residence(root, s) or s.id_) if people else s.id_
+            home = (self._residence(root, s, sent) or s.id_) if people else s.id_
             mentions.append(
                 Mention(s.start, s.end, root.i, home, "CVL" if people else None, s.text, s.label_.lower(),
                         metonym=not people, modifier=modifier, countries=(home,))
@@ -560,14 +560,24 @@ class ActorFinder(RegistryMixin):
                         return sp
         return None
 
-    def _residence(self, root: Token, s: Span) -> str | None:
-        """The country an ethnic group lives in when a country modifier names it ("Bosnian Serbs" -> BIH;
-        rule mentions.residence). "Syrians in Turkey" keep their own country: they may be migrants."""
+    def _residence(self, root: Token, s: Span, sent: Span) -> str | None:
+        """The country an ethnic group lives in (rule mentions.residence): a country modifier ("Bosnian
+        Serbs" -> BIH), an of-phrase ("the Albanians of Serbia"), or for an explicit minority ("ethnic
+        Albanians") the other country its sentence names. "Syrians in Turkey" keep their own country:
+        they may be migrants."""
         for c in root.children:
             sp = self.span_at.get(c.i)
             if c.dep_ in ("amod", "compound") and c.i < s.start and sp is not None \
                     and sp.label_ in (COUNTRY, DEMONYM) and sp.id_ != s.id_:
                 return sp.id_
+        of = [c for c in self._countries_from_preps(root) if c != s.id_]
+        if of:
+            return of[0]
+        if any(t.lower_ == "ethnic" for t in root.doc[max(sent.start, s.start - 2) : s.start]):
+            for t in sent:
+                sp = self.span_at.get(t.i)
+                if sp is not None and sp.label_ in (COUNTRY, CAPITAL) and sp.id_ != s.id_:
+                    return sp.id_
         return None
 
     def _own_place(self, head: Token, sent: Span) -> str | None:
