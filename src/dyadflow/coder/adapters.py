@@ -479,7 +479,11 @@ def refine_code(ev: Event, sentence: Span, lexicon: Any) -> Event:
 
 
 def _by_word(ev: Event, sentence: Span, lexicon: Any, table: Any) -> Event:
-    keys = [(k.partition(":")[2].split(), v[0]) for k, v in table.items() if k.partition(":")[0] == ev.cameo_code and v]
+    words_ = getattr(lexicon, "coder_words", None)
+    if words_ is not None and (getattr(words_, "code_by_word", None) or not table):  # grouped once, when the lexicon loads
+        keys = [(list(ph), c) for ph, c in words_.code_by_word.get(ev.cameo_code, ())]
+    else:
+        keys = [(k.partition(":")[2].split(), v[0]) for k, v in table.items() if k.partition(":")[0] == ev.cameo_code and v]
     trigger = _trigger_token(ev, sentence) if keys else None
     if trigger is None:
         return ev

@@ -239,15 +239,24 @@ class CoderWords:
     intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
     act_noun_roots: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "attack" -> roots it can refer to
     act_noun_lemmas: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "arrest" -> trigger lemmas
+    # code_by_word rows grouped by the code they refine, in table order: "190" -> ((("drone",), "1952"), ...)
+    code_by_word: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, lists: Mapping[str, Iterable[str]], maps: Mapping[str, Mapping[str, Iterable[str]]]) -> CoderWords:
         """From named lists and maps (unknown names are ignored)."""
-        names = {f for f in cls.__dataclass_fields__ if not f.startswith(("intent_by_root", "act_noun_"))}
+        names = {f for f in cls.__dataclass_fields__ if not f.startswith(("intent_by_root", "act_noun_", "code_by_word"))}
         kw: dict[str, Any] = {n: frozenset(v) for n, v in lists.items() if n in names}
         kw["intent_by_root"] = MappingProxyType({k: next(iter(v)) for k, v in maps.get("intent_by_root", {}).items() if v})
         for m in ("act_noun_roots", "act_noun_lemmas"):
             kw[m] = MappingProxyType({k: frozenset(v) for k, v in maps.get(m, {}).items()})
+        by_code: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for k, v in maps.get("code_by_word", {}).items():
+            code, _, phrase = k.partition(":")
+            first = next(iter(v), None)
+            if first:
+                by_code.setdefault(code, []).append((tuple(phrase.split()), first))
+        kw["code_by_word"] = MappingProxyType({c: tuple(rows) for c, rows in by_code.items()})
         return cls(**kw)
 
 
