@@ -137,6 +137,20 @@ def test_score_plover_on_fabricated_records() -> None:
     assert (a["tp"], a["n_pred"], a["n_gold"]) == (4, 4, 5)
 
 
+def test_score_plover_counts_the_dyads_of_one_act() -> None:
+    """A compound target ("visited Syria and Greece") is one act split into two events: both count."""
+    xw = {"042": "CONSULT"}
+    iso3 = {"TUR": "TUR", "SYR": "SYR", "GRC": "GRC"}
+    records = [{"event": "CONSULT", "source": [{"code": "TUR"}], "target": [{"code": "SYR"}, {"code": "GRC"}]}]
+    one = replace(ev("042"), extras={"trigger": "visited"})
+    two = replace(ev("042", tgt="GRCGOV", tgt_c="GRC"), extras={"trigger": "visited"})
+    other = replace(ev("042", 0.5, tgt="GRCGOV", tgt_c="GRC"), extras={"trigger": "met"}, rule_id="other")
+    s = ext.score_plover(records, [[one, two]], xw, iso3)
+    assert s["actor_f1_unordered"]["tp"] == 3
+    assert s["actor_f1_unordered_top_event_only"]["tp"] == 2
+    assert ext.same_act(one, [one, other]) == [one]  # another act of the sentence is not part of it
+
+
 def test_score_pentaclass_variants() -> None:
     gold = ["0", "4", "3", "1"]
     events = [[ev("010")], [ev("190")], [], [ev("111")]]
