@@ -70,3 +70,8 @@ def test_a_reporting_pronoun_takes_its_speaker(fiction_nlp) -> None:  # type: ig
 ])
 def test_appositions_stay_and_dates_go(fiction_nlp, text: str, mention: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
     assert _phrase(fiction_nlp, text, mention) == phrase
+
+
+def test_a_mention_starting_with_its_article(fiction_nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _phrase(fiction_nlp, "Freedonia sanctioned the Red Hand Front leadership on Monday.", "the Red Hand Front") \
+        == "the Red Hand Front leadership"

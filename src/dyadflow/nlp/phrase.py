@@ -38,6 +38,15 @@ PHRASE_PREPS = frozenset({"of", "in", "from", "at", "throughout", "across", "ins
 NOMINAL_POS = frozenset({"NOUN", "PROPN"})
 
 
+def _root(doc: Doc, start: int, end: int) -> Token:
+    """The mention's syntactic root, not its article ("the Taliban" in "the Taliban faction": Taliban)."""
+    root = doc[start:end].root
+    if root.dep_ in ("det", "punct"):
+        words = [t for t in doc[start:end] if t.dep_ not in ("det", "punct")]
+        return words[-1] if words else root
+    return root
+
+
 def _climb(tok: Token) -> tuple[Token, bool]:
     """The head of the phrase a mention's root belongs to, and whether it was reached from a modifier."""
     modified = False
@@ -55,7 +64,7 @@ def _climb(tok: Token) -> tuple[Token, bool]:
 
 def phrase_head(doc: Doc, start: int, end: int) -> Token:
     """The head token of the noun phrase of the mention doc[start:end]."""
-    return _climb(doc[start:end].root)[0]
+    return _climb(_root(doc, start, end))[0]
 
 
 def _names(prep: Token) -> bool:
@@ -84,7 +93,7 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Token bounds [start, end) of the noun phrase of the mention doc[start:end]; None for a verb."""
     if end <= start:
         return None
-    root = doc[start:end].root
+    root = _root(doc, start, end)
     if root.pos_ in ("VERB", "AUX"):
         return None
     head, modified = _climb(root)
@@ -113,7 +122,7 @@ def coordination(doc: Doc, start: int, end: int) -> tuple[tuple[int, int], froze
     conjuncts' head tokens; None when it is not coordinated."""
     if end <= start:
         return None
-    head, _ = _climb(doc[start:end].root)
+    head, _ = _climb(_root(doc, start, end))
     first = head
     while first.dep_ == "conj" and first.head.i < first.i:
         first = first.head
