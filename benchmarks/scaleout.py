@@ -1,13 +1,14 @@
 """Coding throughput on Prefect task runners: local runner, 1 and 2 Dask workers, same corpus, same run.
 
-    python benchmarks/scaleout.py                  # 400 articles, batches of 16
-    python benchmarks/scaleout.py --articles 800 --repeats 2
+    python benchmarks/scaleout.py                  # 400 articles, the flow's batches (batch size 64)
+    python benchmarks/scaleout.py --articles 800 --repeats 2 --batch-size 16
     python benchmarks/scaleout.py --overhead       # also: `dyadflow run` on the sample, stage by stage
 
 The corpus is examples/corpus (read as the pipeline reads it) cycled to --articles articles, each
 made distinct by a numbered closing line (so nothing is deduplicated). Every configuration maps the
-code flow's own `code_batch` task over the same batches with the task runner `task_runner_for`
-builds from the settings, inside one Prefect flow run:
+code flow's own `code_batch` task over the batches the flow would make (`plan_batches`: at most
+--batch-size articles, DYADFLOW_BATCH_SIZE by default, in whole rounds over the workers) with the
+task runner `task_runner_for` builds from the settings, inside one Prefect flow run:
 
     local      ThreadPoolTaskRunner(1): the flow's process (the default of `dyadflow run`)
     dask-1     DaskTaskRunner on a LocalCluster of 1 worker process
@@ -60,17 +61,17 @@ def build_corpus(n: int) -> list[Any]:
     return out
 
 
-def run_config(name: str, batches: list[list[Any]], key: str, repeats: int) -> dict[str, Any]:
-    """Start the runner, warm every worker, then time `repeats` passes over all batches."""
+def run_config(name: str, corpus: list[Any], key: str, repeats: int, batch_size: int) -> dict[str, Any]:
+    """Start the runner, warm every worker, then time `repeats` passes over the flow's batches of corpus."""
     from flows.code import code_batch
     from prefect import flow, unmapped
 
-    from dyadflow.scaleout import resource_key, task_runner_for, warm_worker
+    from dyadflow.scaleout import plan_batches, resource_key, runner_slots, task_runner_for, warm_worker
     from dyadflow.settings import Settings
 
     workers = {"local": 1, "dask-1": 1, "dask-2": 2}[name]
     settings = Settings.from_env().with_overrides(task_runner="local" if name == "local" else "dask",
-                                                  workers=workers)
+                                                  workers=workers, batch_size=batch_size)
 
     @flow(name=f"bench-{name}")
     def bench() -> dict[str, Any]:
@@ -83,6 +84,7 @@ def run_config(name: str, batches: list[list[Any]], key: str, repeats: int) -> d
                 client.wait_for_workers(workers)
                 client.run(warm_worker, resource_key(settings))
             startup = time.perf_counter() - t0
+            batches = plan_batches(corpus, settings.batch_size, runner_slots(runner, settings))  # as the flow does
 
             def cpu() -> float:  # CPU seconds of the processes that code (robust to a busy machine)
                 if name == "local":
@@ -98,7 +100,8 @@ def run_config(name: str, batches: list[list[Any]], key: str, repeats: int) -> d
                 times.append(time.perf_counter() - t1)
                 cpus.append(cpu() - c1)
                 n_events = sum(len(r.events) for r in results)
-        return {"startup_seconds": startup, "seconds": times, "cpu_seconds": cpus, "events": n_events}
+        return {"startup_seconds": startup, "seconds": times, "cpu_seconds": cpus, "events": n_events,
+                "batches": [len(b) for b in batches]}
 
     return bench()
 
@@ -121,7 +124,7 @@ def measure_overhead() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=400)
-    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--batch-size", type=int, default=None, help="default: the settings' (DYADFLOW_BATCH_SIZE, 64)")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--configs", default="local,dask-1,dask-2")
     ap.add_argument("--overhead", action="store_true", help="also time `dyadflow run` on the sample")
@@ -135,13 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     from dyadflow.settings import Settings
 
     corpus = build_corpus(args.articles)
-    batches = [corpus[i:i + args.batch_size] for i in range(0, len(corpus), args.batch_size)]
+    batch_size = args.batch_size or Settings.from_env().batch_size
     key = current_coding_key(load_lexicon_for(Settings.from_env()))
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     results: dict[str, Any] = {}
     with prefect_server_for_process():
         for name in configs:
-            results[name] = run_config(name, batches, key, args.repeats)
+            results[name] = run_config(name, corpus, key, args.repeats, batch_size)
             best = min(results[name]["seconds"])
             results[name]["articles_per_second"] = len(corpus) / best
             # what the workers could do on cores of their own: articles per CPU-second x workers
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{results[name]['startup_seconds']:.1f} s)", file=sys.stderr)
     rate = {k: v["articles_per_second"] for k, v in results.items()}
     out: dict[str, Any] = {
-        "benchmark": "scaleout", "articles": len(corpus), "batch_size": args.batch_size,
+        "benchmark": "scaleout", "articles": len(corpus), "batch_size": batch_size,
         "chars": sum(len(a.text) for a in corpus), "repeats": args.repeats, "results": results,
         "ratio_to_local": {k: v / rate["local"] for k, v in rate.items()} if "local" in rate else None,
         "ratio_dask2_to_dask1": rate["dask-2"] / rate["dask-1"] if {"dask-1", "dask-2"} <= set(rate) else None,
@@ -163,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         if {"dask-1", "dask-2"} <= set(rate) else None,
         "target_dask2_to_dask1": TARGET_2_OVER_1,
         "loadavg_1min": os.getloadavg()[0], "cpus": os.cpu_count(), "python": platform.python_version(),
-        "command": "python benchmarks/scaleout.py" + (f" --articles {args.articles}" if args.articles != 400 else ""),
+        "command": "python benchmarks/scaleout.py" + (f" --articles {args.articles}" if args.articles != 400 else "")
+        + (f" --batch-size {args.batch_size}" if args.batch_size else ""),
     }
     if args.overhead:
         out["overhead"] = measure_overhead()
@@ -171,13 +175,16 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"scaleout-{stamp}.json"
     path.write_text(json.dumps(out, indent=2, default=str), encoding="utf-8")
-    print(f"## coding throughput on task runners ({out['command']}; {path.relative_to(ROOT)})")
-    print("| runner | workers | articles/s (wall) | ratio to local | CPU s per article | projected articles/s "
-          "| start-up s | events |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"## coding throughput on task runners ({out['command']}; {shown})")
+    print("| runner | workers | batches | articles/s (wall) | ratio to local | CPU s per article "
+          "| projected articles/s | start-up s | events |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         ratio = out["ratio_to_local"][name] if out["ratio_to_local"] else float("nan")
-        print(f"| {name} | {2 if name == 'dask-2' else 1} | {r['articles_per_second']:.1f} | {ratio:.2f} | "
+        sizes = sorted(set(r["batches"]))
+        shape = f"{len(r['batches'])} x {'–'.join(str(x) for x in sizes)}"
+        print(f"| {name} | {2 if name == 'dask-2' else 1} | {shape} | {r['articles_per_second']:.1f} | {ratio:.2f} | "
               f"{1 / r['articles_per_cpu_second']:.3f} | {r['projected_articles_per_second']:.1f} | "
               f"{r['startup_seconds']:.1f} | {r['events']} |")
     if out["ratio_dask2_to_dask1"] is not None:

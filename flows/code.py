@@ -17,7 +17,14 @@ from dyadflow.pipeline import (
     stage_batch,
 )
 from dyadflow.records import Article
-from dyadflow.scaleout import check_runner_settings, code_on_worker, describe_runner, task_runner_for
+from dyadflow.scaleout import (
+    check_runner_settings,
+    code_on_worker,
+    describe_runner,
+    plan_batches,
+    runner_slots,
+    task_runner_for,
+)
 from dyadflow.settings import Settings
 from dyadflow.store import ParquetStore
 from flows._common import settings_for
@@ -83,13 +90,13 @@ def _code(settings: Settings, doc_ids: list[str] | None, run_id: str | None) -> 
                               "task_runner": describe_runner(settings)}
     if not todo:
         return totals
-    size = max(1, settings.batch_size)
-    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
     # The flow's task runner for coding: entered here so that the choice is a setting (and a flow
     # parameter) in every entry point, deployments included. Results come back in batch order and are
     # staged by this process as they arrive; a batch that fails (or whose worker died for good) fails
     # the run, and what was staged is only committed by a later load.
     with task_runner_for(settings) as runner:
+        # equal batches of at most batch_size, in whole rounds over the runner's workers (plan_batches)
+        batches = plan_batches(todo, settings.batch_size, runner_slots(runner, settings))
         futures = runner.map(code_batch, {"articles": batches, "settings": unmapped(settings),
                                           "run_id": unmapped(run_id), "coding_key": unmapped(key)})
         for batch_no, (batch, future) in enumerate(zip(batches, futures, strict=True)):

@@ -59,3 +59,15 @@ def test_code_items_keeps_order_errors_and_pickles() -> None:
 def test_a_worker_with_other_dictionaries_refuses_to_code() -> None:
     with pytest.raises(scaleout.CoderMismatch):
         scaleout.code_on_worker([], Settings(), "run", "not-the-flows-key")
+
+
+def test_batches_are_equal_and_in_whole_rounds_over_the_workers() -> None:
+    items = list(range(400))
+    two = scaleout.plan_batches(items, 64, 2)
+    assert [len(b) for b in two] == [50] * 8  # not 6 x 64 + 16: four equal batches per worker
+    assert [x for b in two for x in b] == items  # order kept
+    assert [len(b) for b in scaleout.plan_batches(items, 64, 1)] == [58] + [57] * 6
+    assert [len(b) for b in scaleout.plan_batches(items, 16, 2)] == [16] * 10 + [15] * 16  # 26 batches, not 25
+    assert [len(b) for b in scaleout.plan_batches(list(range(3)), 64, 4)] == [1, 1, 1]  # never an empty batch
+    assert scaleout.plan_batches([], 64, 2) == []
+    assert scaleout.runner_slots(None, Settings(workers=3)) == 3

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dyadflow.records import Event
 from dyadflow.settings import Settings
@@ -40,10 +40,15 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 TASK_RUNNERS = ("local", "dask")
+# Dask configuration of the workers of a temporary LocalCluster (a cluster at --dask-address is configured
+# where it runs: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False, docs/deployment.md)
+# (dotted keys: the nanny lays them over the flow process's whole configuration)
+WORKER_DASK_CONFIG = {"distributed.worker.profile.enabled": False}
 PARSE_BATCH_SIZE = 16
 
 # (id, text, published[, published_inferred[, source]])
 Item = tuple[Any, ...]
+T = TypeVar("T")
 
 
 class CoderMismatch(RuntimeError):
@@ -173,14 +178,55 @@ def task_runner_for(settings: Settings) -> TaskRunner:
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
+        # config: Dask's statistical profiler samples a worker's task thread every 10 ms (about 3%
+        # of a core per worker here); our batches do not need it (deployment.md: the same for dask-worker)
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None})
+                                              "processes": True, "dashboard_address": None,
+                                              "config": WORKER_DASK_CONFIG})
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     if settings.workers == 1:
         return ThreadPoolTaskRunner(max_workers=1)
     return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=warm_worker,
                                  initargs=(resource_key(settings),))
+
+
+def runner_slots(runner: TaskRunner | None, settings: Settings) -> int:
+    """How many batches the runner codes at once: the threads of a Dask cluster's workers when it
+    reports them (a cluster at --dask-address has its own size), else the workers of the settings."""
+    if runner is not None and settings.task_runner == "dask":
+        try:
+            slots = sum(runner.client.nthreads().values())  # type: ignore[attr-defined]
+        except Exception:  # a cluster that cannot answer (yet): the settings decide
+            log.debug("could not count the Dask cluster's threads", exc_info=True)
+            slots = 0
+        if slots > 0:
+            return slots
+    return max(1, settings.workers)
+
+
+def plan_batches(items: Sequence[T], batch_size: int, slots: int = 1) -> list[list[T]]:
+    """Split items (in order) into the coding batches of one run.
+
+    The rule: as few batches as the batch size allows, their number rounded up to a whole multiple
+    of the runner's slots (workers x threads), sizes within one article of each other. Every
+    batch is a task run, whose start and state events cost the same whatever its size, so few
+    batches amortise that cost; whole rounds of equal batches keep every worker busy to the end
+    (400 articles, batch size 64, 2 workers: 8 batches of 50, four per worker, not 6 x 64 + 16).
+    """
+    n = len(items)
+    if n == 0:
+        return []
+    size, slots = max(1, batch_size), max(1, slots)
+    k = -(-n // size)  # ceil: batches of at most batch_size articles
+    k = min(n, -(-k // slots) * slots)  # whole rounds over the slots
+    base, extra = divmod(n, k)
+    out, start = [], 0
+    for i in range(k):
+        end = start + base + (1 if i < extra else 0)
+        out.append(list(items[start:end]))
+        start = end
+    return out
 
 
 def describe_runner(settings: Settings) -> str:
