@@ -62,7 +62,23 @@ def _with_conj(tok: Token) -> list[Token]:
     return [tok, *tok.conjuncts]
 
 
-def _pattern_ok(tok: Token, p: VerbPattern) -> bool:
+def _object_words(tok: Token, pos: str) -> frozenset[str]:
+    """Lemmas and forms of the words a pattern's `obj` may name: a noun's modifiers, a verb's
+    objects and complements (with their compounds)."""
+    if pos == "NOUN":
+        objs = [c for c in tok.children if c.dep_ in ("compound", "amod")]
+    else:
+        objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "nsubjpass", "oprd", "acomp")]
+        for c in tok.children:
+            if c.dep_ in ("xcomp", "oprd", "ccomp") or (c.dep_ == "prep" and c.lower_ == "as"):
+                objs.extend(t for t in c.subtree if abs(t.i - c.i) <= 6)
+        objs.extend(g for o in list(objs) for g in o.children if g.dep_ in ("compound",))
+    return frozenset(w for o in objs for w in (_lemma(o), o.lower_))
+
+
+def _pattern_ok(tok: Token, p: VerbPattern, objects: dict[str, frozenset[str]] | None = None) -> bool:
+    """The pattern's particle, preposition, object and governor constraints hold at tok
+    (`objects`: the token's object words by part of speech, computed once for all its patterns)."""
     if p.particle and not any(c.dep_ == "prt" and c.lower_ == p.particle for c in tok.children):
         # particle may be parsed as prep ("cut off relations")
         if not any(c.lower_ == p.particle and c.i == tok.i + 1 for c in tok.children):
@@ -70,15 +86,11 @@ def _pattern_ok(tok: Token, p: VerbPattern) -> bool:
     if p.prep and not any(pr.lower_ in p.prep for pr in _preps(tok)):
         return False
     if p.obj:
-        if p.pos == "NOUN":
-            objs = [c for c in tok.children if c.dep_ in ("compound", "amod")]
-        else:
-            objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "nsubjpass", "oprd", "acomp")]
-            for c in tok.children:
-                if c.dep_ in ("xcomp", "oprd", "ccomp") or (c.dep_ == "prep" and c.lower_ == "as"):
-                    objs.extend(t for t in c.subtree if abs(t.i - c.i) <= 6)
-            objs.extend(g for o in list(objs) for g in o.children if g.dep_ in ("compound",))
-        if not any(_lemma(o) in p.obj or o.lower_ in p.obj for o in objs):
+        if objects is None:
+            objects = {}
+        if p.pos not in objects:
+            objects[p.pos] = _object_words(tok, p.pos)
+        if objects[p.pos].isdisjoint(p.obj):
             return False
     if p.gov:
         g = _governor(tok)
@@ -136,7 +148,8 @@ class PredicateMixin:
             pats = self.lexicon.patterns_by_lemma.get((_lemma(tok), pc))
             if not pats:
                 continue
-            p = next((p for p in pats if _pattern_ok(tok, p)), None)
+            objects: dict[str, frozenset[str]] = {}
+            p = next((p for p in pats if _pattern_ok(tok, p, objects)), None)
             if p is None:
                 continue
             if self.lexicon.traps and trap_for(tok, self.lexicon.traps) is not None:
