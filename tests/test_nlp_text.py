@@ -27,3 +27,10 @@ def test_dateline_is_its_own_sentence(fiction_nlp) -> None:  # type: ignore[no-u
     sents = [s.text for s in doc.sents]
     assert sents[0].startswith("STRELSAU") and sents[0].rstrip().endswith("-")
     assert sents[1].startswith("Freedonian troops shelled")
+
+
+def test_mixed_case_short_alias_is_case_sensitive() -> None:
+    from dyadflow.nlp import _case_sensitive
+
+    assert _case_sensitive("LeT") and _case_sensitive("UN") and _case_sensitive("JeM")
+    assert not _case_sensitive("Hamas") and not _case_sensitive("let") and not _case_sensitive("Red Hand")

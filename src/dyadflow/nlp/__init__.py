@@ -91,9 +91,12 @@ def _load_model(model: str | None) -> Language:
 
 
 def _case_sensitive(alias: str) -> bool:
-    """Short all-caps aliases (US, UN, AP) must match case-sensitively."""
+    """Short all-caps or mixed-case aliases (US, UN, AP, LeT, JeM) must match case-sensitively:
+    folded, they are ordinary words ("us", "let")."""
     letters = [c for c in alias if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 5
+    if not letters or len(letters) > 5:
+        return False
+    return all(c.isupper() for c in letters) or (" " not in alias.strip() and any(c.isupper() for c in letters[1:]))
 
 
 def _plural(term: str) -> str | None:
