@@ -42,6 +42,13 @@ def _lemma(tok: Token) -> str:
     return fold(lem)
 
 
+def _forms(tok: Token) -> frozenset[str]:
+    """The lemma and the verb's own base form: the tagger's lemma can be wrong ("hopes" -> "hop")."""
+    low = tok.lower_
+    base = low[:-1] if tok.tag_ == "VBZ" and low.endswith("es") else low
+    return frozenset({_lemma(tok), low, base})
+
+
 def _preps(tok: Token) -> list[Token]:
     out = []
     for c in tok.children:
@@ -222,7 +229,8 @@ class PredicateMixin:
             if t != tok and _lemma(t) in self.words.negating_lemmas:
                 return "negated", None  # "refused to negotiate", "failed to reach"
             planned = t.lemma_ in self.words.plan_lemmas and (t.lemma_ != "hammer" or any(c.dep_ == "prt" and c.lower_ == "out" for c in kids))
-            if t != tok and (_lemma(t) in self.words.intent_lemmas or planned or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
+            if t != tok and (not _forms(t).isdisjoint(self.words.intent_lemmas) or planned
+                             or (t.lemma_ == "expect" and any(c.dep_ == "auxpass" for c in kids))):
                 return "intended", None
             if any(c.dep_ == "mark" and c.lower_ in COND_MARKS for c in kids):
                 return "conditional", None
