@@ -650,7 +650,8 @@ class SentenceCoder(PredicateMixin):
     def candidates(self) -> list[Candidate]:  # type: ignore[no-redef]
         """Matched candidates; a support/appeal verb whose object is itself a coded event noun
         ("supporting a rapprochement between A and B") yields to the noun."""
-        cands = list(self._iter_candidates())
+        found = list(self._iter_candidates())
+        cands = [self._threat_code(c, found) for c in found]
         cands += [d for c in cands if (d := self._accusation(c)) is not None]
         coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
         triggers = {c.trigger.i for c in cands}
@@ -669,6 +670,19 @@ class SentenceCoder(PredicateMixin):
                 continue
             out.append(c)
         return out
+
+    def _threat_code(self, c: Candidate, cands: list[Candidate]) -> Candidate:
+        """"Threatened to bomb X": the threat's code follows the threatened act's root (138 for force,
+        seeds/coder_maps.csv threat_by_root; rule candidates.threat)."""
+        if c.code != "130" or _lemma(c.trigger) not in self.words.threat_lemmas:
+            return c
+        below = {t.i for t in c.trigger.subtree}
+        act = next((d for d in cands if d.modality == Modality.THREATENED and d.trigger.i in below and d is not c), None)
+        code = self.words.threat_by_root.get(act.code[:2]) if act is not None else None
+        if code is None or self.lexicon.code_info(code) is None:
+            return c
+        targets = c.targets or act.targets
+        return replace(c, code=code, targets=targets, rule_suffix=f"{c.rule_suffix}.threat")
 
     def _accusation(self, c: Candidate) -> Candidate | None:
         """A claim that another party acted is an accusation by the claimer (112, rule candidates.claim)."""
