@@ -73,6 +73,13 @@ class AcledCrosswalk:
     rules: tuple[CrosswalkRule, ...]
     roles: Mapping[str, RoleInter]
 
+    def __post_init__(self) -> None:
+        # rule positions by cameo_code, built once: `rule_for` looks only at the code's prefixes
+        by_prefix: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            by_prefix.setdefault(rule.cameo_code, []).append(i)
+        object.__setattr__(self, "_by_prefix", {k: tuple(v) for k, v in by_prefix.items()})  # picklable
+
     def actor_inter(self, code: str | None, role: str | None) -> int | None:
         """ACLED inter code (1-8) of one actor, None when there is no actor."""
         if not code and not role:
@@ -102,7 +109,9 @@ class AcledCrosswalk:
 
     def rule_for(self, code: str, source_inter: int | None, target_inter: int | None) -> CrosswalkRule | None:
         best: CrosswalkRule | None = None
-        for rule in self.rules:
+        by_prefix: Mapping[str, tuple[int, ...]] = self._by_prefix  # type: ignore[attr-defined]
+        found = sorted(i for n in range(len(code) + 1) for i in by_prefix.get(code[:n], ()))
+        for rule in (self.rules[i] for i in found):  # in table order, as a scan of all rules
             if rule.matches(code, source_inter, target_inter) and (
                 best is None or rule.specificity > best.specificity
             ):

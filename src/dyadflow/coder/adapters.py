@@ -424,14 +424,17 @@ def enrich(ev: Event, sentence: Span, lexicon: Any) -> Event:
     (dyadflow.fatalities; None when the sentence tells none). Its code is first refined by the
     words of its clause (`refine_code`)."""
     ev = refine_code(ev, sentence, lexicon)
-    ev = acled(ev, getattr(lexicon, "acled_crosswalk", None))
+    crosswalk = getattr(lexicon, "acled_crosswalk", None)
+    et, sub, inter = crosswalk.classify(ev) if crosswalk is not None else (
+        ev.acled_event_type, ev.acled_sub_event_type, ev.interaction)
     plover_of = getattr(lexicon, "plover_of", None)
     pl = plover_of(ev.cameo_code) if plover_of is not None else None
     fat = None
     if ev.cameo_code.startswith(FATALITY_CODES):
         fat = fatalities.extract(sentence, getattr(lexicon, "fatality_terms", None))
-    return replace(
+    return replace(  # one copy for the ACLED, PLOVER and fatality fields (as `acled` would set them)
         ev,
+        acled_event_type=et, acled_sub_event_type=sub, interaction=inter,
         plover_event_type=pl.event_type if pl is not None else None,
         plover_mode=pl.mode if pl is not None else None,
         fatalities=fat.count if fat is not None else ev.fatalities,
@@ -488,8 +491,12 @@ def _by_word(ev: Event, sentence: Span, lexicon: Any, table: Any) -> Event:
     if trigger is None:
         return ev
     words = _scope_words(trigger, military=ev.cameo_root in ("15", "18", "19", "20"))
+    starts: dict[str, list[int]] = {}  # word (lemma or form) -> the scope positions holding it
+    for i, forms in words.items():
+        for w in set(forms):
+            starts.setdefault(w, []).append(i)
     for phrase, code in keys:
-        if _has_phrase(words, phrase):
+        if _has_phrase(words, phrase, starts.get(phrase[0], ()) if phrase else None):
             return ev if code == ev.cameo_code else _recoded(ev, code, lexicon, f".w_{'_'.join(phrase)}")
     return ev
 
@@ -554,10 +561,11 @@ def _word_lemma(t: Token) -> str:
     return lem
 
 
-def _has_phrase(words: dict[int, tuple[str, str]], phrase: list[str]) -> bool:
-    """The phrase's words on consecutive tokens of the scope (by lemma or form)."""
+def _has_phrase(words: dict[int, tuple[str, str]], phrase: list[str], starts: Any = None) -> bool:
+    """The phrase's words on consecutive tokens of the scope (by lemma or form); `starts`: the
+    positions holding its first word, when known."""
     n = len(phrase)
-    for i in words:
+    for i in (words if starts is None else starts):
         if all(i + k in words and phrase[k] in words[i + k] for k in range(n)):
             return True
     return False
