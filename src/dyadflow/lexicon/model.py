@@ -25,6 +25,8 @@ _EXTRA_FOLD = str.maketrans(
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Accent-folded lower-case form used for alias matching ("Çavuşoğlu" -> "cavusoglu")."""
+    if text.isascii():
+        return text.lower()  # nothing to fold (_EXTRA_FOLD maps non-ASCII characters only)
     text = text.translate(_EXTRA_FOLD)
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
