@@ -63,8 +63,8 @@ def build_corpus(n: int) -> list[Any]:
 
 def run_config(name: str, corpus: list[Any], key: str, repeats: int, batch_size: int) -> dict[str, Any]:
     """Start the runner, warm every worker, then time `repeats` passes over the flow's batches of corpus."""
-    from flows.code import code_batch
-    from prefect import flow, unmapped
+    from flows.code import map_batches
+    from prefect import flow
 
     from dyadflow.scaleout import plan_batches, resource_key, runner_slots, task_runner_for, warm_worker
     from dyadflow.settings import Settings
@@ -94,8 +94,7 @@ def run_config(name: str, corpus: list[Any], key: str, repeats: int, batch_size:
             times, cpus, n_events = [], [], 0
             for rep in range(repeats):
                 t1, c1 = time.perf_counter(), cpu()
-                futures = runner.map(code_batch, {"articles": batches, "settings": unmapped(settings),
-                                                  "run_id": unmapped(f"bench-{rep}"), "coding_key": unmapped(key)})
+                futures = map_batches(runner, batches, settings, f"bench-{rep}", key)  # the flow's own submission
                 results = [f.result() for f in futures]
                 times.append(time.perf_counter() - t1)
                 cpus.append(cpu() - c1)

@@ -49,6 +49,14 @@ def code_batch(articles: list[Article], settings: Settings, run_id: str, coding_
     return code_on_worker(articles, settings, run_id, coding_key)
 
 
+def map_batches(runner: Any, batches: list[list[Article]], settings: Settings, run_id: str, key: str) -> Any:
+    """Submit one code_batch task run per batch on the runner (futures in batch order); the benchmark
+    (benchmarks/scaleout.py) submits through here too. Batches are not wrapped in prefect's `quote`:
+    Dask's graph rebuilds the wrapper (a named tuple) around the articles and breaks them."""
+    return runner.map(code_batch, {"articles": batches, "settings": unmapped(settings),
+                                   "run_id": unmapped(run_id), "coding_key": unmapped(key)})
+
+
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def stage_coded(result: CodeBatchResult, settings: Settings, run_id: str, batch_no: int) -> dict:
     """Write a coded batch's rejects, stage its events and codings (I/O: retried)."""
@@ -97,8 +105,7 @@ def _code(settings: Settings, doc_ids: list[str] | None, run_id: str | None) -> 
     with task_runner_for(settings) as runner:
         # equal batches of at most batch_size, in whole rounds over the runner's workers (plan_batches)
         batches = plan_batches(todo, settings.batch_size, runner_slots(runner, settings))
-        futures = runner.map(code_batch, {"articles": batches, "settings": unmapped(settings),
-                                          "run_id": unmapped(run_id), "coding_key": unmapped(key)})
+        futures = map_batches(runner, batches, settings, run_id, key)
         for batch_no, (batch, future) in enumerate(zip(batches, futures, strict=True)):
             counts = stage_coded(future.result(), settings, run_id, batch_no)
             for k, v in counts.items():
