@@ -26,18 +26,19 @@ DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their"})
 
 
 def _pos_class(tok: Token) -> str | None:
-    if tok.pos_ in ("VERB", "AUX"):
+    pos = tok.pos_
+    if pos in ("VERB", "AUX"):
         return "VERB"
-    if tok.pos_ in ("NOUN", "PROPN"):
+    if pos in ("NOUN", "PROPN"):
         return "NOUN"
-    if tok.pos_ == "ADJ":
+    if pos == "ADJ":
         return "ADJ"
     return None
 
 
 def _lemma(tok: Token) -> str:
     lem = tok.lemma_.lower()
-    if tok.pos_ in ("NOUN", "PROPN") and tok.tag_ in ("NNS", "NNPS") and lem == tok.lower_ and lem.endswith("s"):
+    if tok.tag_ in ("NNS", "NNPS") and tok.pos_ in ("NOUN", "PROPN") and lem == tok.lower_ and lem.endswith("s"):
         lem = lem[:-1]
     return fold(lem)
 
@@ -83,18 +84,26 @@ def _object_words(tok: Token, pos: str) -> frozenset[str]:
     return frozenset(w for o in objs for w in (_lemma(o), o.lower_))
 
 
+_PREP_KEY = "prep:"  # the key of the token's preposition forms in `_pattern_ok`'s per-token dict
+
+
 def _pattern_ok(tok: Token, p: VerbPattern, objects: dict[str, frozenset[str]] | None = None) -> bool:
     """The pattern's particle, preposition, object and governor constraints hold at tok
-    (`objects`: the token's object words by part of speech, computed once for all its patterns)."""
+    (`objects`: the token's object words by part of speech and its prepositions, computed once
+    for all its patterns)."""
     if p.particle and not any(c.dep_ == "prt" and c.lower_ == p.particle for c in tok.children):
         # particle may be parsed as prep ("cut off relations")
         if not any(c.lower_ == p.particle and c.i == tok.i + 1 for c in tok.children):
             return False
-    if p.prep and not any(pr.lower_ in p.prep for pr in _preps(tok)):
-        return False
+    if objects is None:
+        objects = {}
+    if p.prep:
+        preps = objects.get(_PREP_KEY)
+        if preps is None:
+            preps = objects[_PREP_KEY] = frozenset(pr.lower_ for pr in _preps(tok))
+        if not any(w in p.prep for w in preps):
+            return False
     if p.obj:
-        if objects is None:
-            objects = {}
         if p.pos not in objects:
             objects[p.pos] = _object_words(tok, p.pos)
         if objects[p.pos].isdisjoint(p.obj):
@@ -182,7 +191,7 @@ class PredicateMixin:
             if cur.dep_ in ("conj",) and cur.pos_ in ("VERB", "AUX") and cur != tok:
                 break
             nxt = cur.head
-            if cur.dep_ == "ccomp" and cur == tok and cur.head.lemma_ not in self.words.deny_lemmas | self.words.intent_lemmas:
+            if cur.dep_ == "ccomp" and cur == tok and cur.head.lemma_ not in self.words.deny_lemmas and cur.head.lemma_ not in self.words.intent_lemmas:
                 chain.append(nxt)
                 break
             cur = nxt
@@ -194,16 +203,17 @@ class PredicateMixin:
                     and not purpose) or anc.head == anc:
                 break
             anc = anc.head
-            if _lemma(anc) in self.words.deny_lemmas and anc.pos_ in ("VERB", "NOUN"):
+            anc_lemma = _lemma(anc)
+            if anc_lemma in self.words.deny_lemmas and anc.pos_ in ("VERB", "NOUN"):
                 return "denied", anc
-            if _lemma(anc) in self.words.threat_lemmas and anc.pos_ == "VERB" and anc != tok:
+            if anc_lemma in self.words.threat_lemmas and anc.pos_ == "VERB" and anc != tok:
                 # "threatened to strike X if ...": the threat is the event (13x), never the act
                 return "threatened", anc
-            if _lemma(anc) in self.words.claim_lemmas and anc.pos_ == "VERB" and tok.pos_ == "VERB" and any(
+            if anc_lemma in self.words.claim_lemmas and anc.pos_ == "VERB" and tok.pos_ == "VERB" and any(
                     a.dep_ == "ccomp" and a.head == anc for a in [tok, *tok.ancestors]):
                 # "X claimed that Y shelled Z": X accuses Y (112); Y -> Z only as a claimed event
                 return "claimed", anc
-            if _lemma(anc) in self.words.allege_lemmas | self.words.appeal_lemmas and anc.pos_ in ("VERB", "NOUN") and (
+            if (anc_lemma in self.words.allege_lemmas or anc_lemma in self.words.appeal_lemmas) and anc.pos_ in ("VERB", "NOUN") and (
                     tok.pos_ == "VERB" or any(a.dep_ in ("xcomp", "pcomp") for a in tok.ancestors if a.i != anc.i and anc in a.ancestors)):
                 # "accused X of attacking Y", "urged X to release Y": the act is alleged or wanted
                 return "hypothetical", None
@@ -219,14 +229,15 @@ class PredicateMixin:
         for t in chain + governors:
             kids = list(t.children)
             if any(c.dep_ == "neg" for c in kids):
-                if t in governors and t.lemma_ not in self.words.intent_lemmas | self.words.deny_lemmas:
+                if t in governors and t.lemma_ not in self.words.intent_lemmas and t.lemma_ not in self.words.deny_lemmas:
                     continue
                 return "negated", None
             if t.pos_ in ("NOUN", "PROPN") and any(c.lower_ in ("no", "neither") and c.dep_ == "det" for c in kids):
                 return "negated", None
-            if _lemma(t) in self.words.deny_lemmas and t != tok:
+            t_lemma = _lemma(t)
+            if t_lemma in self.words.deny_lemmas and t != tok:
                 return "denied", t
-            if t != tok and _lemma(t) in self.words.negating_lemmas:
+            if t != tok and t_lemma in self.words.negating_lemmas:
                 return "negated", None  # "refused to negotiate", "failed to reach"
             planned = t.lemma_ in self.words.plan_lemmas and (t.lemma_ != "hammer" or any(c.dep_ == "prt" and c.lower_ == "out" for c in kids))
             if t != tok and (not _forms(t).isdisjoint(self.words.intent_lemmas) or planned
