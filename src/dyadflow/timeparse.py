@@ -199,17 +199,20 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 # Prefilters (a speed-up only): a rule whose pattern requires a month name, an ASCII digit (every
-# _DAY/_YEAR form starts with one) or a weekday name cannot match a text without one, so it is
-# not run there. Each prefilter matches a prefix of every form the rules accept.
+# _DAY/_YEAR form starts with one), a weekday name or the closing word of "ago" cannot match a text
+# without one, so it is not run there. Each prefilter matches a part of every form the rules accept
+# (a prefix of month names, the "day" ending of weekday names).
 _HAS_MONTH = re.compile("|".join(sorted({p for w in _MONTH_WORDS for p in (w[:3], w.upper()[:3])})))
 _HAS_DIGIT = re.compile(r"[0-9]")
-_HAS_WEEKDAY = re.compile(_WD)
+_HAS_WEEKDAY = re.compile(r"(?i:day)")  # every weekday name ends in "day" (a plain search is ~10x faster than _WD)
+_HAS_AGO = re.compile(r"(?i:ago|earlier|before)")  # the word that ends every "ago" expression
 _NEEDS_MONTH = frozenset({"range_dd_dd_mon", "range_mon_dd_dd", "dmy", "mdy", "dm_rel", "md_rel", "dm", "md", "my",
                           "mon_rel", "mon_qual", "mon_lastnext", "mon_cue"})
 _NEEDS_DIGIT = frozenset({"range_dd_dd_mon", "range_mon_dd_dd", "range_years", "range_years_dash", "dmy", "mdy",
                           "iso", "numeric", "dm_rel", "md_rel", "dm", "md", "my", "decade", "year_qual", "year_cue",
                           "year_of"})
 _NEEDS_WEEKDAY = frozenset({"weekday"})
+_NEEDS_AGO = frozenset({"ago"})
 _NON_DIGIT = re.compile(r"\D")
 _CUE_BEFORE = re.compile(
     r"\b(on|in|since|from|by|until|till|during|last|back on|back in|as of|of)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -550,9 +553,10 @@ def find_time_expressions(
     no_month = _HAS_MONTH.search(text) is None
     no_digit = _HAS_DIGIT.search(text) is None
     no_weekday = _HAS_WEEKDAY.search(text) is None
+    no_ago = _HAS_AGO.search(text) is None
     for order, (name, pat) in enumerate(_RULES):
         if (no_month and name in _NEEDS_MONTH) or (no_digit and name in _NEEDS_DIGIT) \
-                or (no_weekday and name in _NEEDS_WEEKDAY):
+                or (no_weekday and name in _NEEDS_WEEKDAY) or (no_ago and name in _NEEDS_AGO):
             continue
         for m in pat.finditer(text):
             s, e = m.span("x") if "x" in pat.groupindex else m.span()
