@@ -52,8 +52,8 @@ class SentenceCoder(PredicateMixin):
 
     def place_mention(self, tok: Token) -> Mention | None:
         """A bare country Mention for a place name ("on Odesa" -> UKR) via the gazetteer, if any."""
-        if self.gazetteer is None:
-            return None
+        if self.gazetteer is None or tok.ent_type_ in NOT_PLACE_ENTS:
+            return None  # "in March 2001" is a date, not the town of March
         doc = self.sent.doc
         if tok.pos_ != "PROPN" and not (tok.is_title and tok.i > self.sent.start):  # a capitalised name the tagger missed
             # "the Poonch district", "Kharkiv region": the name modifying a place noun
