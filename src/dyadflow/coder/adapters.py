@@ -526,7 +526,7 @@ def _trigger_token(ev: Event, sentence: Span) -> Token | None:
     text = (ev.extras or {}).get("trigger")
     if not text:
         return None
-    return next((t for t in sentence if t.text == text and ev.char_start <= t.idx < ev.char_end), None)
+    return next((t for t in sentence if ev.char_start <= t.idx < ev.char_end and t.text == text), None)
 
 
 def _scope_words(trigger: Token, *, military: bool) -> dict[int, tuple[str, str]]:
