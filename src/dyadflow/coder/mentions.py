@@ -221,7 +221,16 @@ class ActorFinder(RegistryMixin):
             entry = self.lexicon.actor_on(m.actor_id, self.published) if m.actor_id else None
             return m.person and entry is not None and entry.title is not None and term in fold(entry.title.lower())
 
-        return self._recent(holds)
+        found = self._recent(holds)
+        if found is not None:
+            return found
+        # a person named inside a longer mention ("United Federation Secretary-General Gloria Teasdale")
+        for sp in reversed(self.spans[: bisect_left(self._span_starts, span.start)]):
+            entry = self.lexicon.actor_on(sp.id_, self.published) if sp.label_ == ACTOR else None
+            if entry is not None and entry.kind == "person" and entry.title and term in fold(entry.title.lower()):
+                return Mention(sp.start, sp.end, sp.root.i, entry.country, entry.role, sp.text, "actor", person=True,
+                               actor_id=sp.id_, fixed_code=entry.code)
+        return None
 
     def _first_person_owner(self, head: Token, speaker: Mention | None) -> Mention | None:
         """Whose is "my envoy" / "our ministry": the sentence's speaker, else the statement's issuer."""

@@ -202,6 +202,10 @@ class PredicateMixin:
             if (anc.dep_ not in ("ccomp", "xcomp", "acl", "dobj", "pobj", "prep", "pcomp", "conj", "nsubjpass", "attr")
                     and not purpose) or anc.head == anc:
                 break
+            if anc.dep_ == "conj" and anc.pos_ in ("VERB", "AUX") and anc.head.pos_ in ("VERB", "AUX") \
+                    and anc.head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("nsubj", "nsubjpass") for c in anc.children) \
+                    and not _forms(anc.head).isdisjoint(self.words.allege_lemmas | self.words.appeal_lemmas):
+                break  # "accused X of spying and demanded an apology": a second act beside the allegation, not under it
             anc = anc.head
             anc_lemma = _lemma(anc)
             if anc_lemma in self.words.deny_lemmas and anc.pos_ in ("VERB", "NOUN"):
