@@ -513,7 +513,7 @@ class ActorFinder(RegistryMixin):
                     mentions.append(replace(ref, start=lo, end=tok.i + 1, head=tok.i, text=doc[lo : tok.i + 1].text,
                                             kind="name", via="name"))
                     continue
-            group = None if self._sentence_pair(tok, spans) else self._group(tok)  # a pair named here comes first
+            group = self._group(tok)
             if group is not None:
                 mentions.append(group)
                 continue
