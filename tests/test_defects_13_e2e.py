@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from dyadflow.petrarch.coder import CODER_VERSION as PETRARCH_CODER_VERSION
+
 pytestmark = [pytest.mark.model]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -94,7 +96,7 @@ def test_petrarch_dictionary_run_keeps_its_events(prefect_harness, tmp_path: Pat
     assert summary["load"]["n_events"] == summary["code"]["events"]
     rows = q(data, "select source_code, target_code, cameo_code, coder_version from events order by 1, 2")
     assert len(rows) == summary["code"]["events"], "the prune must not delete the committed events"
-    assert ("VES", "OST", "122") in {r[:3] for r in rows} and {r[3] for r in rows} == {"petrarch-0.2.0"}
+    assert ("VES", "OST", "122") in {r[:3] for r in rows} and {r[3] for r in rows} == {PETRARCH_CODER_VERSION}
     assert q(data, "select count(*) from load_check") == [(0,)]
 
 
