@@ -330,3 +330,13 @@ def test_span_version_uses_trigger_clause() -> None:
     r = resolve_event_date_span(sent, withdraw, PUB)
     assert r.event_date == date(2024, 3, 15)
     assert resolve_event_date_span(sent, None, PUB).event_date is not None
+
+
+def test_unusual_letter_forms_do_not_break_time_expressions() -> None:
+    """'ſ' (long s) matches 's' under IGNORECASE; its lookups must fold it too, never raise."""
+    import datetime as _dt
+
+    from dyadflow.timeparse import find_time_expressions
+
+    found = find_time_expressions("The talks ended on ſunday.", _dt.date(2024, 5, 1))
+    assert [e.value for e in found] == [_dt.date(2024, 4, 28)]

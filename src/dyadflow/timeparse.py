@@ -227,7 +227,7 @@ def _int_day(s: str) -> int:
 
 
 def _month(s: str) -> int:
-    return _MONTH_NUM[s.rstrip(".").lower()]
+    return _MONTH_NUM[s.rstrip(".").casefold()]
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -462,7 +462,7 @@ def _resolve_match(
     if name == "ago":
         # dateparser does the arithmetic on "<n> <unit>s ago" ("a few" counts as 3, which it
         # cannot read); the precision is ours: a day for up to six days, else the month, the year
-        n = _NUMBER_WORDS.get(g["n"].lower()) if not g["n"].isdigit() else int(g["n"])
+        n = _NUMBER_WORDS.get(g["n"].casefold()) if not g["n"].isdigit() else int(g["n"])
         if n is None:
             return None
         unit = g["unit"].lower().rstrip("s")
@@ -505,7 +505,7 @@ def _resolve_match(
         v = pub - timedelta(days=3)
         return v.replace(day=1), "month", "relative", False, False
     if name == "weekday":
-        wd = _WEEKDAYS.index(g["wd"].lower())
+        wd = _WEEKDAYS.index(g["wd"].casefold())
         rel = (g.get("rel") or "").lower()
         fut = future or rel == "next"
         if rel == "last":  # dateparser agrees: a week back when the weekday is today
@@ -872,7 +872,7 @@ def _weekday_refs(text: str, date_spans: Iterable[tuple[int, int]]) -> set[int]:
             continue
         if _is_future_context(text, s) or re.match(r"(?i)next\b", m.group(0)):
             continue
-        out.add(_WEEKDAYS.index(m.group("wd").lower()))
+        out.add(_WEEKDAYS.index(m.group("wd").casefold()))
     return out
 
 
