@@ -466,8 +466,11 @@ class SentenceCoder(PredicateMixin):
         src_keys = {(m.start, m.end) for m in sources}
         out = [m for m in out if (m.start, m.end) not in src_keys]
         if "tree" in hints and sources:
+            # the source's own country named in its clause is a place or itself; its own rebels, opposition or
+            # civilians are parties ("the government condemned the rebels")
             src_countries = {m.country for m in sources}
-            out = [m for m in out if m.country not in src_countries]
+            out = [m for m in out if m.country not in src_countries
+                   or (m.country is not None and not m.metonym and m.role not in (None, "GOV"))]
         return out, territorial
 
     def _act_agents(self, tok: Token, sources: list[Mention], *, parties: bool = False) -> list[Mention]:
