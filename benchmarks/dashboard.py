@@ -30,10 +30,10 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from dyadflow.seeds import read_seed_table  # noqa: E402
 from dyadflow.store import CODINGS_FIELDS, coding_key  # noqa: E402
-from dyadflow.tableschema import table_schema  # noqa: E402
+from warehouse import synthetic_base  # noqa: E402  (benchmarks/warehouse.py)
 
 COUNTRIES = ["USA", "RUS", "CHN", "UKR", "ISR", "IRN", "TUR", "SYR", "GBR", "FRA", "DEU", "IND", "PAK",
              "AFG", "IRQ", "SAU", "EGY", "JPN", "PRK", "KOR", "NGA", "LBN", "YEM", "LBY", "SDN", "SOM",
@@ -63,17 +63,7 @@ def write_synthetic_warehouse(data_dir: Path, n: int, seed: int = 7, hostile: bo
     hostile: the first article gets markup and scripts in its title, URL, evidence sentence and
     actor text (what the dashboard must show as inert text).
     """
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    schemas, seeds = ROOT / "schemas", ROOT / "seeds"
-    ev_schema = table_schema(schemas, "events").arrow_schema()
-    art_schema = table_schema(schemas, "articles").arrow_schema()
-    rng = np.random.default_rng(seed)
-    codes = read_seed_table(seeds, schemas, "cameo_event_codes")
-    cameo = np.array([c["code"] for c in codes])
-    roots = np.array([c["root"] for c in codes])
-    quad = np.array([int(c["quad_class"]) for c in codes])
-    gold = np.array([float(c["goldstein"]) for c in codes])
+    ev_schema, art_schema, rng, cameo, roots, quad, gold = synthetic_base(data_dir, seed)
     nc = len(COUNTRIES)
     countries, roles = np.array(COUNTRIES), np.array(ROLES)
     src_c = rng.choice(nc, size=n, p=_zipf(nc, 1.1))

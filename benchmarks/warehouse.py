@@ -43,7 +43,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -89,6 +89,32 @@ def _hex_ids(prefix: int, idx: np.ndarray) -> list[str]:
     return [f"{prefix:08x}{i:024x}" for i in idx.tolist()]
 
 
+class SyntheticBase(NamedTuple):
+    """What every synthetic warehouse draws from."""
+
+    ev_schema: pa.Schema
+    art_schema: pa.Schema
+    rng: np.random.Generator
+    cameo: np.ndarray  # CAMEO codes, with their
+    roots: np.ndarray  # roots,
+    quad: np.ndarray  # quad classes
+    gold: np.ndarray  # and Goldstein scores
+
+
+def synthetic_base(data_dir: Path, seed: int) -> SyntheticBase:
+    """An emptied data_dir's generator: the events and articles schemas, a seeded random generator and
+    the CAMEO codes of the seeds."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    schemas, seeds = ROOT / "schemas", ROOT / "seeds"
+    codes = read_seed_table(seeds, schemas, "cameo_event_codes")
+    return SyntheticBase(
+        table_schema(schemas, "events").arrow_schema(), table_schema(schemas, "articles").arrow_schema(),
+        np.random.default_rng(seed),
+        np.array([c["code"] for c in codes]), np.array([c["root"] for c in codes]),
+        np.array([int(c["quad_class"]) for c in codes]), np.array([float(c["goldstein"]) for c in codes]))
+
+
 def generate(data_dir: Path, n: int, seed: int = 7, groups_stress: bool = False) -> dict[str, Any]:
     """Write n synthetic events (plus articles and codings) as the store lays them out.
 
@@ -103,22 +129,12 @@ def generate(data_dir: Path, n: int, seed: int = 7, groups_stress: bool = False)
     and target independently uniform over all 1,200 codes, so almost every event is its own
     dyad-day and dyad-month group (the worst case for the aggregates).
     """
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    schemas, seeds = ROOT / "schemas", ROOT / "seeds"
-    ev_schema = table_schema(schemas, "events").arrow_schema()
-    art_schema = table_schema(schemas, "articles").arrow_schema()
-    rng = np.random.default_rng(seed)
-    codes = read_seed_table(seeds, schemas, "cameo_event_codes")
-    cameo = np.array([c["code"] for c in codes])
-    roots = np.array([c["root"] for c in codes])
-    quad = np.array([int(c["quad_class"]) for c in codes])
-    gold = np.array([float(c["goldstein"]) for c in codes])
+    ev_schema, art_schema, rng, cameo, roots, quad, gold = synthetic_base(data_dir, seed)
     root_names = sorted(ROOT_WEIGHTS)
     root_p = np.array([ROOT_WEIGHTS[r] for r in root_names], dtype=float)
     root_p /= root_p.sum()
     codes_of_root = [np.flatnonzero(roots == r) for r in root_names]
-    others = sorted(g["iso3"] for g in read_seed_table(seeds, schemas, "country_geo") if g["iso3"] not in TOP_COUNTRIES)
+    others = sorted(g["iso3"] for g in read_seed_table(ROOT / "seeds", ROOT / "schemas", "country_geo") if g["iso3"] not in TOP_COUNTRIES)
     countries = np.array((TOP_COUNTRIES + others)[:N_COUNTRIES])
     nc, nr = len(countries), len(ROLES)
     roles = np.array(ROLES)

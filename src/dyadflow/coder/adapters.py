@@ -22,6 +22,7 @@ disapprove, reject, threaten...) places inside the reported content or attached 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -445,7 +446,6 @@ def enrich(ev: Event, sentence: Span, lexicon: Any) -> Event:
 # ----------------------------------------------------------------------------------------------
 # exact codes: a base code refined by a word of the event's clause (seeds/coder_maps.csv)
 
-REFINE_MAP = "code_by_word"
 # clauses of their own below the clause head: their words do not describe the event (a complement
 # clause does for a statement: "demanded that ...")
 _OWN_CLAUSE_DEPS = frozenset({"ccomp", "relcl", "parataxis", "appos"})
@@ -470,7 +470,7 @@ def refine_code(ev: Event, sentence: Span, lexicon: Any) -> Event:
     maps = getattr(lexicon, "coder_maps", {})
     if not maps or not hasattr(lexicon, "code_info"):
         return ev
-    ev = _by_word(ev, sentence, lexicon, maps.get(REFINE_MAP) or {})
+    ev = _by_word(ev, sentence, lexicon)
     third = (maps.get("code_by_place") or {}).get(f"{ev.cameo_code}:third")
     if third and ev.location_country and ev.source_country and ev.target_country \
             and ev.location_country not in (ev.source_country, ev.target_country):
@@ -481,12 +481,8 @@ def refine_code(ev: Event, sentence: Span, lexicon: Any) -> Event:
     return ev
 
 
-def _by_word(ev: Event, sentence: Span, lexicon: Any, table: Any) -> Event:
-    words_ = getattr(lexicon, "coder_words", None)
-    if words_ is not None and (getattr(words_, "code_by_word", None) or not table):  # grouped once, when the lexicon loads
-        keys = [(list(ph), c) for ph, c in words_.code_by_word.get(ev.cameo_code, ())]
-    else:
-        keys = [(k.partition(":")[2].split(), v[0]) for k, v in table.items() if k.partition(":")[0] == ev.cameo_code and v]
+def _by_word(ev: Event, sentence: Span, lexicon: Any) -> Event:
+    keys = lexicon.coder_words.code_by_word.get(ev.cameo_code, ())  # grouped by code when the lexicon loads
     trigger = _trigger_token(ev, sentence) if keys else None
     if trigger is None:
         return ev
@@ -561,7 +557,7 @@ def _word_lemma(t: Token) -> str:
     return lem
 
 
-def _has_phrase(words: dict[int, tuple[str, str]], phrase: list[str], starts: Any = None) -> bool:
+def _has_phrase(words: dict[int, tuple[str, str]], phrase: Sequence[str], starts: Any = None) -> bool:
     """The phrase's words on consecutive tokens of the scope (by lemma or form); `starts`: the
     positions holding its first word, when known."""
     n = len(phrase)
