@@ -75,3 +75,39 @@ def test_appositions_stay_and_dates_go(fiction_nlp, text: str, mention: str, phr
 def test_a_mention_starting_with_its_article(fiction_nlp) -> None:  # type: ignore[no-untyped-def]
     assert _phrase(fiction_nlp, "Freedonia sanctioned the Red Hand Front leadership on Monday.", "the Red Hand Front") \
         == "the Red Hand Front leadership"
+
+
+@pytest.mark.parametrize(("text", "mention", "phrase"), [
+    # a named person or a posted official leaves out where they are; a group keeps it
+    ("Freedonia summoned the Sylvanian ambassador in Port Vell on Monday.", "Sylvanian ambassador",
+     "the Sylvanian ambassador"),
+    ("Protesters in Fredonia City threw stones at the police.", "Protesters", "Protesters in Fredonia City"),
+    # a place leaves out its apposition; a participle set off by a comma goes
+    ("Sylvania, a close ally of Freedonia, rejected the plan.", "Sylvania", "Sylvania"),
+    ("Recent Sylvanian air raids, occurring every night, have killed dozens of farmers.", "Sylvanian",
+     "Recent Sylvanian air raids"),
+    # a common noun that is the predicate's argument takes over the of-phrase; a proposal its author
+    ("Freedonian rebels killed the deputy chief of the Sylvanian militia.", "Sylvanian militia",
+     "the deputy chief of the Sylvanian militia"),
+    ("Freedonia rejected calls by the Sylvanian government for new talks.", "Sylvanian government",
+     "calls by the Sylvanian government"),
+    # an act keeps its actor apart
+    ("Freedonia demanded the withdrawal of Sylvanian troops.", "Sylvanian troops", "Sylvanian troops"),
+])
+def test_argument_and_location_conventions(fiction_nlp, text: str, mention: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    assert _phrase(fiction_nlp, text, mention) == phrase
+
+
+@pytest.mark.parametrize(("text", "pronoun", "phrase"), [
+    ("Freedonia today mounted its long-threatened invasion of Sylvania.", "its", "Freedonia"),
+    ("The Freedonian president said Friday he was pessimistic about talks with Sylvania, a radio reported.",
+     "he", "The Freedonian president"),
+])
+def test_a_pronoun_takes_its_antecedent_in_the_sentence(fiction_nlp, text: str, pronoun: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    from dyadflow.nlp.phrase import reported_subject
+
+    doc = fiction_nlp(text)
+    tok = next(t for t in doc if t.lower_ == pronoun)
+    bounds = reported_subject(doc, tok.i, tok.i + 1)
+    assert bounds is not None and doc[bounds[0]:bounds[1]].text == phrase
+    assert actor_phrase(doc, tok.i, tok.i + 1) == (tok.i, tok.i + 1)  # the pronoun alone, not what it possesses

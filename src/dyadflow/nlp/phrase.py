@@ -8,12 +8,21 @@ Baghdad"). The convention, over the dependency parse:
 * a modifier (amod, compound, nmod, poss, nummod) stands for the noun it modifies ("Serbian" in
   "Serbian forces" -> "Serbian forces"); that noun then keeps only its left dependents ("an Indian
   proposal", not "an Indian proposal for signing ...");
-* a partitive head takes over its "of" phrase ("Dozens of journalists", "a group of diplomats");
+* a partitive head takes over its "of" phrase ("Dozens of journalists", "a group of diplomats"); so does
+  any common noun that is a predicate's argument, unless it names an act ("killed the deputy chief of X",
+  "the offices of X", not "the withdrawal of X"), and a proposal its author ("rejected calls by X");
+* a named person or a posted official leaves out where they are ("the ambassador in Paris"), a group
+  keeps it ("demonstrators in Baghdad"); a place leaves out its apposition ("Idlib, the last enclave"),
+  any phrase a participle set off by a comma ("attacks, occurring weekly,");
 * the phrase is the head with its dependents and appositions ("A member of the parliament, X"),
   without relative and adverbial clauses, coordinated conjuncts, punctuation and dates at its edges
   ("on Monday", "Tuesday"); a parenthesised acronym right after it belongs to it ("the Palestine
   Liberation Organization (PLO)");
-* a verb has no phrase (an implied party, e.g. the government a protest is against).
+* a verb has no phrase (an implied party, e.g. the government a protest is against); a pronoun is
+  itself, or (`reported_subject`) the speaker whose clause it is the subject of or the subject of the
+  clause whose argument it possesses ("Sylvania mounted its invasion").
+
+The conventions were read off ConfliBERT's CAMEO training file (cameo_ner_train.txt), not its test file.
 
 `coordination` gives the whole coordination a phrase belongs to ("Israel and Lebanon"), which
 marks the two sides of a reciprocal event as one span.
@@ -35,7 +44,24 @@ LEFT_OUT_DEPS = frozenset({"relcl", "advcl", "punct", "conj", "cc", "preconj", "
 # prepositions that locate or identify the actor ("protesters in X", "dissidents from X", "students at X");
 # others ("forces against X", "aid for X") start a new argument
 PHRASE_PREPS = frozenset({"of", "in", "from", "at", "throughout", "across", "inside", "within", "near", "along"})
+# of those, the ones that only locate: left out after a person who is only visiting or posted there
+# ("President Dale in Paris", "the Sylvanian ambassador in Paris"); groups keep them ("police in X")
+LOCATING_PREPS = PHRASE_PREPS - {"of", "from"}
+# the phrase of a mention hanging from a common noun by one of these belongs to that noun's phrase when the
+# noun is a predicate's argument: "killed [the deputy chief of] X", "rejected [calls by] X"
+ARGUMENT_PREPS = frozenset({"of", "by", "from"})
+ARGUMENT_DEPS = frozenset({"dobj", "nsubj", "nsubjpass"})
+# a verb that only carries its noun ("held talks with X"): that noun is the predicate, not its argument
+LIGHT_VERBS = frozenset({"hold", "have", "conduct", "resume", "renew", "begin", "open", "start", "continue"})
 NOMINAL_POS = frozenset({"NOUN", "PROPN"})
+# an act is not the actor: "the withdrawal of X", "sanctions on X" keep X alone (ConfliBERT's gold mostly does)
+EVENT_SUFFIXES = ("tion", "sion", "ment", "al", "ance", "ence", "ing", "ure", "ade", "ion")
+EVENT_NOUNS = frozenset({"sanctions", "sanction", "ban", "siege", "boycott", "attack", "attacks", "strike", "strikes",
+                         "raid", "raids", "visit", "talks", "war", "crimes", "abuse", "abuses", "support", "positions",
+                         "position", "policy", "policies", "release", "arrest", "return", "trial", "death", "killing"})
+# proposals name their author with "by"/"from": "calls by X", "a demand from X"
+PROPOSAL_NOUNS = frozenset({"call", "demand", "request", "offer", "proposal", "appeal", "invitation", "plea", "bid"})
+POSTED_TITLES = frozenset({"ambassador", "envoy", "consul", "diplomat", "premier", "president", "king"})
 
 
 def _root(doc: Doc, start: int, end: int) -> Token:
@@ -79,6 +105,36 @@ def _dated(tok: Token) -> bool:
     return tok.dep_ == "prep" and any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in tok.children)
 
 
+def _visiting(head: Token) -> bool:
+    """A person whose place in the sentence is where they are, not who they are: a named person or a
+    posted official ("President Dale in Paris", "the Sylvanian ambassador in Paris"). Groups keep their
+    place ("Sylvanian police in Port Vell", "students throughout Sylvania")."""
+    return head.ent_type_ == "PERSON" or head.lemma_.lower() in POSTED_TITLES
+
+
+def _argument(head: Token) -> Token | None:
+    """The common noun the phrase of `head` hangs from by a preposition, when that noun is a predicate's
+    argument (subject, object, or object of the predicate's preposition): "the withdrawal" in "demanded the
+    withdrawal of Sylvanian forces". None otherwise, and for the noun of a light verb ("held talks with")."""
+    prep = head.head
+    if head.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in ARGUMENT_PREPS:
+        return None
+    noun = prep.head
+    if noun.pos_ != "NOUN" or noun.i > prep.i:
+        return None
+    if prep.lower_ == "of":  # "the deputy chief of X", "the offices of X"; not an act ("the withdrawal of X")
+        if noun.lower_.endswith(EVENT_SUFFIXES) or noun.lower_ in EVENT_NOUNS:
+            return None
+    elif not (prep.lower_ in ("by", "from") and noun.lemma_.lower() in PROPOSAL_NOUNS):
+        return None  # but "calls by X", "a demand from X": the proposal is the argument
+    gov = noun.head
+    if noun.dep_ == "dobj" and gov.lemma_.lower() in LIGHT_VERBS:
+        return None
+    if noun.dep_ in ARGUMENT_DEPS or (noun.dep_ == "pobj" and gov.dep_ == "prep" and gov.head.pos_ in ("VERB", "AUX")):
+        return noun
+    return None
+
+
 def _balanced(doc: Doc, lo: int, hi: int) -> int:
     """The phrase's last token with parentheses balanced: close an open one, else cut before it."""
     texts = [t.text for t in doc[lo:hi + 1]]
@@ -96,17 +152,27 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     root = _root(doc, start, end)
     if root.pos_ in ("VERB", "AUX"):
         return None
+    if root.pos_ == "PRON":
+        return (root.i, root.i + 1)  # "its" in "its invasion": the pronoun, not what it possesses
     head, modified = _climb(root)
     lo = hi = head.i
+    arg = _argument(head)
+    visiting = _visiting(head) and arg is None
+    place = head.ent_type_ in ("GPE", "LOC")
     for child in head.children:
         if child.dep_ in LEFT_OUT_DEPS or _dated(child):
             continue
         if child.i < head.i:
             lo = min(lo, child.left_edge.i)
-        elif child.dep_ == "prep" and child.lower_ not in PHRASE_PREPS:
+        elif child.dep_ == "prep" and (child.lower_ not in PHRASE_PREPS or visiting and child.lower_ in LOCATING_PREPS):
             continue
+        elif child.dep_ == "appos" and place or child.dep_ == "acl" and doc[child.left_edge.i - 1].text == ",":
+            continue  # "Idlib, the last enclave", "attacks, occurring weekly,": a comment, not the actor
         elif not modified or _names(child):
             hi = max(hi, child.right_edge.i)
+    if arg is not None:  # "demanded [the withdrawal of] Sylvanian forces": the predicate's argument
+        lo = min([lo, arg.i, *(c.left_edge.i for c in arg.children
+                               if c.i < arg.i and c.dep_ not in LEFT_OUT_DEPS and not _dated(c))])
     while lo < hi and doc[lo].is_punct:
         lo += 1
     while hi > lo and (doc[hi].is_punct and doc[hi].text != ")" or doc[hi].ent_type_ in ("DATE", "TIME")):
@@ -134,21 +200,54 @@ def coordination(doc: Doc, start: int, end: int) -> tuple[tuple[int, int], froze
     return (lo, hi), frozenset(c.i for c in conjuncts)
 
 
-REPORTING_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl"})
+REPORTING_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "pcomp", "prep"})
+SAY_LEMMAS = frozenset({"say", "tell", "announce", "state", "add", "insist", "warn", "claim", "declare"})
+# what may stand between a reporting verb and its clause's pronoun ("said Friday he", "said that he")
+BETWEEN_DEPS = frozenset({"npadvmod", "mark", "punct", "advmod"})
+
+
+def _subject_phrase(verb: Token, before: int) -> tuple[int, int] | None | bool:
+    """The phrase of `verb`'s subject when it is a noun before token `before`; False when the verb has a
+    pronoun subject or none before it (the search stops), None when it has no subject (it goes on)."""
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return None
+    if subj.pos_ == "PRON" or subj.i > before:
+        return False
+    return actor_phrase(doc=verb.doc, start=subj.i, end=subj.i + 1)
 
 
 def reported_subject(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """For a personal pronoun that is the subject of a clause reported by its own sentence's speaker
-    ("Turkey said it had asked ..."), the noun phrase of that speaker; else None."""
+    """The noun phrase a personal pronoun stands for in its own sentence: the speaker of the clause it is
+    the subject of ("Turkey said it had asked ...", "X was quoted as saying he would ...", also when the
+    parser hangs the clause elsewhere: "X said Friday he ..., a radio reported"), or the subject of the
+    clause whose argument it possesses ("Sylvania mounted its invasion" -> Sylvania); else None."""
     tok = doc[start:end].root
-    if end - start != 1 or tok.pos_ != "PRON" or tok.dep_ not in ("nsubj", "nsubjpass"):
+    if end - start != 1 or tok.pos_ != "PRON":
         return None
+    if tok.dep_ == "poss" and tok.lower_ in ("its", "their", "his", "her"):
+        cur = tok.head
+        for _ in range(6):  # up the noun phrase to the verb whose argument it is
+            if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+                break
+            cur = cur.head
+        found = _subject_phrase(cur, tok.i) if cur.pos_ in ("VERB", "AUX") else None
+        return found or None
+    if tok.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    j = tok.i - 1
+    while j > tok.sent.start and (doc[j].dep_ in BETWEEN_DEPS or doc[j].ent_type_ == "DATE"):
+        j -= 1
+    if doc[j].pos_ == "VERB" and doc[j].lemma_.lower() in SAY_LEMMAS:  # "X said (Friday) (that) he ..."
+        found = _subject_phrase(doc[j], tok.i)
+        if found:
+            return found
     clause = tok.head
-    for _ in range(4):
+    for _ in range(5):
         if clause.dep_ not in REPORTING_DEPS or clause.head == clause:
             return None
         clause = clause.head
-        subj = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subj is not None:
-            return None if subj.pos_ == "PRON" else actor_phrase(doc, subj.i, subj.i + 1)
+        found = _subject_phrase(clause, tok.i)
+        if found is not None:
+            return found or None
     return None
