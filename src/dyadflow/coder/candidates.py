@@ -151,7 +151,9 @@ class SentenceCoder(PredicateMixin):
             # the actor just before it is the subject
             before = [m for m in self.actors.mentions if m.end == verb.i and not m.modifier]
             return before[-1:], verb, False
+        below: Token | None = None  # the clause just climbed from through xcomp/pcomp (a controlled verb)
         for _ in range(6):
+            controlled, below = below, None
             subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
             if subs and subs[0].tag_ in ("WP", "WDT") and cur.dep_ == "relcl":
                 # "the minister, who met X": the antecedent just before the relative pronoun, else the head noun
@@ -177,6 +179,10 @@ class SentenceCoder(PredicateMixin):
                              and not m.modifier][-1:]
                 return found, cur, False
             pas = [c for c in cur.children if c.dep_ == "nsubjpass"]
+            if pas and controlled is not None:
+                # "X was forced to withdraw", "X has been involved in suppressing Y": the passive verb's
+                # subject is the controlled verb's agent, not its victim (rule candidates.passive_control)
+                return self.mentions_at(pas[0]), cur, False
             if pas:
                 agents = [p for c in cur.children if c.dep_ == "agent" for p in _pobjs(c)]
                 return (self.mentions_at(agents[0]) if agents else []), cur, True
@@ -184,6 +190,7 @@ class SentenceCoder(PredicateMixin):
                 objs = [c for c in cur.head.children if c.dep_ in ("dobj",)]
                 if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in self.words.intent_lemmas:
                     return self.mentions_at(objs[0]), cur, False
+                below = cur if cur.dep_ == "xcomp" else None
                 cur = cur.head
             elif cur.dep_ in ("acomp", "oprd") and cur.pos_ == "ADJ":
                 cur = cur.head
@@ -197,8 +204,12 @@ class SentenceCoder(PredicateMixin):
                     ms = self.mentions_at(cur.head, deep=1)
                     if ms:
                         return ms, cur, False
+                pcomp = cur.dep_ == "pcomp"
+                if cur.dep_ == "conj" and cur.tag_ in ("VBD", "VBZ", "VBP") and cur.head.pos_ == "VERB":
+                    below = cur  # "X was attacked and retaliated": a finite second verb shares the subject
                 cur = cur.head
                 if cur.pos_ == "ADP":
+                    below = cur if pcomp and cur.lower_ != "by" and cur.head.pos_ in ("VERB", "AUX") else None
                     cur = cur.head
                 if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ in ("dobj", "pobj", "attr", "nsubj"):
                     cur = cur.head if cur.dep_ != "pobj" else cur.head.head
@@ -282,6 +293,55 @@ class SentenceCoder(PredicateMixin):
                     found = [m for o in objs for m in self.mentions_at(o)]
                     if found:
                         return [replace(m, modifier=False) for m in found]
+        return []
+
+    def _judgement(self, tok: Token) -> tuple[Token, Token | None] | None:
+        """An evaluative word inside a noun phrase ("unacceptable provocations", "a violation"): the
+        judged noun and, in "called X a serious violation", the labelling verb (None otherwise)."""
+        n = tok
+        while n.dep_ == "conj" and n.head.pos_ == n.pos_ and n.head != n:
+            n = n.head  # "serious and unacceptable"
+        if n.pos_ == "ADJ":
+            if n.dep_ != "amod" or n.head.pos_ not in ("NOUN", "PROPN"):
+                return None
+            n = n.head
+        if n.pos_ not in ("NOUN", "PROPN"):
+            return None
+        return n, (n.head if n.dep_ == "oprd" and n.head.pos_ == "VERB" else None)
+
+    def judged(self, tok: Token, sources: list[Mention]) -> list[Mention]:
+        """Who an evaluative word inside a noun phrase judges (rule candidates.judged): the object of a
+        labelling verb ("called the Sylvanian blockade a violation"), the agent the noun names ("the
+        irresponsible Sylvanian strikes"), or the doer of the judged act ("X carried out irresponsible
+        provocations, Y said")."""
+        frame = self._judgement(tok)
+        if frame is None:
+            return []
+        noun, labeller = frame
+        own = {m.code() for m in sources}
+        if labeller is not None:
+            found = [m for o in labeller.children if o.dep_ == "dobj"
+                     for m in (self.mentions_at(o) or self.act_parties(o, sources))]
+            return [m for m in found or self._act_agents(labeller, sources) if m.code() not in own]
+        found = self.act_parties(noun, sources)
+        verb = noun.head
+        if not found and noun.dep_ == "dobj" and verb.pos_ in ("VERB", "AUX") and _lemma(verb) not in self.words.reaction_lemmas \
+                and verb.lemma_ not in self.words.say_lemmas:
+            found = self.subject(verb)[0]
+        return [m for m in found if m.code() not in own]
+
+    def _crowd_of(self, tok: Token, sources: list[Mention]) -> list[Mention]:
+        """"Suppressed the protests", "dispersed a rally": a protest named only by its event noun is its
+        unnamed crowd, the civilians of the place, else of the source's country (rule candidates.crowd)."""
+        for c in tok.children:
+            if c.dep_ not in ("dobj", "nsubjpass") or not any(
+                    q.code.startswith("14") for q in self.lexicon.patterns_by_lemma.get((_lemma(c), "NOUN"), ())):
+                continue
+            if self.mentions_at(c):
+                return []  # the protest names its own participants
+            country = self.locative_country() or next((m.country for m in sources if m.country), None)
+            if country is not None:
+                return [Mention(c.i, c.i + 1, c.i, country, "CVL", c.text, "agent", via="context", countries=(country,))]
         return []
 
     def _military(self, code: str) -> bool:
@@ -432,6 +492,8 @@ class SentenceCoder(PredicateMixin):
                 for c in tok.head.children:
                     if c.dep_ == "nsubj":
                         out.extend(self.mentions_at(c))
+            elif h == "copula_subj":
+                out.extend(self.judged(tok, sources))
             if out and h == "tree":
                 break
         if not out and self.gazetteer is not None and self.lexicon.code_info(p.code) is not None \
@@ -456,6 +518,8 @@ class SentenceCoder(PredicateMixin):
                     break
         if not out and p.code[:2] in ("07", "03"):
             out = self._purpose_beneficiary(tok)  # "provided $9 million to assist X"
+        if not out and p.pos == "VERB" and p.code[:2] in self.words.domestic_roots:
+            out = self._crowd_of(tok, sources)  # "suppressed the protests": the protesters
         if not out and p.code.startswith(tuple(self.words.event_ref_codes)) and p.pos == "VERB":
             out = self._act_agents(tok, sources)
         own_codes = {m.code() for m in sources}
@@ -671,6 +735,9 @@ class SentenceCoder(PredicateMixin):
                 ch.dep_ == "dobj" and ch.i in coded_nouns for ch in c.trigger.children
             ):
                 continue
+            if c.pattern.pos == "NOUN" and c.code.startswith("14") and t.dep_ == "dobj" and any(
+                    x.trigger.i == t.head.i and x.code[:2] in self.words.domestic_roots for x in cands if x is not c):
+                continue  # "suppressed the protests": the protest is the repression's object, not the suppressor's act
             out.append(c)
         return out
 
@@ -726,6 +793,10 @@ class SentenceCoder(PredicateMixin):
                     sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)
             if sources:
                 break
+        if not sources and "copula_subj" in p.target:
+            frame = self._judgement(tok)
+            if frame is not None and frame[1] is not None:
+                sources, clause, _ = self.subject(frame[1])  # "X called the attack a violation": X judges
         if not sources and p.pos == "VERB" and tok.tag_ == "VBG" and tok.i > self.sent.start:
             # "in Russian shelling" misparsed as a clause: the national adjective just before the gerund
             prev = self.actors.at(tok.doc[tok.i - 1])
