@@ -250,6 +250,12 @@ def test_span_phrases_of_coded_events(fiction_nlp) -> None:  # type: ignore[no-u
     gold = [[("S", "Angry farmers")]]
     assert ext.score_spans(gold, [[e2]], [doc])["exact"]["tp"] == 1
     assert ext.score_spans(gold, [[e2]])["exact"]["tp"] == 0  # without the parse: the mention texts
+    text3 = "Sylvanian and Freedonian warships began joint exercises."
+    doc3 = fiction_nlp(text3)
+    span = (0, len("Sylvanian and Freedonian warships"))
+    e3 = replace(ev("062"), source_text=text3[:span[1]], target_text=text3[:span[1]],
+                 extras={"source_span": span, "target_span": span})
+    assert ext.event_phrases(e3, doc3) == ("Sylvanian and Freedonian warships", None)  # one mention, one span
 
 
 class _FakePrediction:
