@@ -78,13 +78,18 @@ class SentenceCoder(PredicateMixin):
     def place_back(self, tok: Token) -> Mention | None:
         """"the city", "the town", "the region": the place named last in the preceding sentences, as a
         country mention at tok (rule registry.place_reference)."""
-        if self.gazetteer is None or _lemma(tok) not in self.words.place_nouns or not any(
-                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
-            return None
+        def definite(t: Token) -> bool:
+            return any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in t.children)
+
+        if self.gazetteer is None or _lemma(tok) not in self.words.place_nouns or not (definite(tok) or any(
+                c.dep_ == "poss" and _lemma(c) in self.words.place_nouns and definite(c) for c in tok.children)):
+            return None  # "the city", "the region's capital"
         doc = self.sent.doc
         lo = max(0, self.sent.start - 150)
         for i in range(self.sent.start - 1, lo - 1, -1):
             t = doc[i]
+            if t.dep_ in ("poss", "nsubj", "nsubjpass"):
+                continue  # "Moscow's shelling", "Moscow said": a place standing for an actor, not a location
             if t.pos_ == "PROPN" and t.ent_type_ not in NOT_PLACE_ENTS and (i + 1 >= len(doc) or doc[i + 1].pos_ != "PROPN"):
                 pm = self.place_mention(t)
                 if pm is not None:
@@ -462,6 +467,9 @@ class SentenceCoder(PredicateMixin):
                     heads.append(tok.head)  # "carried out airstrikes in Gaza", "held talks with Iran"
                 if p.pos == "NOUN":  # "attacks perpetrated by X against Y"
                     heads.extend(c for c in tok.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB")
+                if p.pos == "NOUN" and want in TERRITORIAL_PREPS and self._military(p.code):
+                    # "attacks by X in Y": the parser hangs the act's place on its agent (rule candidates.agent_place)
+                    heads.extend(o for pr in _preps(tok) if pr.lower_ == "by" for o in _pobjs(pr))
                 for pr in [x for hd in heads for x in _preps(hd)]:
                     if pr.lower_ == want:
                         for o in _pobjs(pr):
@@ -503,12 +511,14 @@ class SentenceCoder(PredicateMixin):
             anchor = tok.head if p.pos == "NOUN" and tok.dep_ == "nsubj" and tok.head.pos_ == "VERB" else tok
             objects = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
             # "shelled a market in X": the parser may hang the place on the verb rather than the object
+            # "died in Russian shelling in the region's capital": a gerund naming the act has its place as its target
+            gerund = p.pos == "VERB" and tok.tag_ == "VBG" and not any(c.dep_ in SUBJ_DEPS for c in tok.children)
             where = [o for c in anchor.children if c.dep_ == "prep" and c.lower_ in TERRITORIAL_PREPS for o in _pobjs(c)] \
-                if objects else []
+                if objects or gerund else []
             for c in objects + where:
                 for t in c.subtree:
                     if (t.dep_ == "pobj" and t.head.lower_ in TERRITORIAL_PREPS | {"of", "near", "on"}) or t.i == c.i and c in where:
-                        pm = self.place_mention(t)
+                        pm = self.place_mention(t) or (self.place_back(t) if t.i == c.i and c in where else None)
                         if pm is not None:
                             # the attacked object's place is the target even in the attacker's own country
                             out.append(replace(pm, via="object_place"))
