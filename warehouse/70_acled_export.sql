@@ -18,7 +18,9 @@
 --   tags            dyadflow provenance: CAMEO code, PLOVER type, corroboration counts, and
 --                   "fatalities=unknown" where no count was reported (tells it from a reported 0)
 --   timestamp       Unix time of the first ingestion of a reporting article
--- Actor names are the text spans of the representative mention (else the CAMEO code).
+-- Actor names are the text spans of the representative mention (else the CAMEO code); an
+-- unattributed event (no named perpetrator: actor1_code NULL) writes ACLED's
+-- "Unidentified Armed Group (Country)" for political violence, "Unidentified Actor (Country)" else.
 
 create or replace view acled_export as
 
@@ -98,7 +100,13 @@ final as (
         event_types.disorder_type,
         inters.acled_event_type as event_type,
         inters.sub_event_type,
-        coalesce(inters.actor1_text, inters.actor1_code) as actor1,
+        case
+            when inters.actor1_code is null
+                then 'Unidentified '
+                    || case when event_types.political_violence then 'Armed Group' else 'Actor' end
+                    || ' (' || coalesce(countries.name, 'International') || ')'
+            else coalesce(inters.actor1_text, inters.actor1_code)
+        end as actor1,
         cast(null as varchar) as assoc_actor_1,
         inters.inter1_code as inter1,
         coalesce(inters.actor2_text, inters.actor2_code) as actor2,

@@ -63,6 +63,7 @@ class EvalReport:
     place_n: int
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     missed: list[dict[str, Any]] = field(default_factory=list)
+    unattributed_n: int = 0  # events with no named source: not scored (see score)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +73,7 @@ class EvalReport:
             "date_accuracy": self.date_accuracy, "date_n": self.date_n,
             "place_accuracy": self.place_accuracy, "place_n": self.place_n,
             "false_positives": self.false_positives, "missed": self.missed,
+            "unattributed_n": self.unattributed_n,
         }
 
     def to_text(self, *, details: bool = False) -> str:
@@ -90,6 +92,7 @@ class EvalReport:
         pa = "n/a" if self.place_accuracy is None else f"{self.place_accuracy:.3f}"
         lines.append(f"date accuracy on matched events: {da} (n={self.date_n})")
         lines.append(f"place (country) accuracy on matched events: {pa} (n={self.place_n})")
+        lines.append(f"unattributed events (no named source; not scored, the gold codes none): {self.unattributed_n}")
         if details:
             lines.append("false positives:")
             lines.extend(f"  {fp}" for fp in self.false_positives)
@@ -178,6 +181,10 @@ def score(
         e["doc"] = _doc_of(e, docs)
     gold_docs = {g["doc"] for g in gold_rows}
     evs = [e for e in evs if e["doc"] in gold_docs]
+    # unattributed acts (no named source) are not dyadic events: the gold codes none (CAMEO needs a
+    # source), so they are counted apart and neither matched nor false positives
+    unattributed = sum(1 for e in evs if not e.get("source_code"))
+    evs = [e for e in evs if e.get("source_code")]
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for g in gold_rows:
         by_doc.setdefault(g["doc"], []).append(g)
@@ -225,7 +232,7 @@ def score(
         levels=levels, per_root=per_root, per_document=per_document,
         date_accuracy=ok_date / n_date if n_date else None, date_n=n_date,
         place_accuracy=ok_place / n_place if n_place else None, place_n=n_place,
-        false_positives=fps, missed=missed,
+        false_positives=fps, missed=missed, unattributed_n=unattributed,
     )
 
 

@@ -335,6 +335,25 @@ class SentenceCoder(PredicateMixin):
             found = self.subject(verb)[0]
         return [m for m in found if m.code() not in own]
 
+    def _previous_attacker(self, tok: Token) -> list[Mention]:
+        """An agentless passive of a military act ("civilians were abducted") right after a factual military
+        act with a named agent in the preceding sentence: that act's agent (rule candidates.previous_attacker)."""
+        doc = self.sent.doc
+        if self.sent.start == 0:
+            return []
+        j = self.sent.start - 1
+        while j > 0 and doc[j].is_space:
+            j -= 1
+        previous = doc[j].sent.start
+        for c in reversed(self.earlier):
+            if c.trigger.i < previous:
+                break
+            if c.sources and c.modality.factual and c.code[:2] in self.words.military_roots:
+                agents = list({x.code(): x for m in c.sources for x in m.expand()}.values())
+                return [replace(m, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, via="act", modifier=False)
+                        for m in agents[:2]]
+        return []
+
     def _crowd_of(self, tok: Token, sources: list[Mention]) -> list[Mention]:
         """"Suppressed the protests", "dispersed a rally": a protest named only by its event noun is its
         unnamed crowd, the civilians of the place, else of the source's country (rule candidates.crowd)."""
@@ -815,6 +834,8 @@ class SentenceCoder(PredicateMixin):
         if not sources and p.pos == "VERB" and p.code[:2] in self.words.military_roots:
             sources = self._agent_of_attack_noun(clause or tok)
             passive = passive or any(c.dep_ == "nsubjpass" for c in (clause or tok).children)
+            if not sources and passive:
+                sources = self._previous_attacker(tok)  # "X attacked the town. Civilians were abducted."
         targets, territorial = self.targets(tok, p, sources)
         if p.pos == "VERB" and passive and not any(h.startswith("prep:") for h in p.target):
             # passive: the grammatical subject is the target

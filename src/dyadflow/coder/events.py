@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -24,6 +24,7 @@ SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
 MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
 THIRD_PLACE_CODE = "044"
+NOBODY = frozenset({"nobody", "none", "noone"})
 
 
 def _is_symmetric(code: str) -> bool:
@@ -118,6 +119,17 @@ def sentence_drafts(
         untargeted = c.code.startswith(tuple(lexicon.coder_words.untargeted_codes)) and _names_no_other_actor(
             c, actors, lexicon)
         dyads = _dyads(c, military, untargeted=untargeted)
+        if _unattributed(c, lexicon):
+            for t in _unattributed_targets(c, military):
+                t_code = None if t is None else t.code(military=military, territorial=military and (
+                    t.head in c.territorial_targets or t.metonym))
+                dr = _draft(doc, c, None, t, None, t_code, c.code, info, ".unattributed", lexicon, military)
+                key = ("", t_code or "", c.code)
+                if key not in best or best[key].confidence < dr.confidence:
+                    best[key] = dr
+                decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, dr.source.text or None,
+                                          t.text if t else None, "event", dr.rule_id))
+            continue
         if not dyads:
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")
         for s, t, code, suffix in dyads:
@@ -151,7 +163,8 @@ def sentence_drafts(
                                       dr.rule_id))
     kept = _one_per_root(best.values())
     kept = _drop_untargeted_duplicates(kept)
-    kept_keys = {(e.source_text, e.target_text, e.cameo_code) for e in kept}
+    kept = _drop_unattributed_duplicates(kept, lexicon)
+    kept_keys = {(e.source_text or None, e.target_text, e.cameo_code) for e in kept}
     decisions = [
         Decision(d.trigger, d.pattern_id, d.code, d.source, d.target, "merged",
                  f"merged into another event of the same dyad and root ({d.reason})")
@@ -197,6 +210,81 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon
     return True
 
 
+def _unattributed(c: Candidate, lexicon: Lexicon) -> bool:
+    """A factual act whose perpetrator the text does not name ("gunmen abducted two traders", "a bomb
+    exploded", "dozens were arrested") is an unattributed event (rule events.unattributed): ACLED
+    records it with an unidentified actor1; a dyadic CAMEO coding has no source for it."""
+    if not c.code.startswith(tuple(lexicon.coder_words.unattributed_codes)):
+        return False
+    if any(m.identified for s in c.sources for m in s.expand()):
+        return False
+    tok = c.trigger
+    if tok.dep_ == "amod" or (tok.dep_ == "acl" and not any(ch.dep_ in ("prep", "agent", "advmod", "npadvmod")
+                                                              for ch in tok.children)):
+        return False  # "occupied areas", "sympathy to those injured": a state or a reference, not an act
+    subjects = [ch for ch in tok.children if ch.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects and tok.dep_ == "conj":  # "the package bans imports and targets vessels"
+        subjects = [ch for ch in tok.head.children if ch.dep_ in ("nsubj", "nsubjpass")]
+    for ch in subjects:
+        if ch.dep_ in ("nsubj", "nsubjpass") and (ch.lower_ in NOBODY or any(d.lower_ == "no" for d in ch.children)):
+            return False  # "nobody was injured", "no arrests were made"
+        if ch.dep_ == "nsubj" and not c.sources and ch.pos_ == "NOUN" and not _act_or_weapon(ch, lexicon):
+            return False  # "the package targets vessels": a thing is no perpetrator
+    return not any(m.kind == "pronoun" for m in c.sources)  # "they attacked": an actor, just unresolved
+
+
+def _act_or_weapon(tok: Token, lexicon: Lexicon) -> bool:
+    """A noun that names an act or a weapon ("the shelling", "two rockets"): a subject that may hit."""
+    lemma = tok.lemma_.lower()
+    return lemma in lexicon.coder_words.act_nouns or lemma in lexicon.coder_words.act_noun_roots or any(
+        lexicon.code_info(p.code) is not None and lexicon.cameo[p.code].root in lexicon.coder_words.military_roots
+        for p in lexicon.patterns_by_lemma.get((lemma, "NOUN"), ()))
+
+
+def _unattributed_targets(c: Candidate, military: bool) -> list[Mention | None]:
+    """The named targets of an unattributed act (its victims or the territory hit), else one empty target."""
+    targets = [x for m in c.targets for x in m.expand() if x.identified]
+    if military:
+        actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
+        targets = actors or targets
+    return list(targets) or [None]
+
+
+def _drop_unattributed_duplicates(events: list[Draft], lexicon: Lexicon) -> list[Draft]:
+    """An unattributed event yields to an attributed one of the same kind in its sentence ("A shelled B,
+    killing five": the killing is A's): the same root, or both military. The unattributed military acts
+    of one sentence are one act ("a bomb exploded, killing six"): the most specific code is kept, with
+    the victims another of them names."""
+    military = lexicon.coder_words.military_roots
+    named = {e.cameo_root for e in events if e.source.code}
+    named_military = any(r in military for r in named)
+    # "A freed the prisoners who had been detained": a relative clause beside a named act is background
+    kept = [e for e in events if e.source.code or not (
+        e.cameo_root in named or (named_military and e.cameo_root in military) or (named and e.trigger.dep_ == "relcl"))]
+    verbal = any(not e.source.code and e.trigger.pos_ != "NOUN" and e.cameo_root in military for e in kept)
+    # an act noun stands alone only as the subject of an impact verb ("a bomb exploded", "arrests were
+    # made"); elsewhere it refers to an act ("the attack came as ...", "condolences to the victims of
+    # the bombing") or names one the clause does not assert ("urged them to cease hostilities")
+    kept = [e for e in kept if e.source.code or e.trigger.pos_ != "NOUN" or _occurs(e.trigger, lexicon)
+            or (verbal and e.cameo_root in military)]
+    acts = [e for e in kept if not e.source.code and e.cameo_root in military]
+    if len(acts) < 2:
+        return kept
+    best = max(acts, key=lambda e: (len(e.code), not e.code.endswith("0"), e.target is not None, e.confidence))
+    if best.target is None:
+        victim = next((e.target for e in acts if e.target is not None), None)
+        best = replace(best, target=victim, rule_id=f"{best.rule_id}.victims") if victim else best
+    return [e for e in kept if e not in acts] + [best]
+
+
+def _occurs(tok: Token, lexicon: Lexicon) -> bool:
+    """The act noun is asserted to have happened: subject of an impact verb ("rockets struck a base") or
+    passive subject of a light verb ("arrests were made")."""
+    head = tok.head
+    return (tok.dep_ == "nsubj" and head.lemma_.lower() in lexicon.coder_words.impact_verbs) or (
+        tok.dep_ == "nsubjpass" and head.lemma_.lower() in lexicon.coder_words.light_verbs)
+
+
 def _drop_untargeted_duplicates(events: list[Draft]) -> list[Draft]:
     """An event without a target yields to an event of the same source and root that has one."""
     targeted = {(e.source_code, e.cameo_root) for e in events if e.target_code}
@@ -229,27 +317,39 @@ def _by_actor_roles(code: str, info: Any, s: Mention, t: Mention, lexicon: Lexic
 
 
 def _draft(
-    doc: Doc, c: Candidate, s: Mention, t: Mention | None, s_code: str, t_code: str | None, code: str, info: Any,
-    suffix: str, lexicon: Lexicon, military: bool,
+    doc: Doc, c: Candidate, s: Mention | None, t: Mention | None, s_code: str | None, t_code: str | None, code: str,
+    info: Any, suffix: str, lexicon: Lexicon, military: bool,
 ) -> Draft:
-    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if s.modifier or (t is not None and t.modifier) else 1.0)
+    """One draft; `s` None is an unattributed act (no named source: half the confidence, so a named
+    perpetrator's event always ranks first)."""
+    conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if (s is not None and s.modifier) or (
+        t is not None and t.modifier) else 1.0) * (0.5 if s is None else 1.0)
     return Draft(
         trigger=c.trigger,
         code=code,
         info=info,
-        source=_party(doc, s, s_code, lexicon),
+        source=_party(doc, s, s_code, lexicon) if s is not None else _unnamed_party(doc, c),
         target=_party(doc, t, t_code, lexicon) if t is not None and t_code else None,
         rule_id=_rule_id(c, s, t, suffix),
         confidence=round(max(0.05, min(conf, 1.0)), 3),
         modality=c.modality,
         military=military,
-        extras={"source_via": s.via, "target_via": t.via if t else None},
+        extras={"source_via": s.via if s else None, "target_via": t.via if t else None},
     )
 
 
-def _party(doc: Doc, m: Mention, code: str, lexicon: Lexicon) -> Party:
-    return Party(text=m.text, code=code, country=_iso(lexicon, m.country), role=_role(code, m.country, m.fixed_code),
-                 span=_char_span(doc, m), metonym=m.metonym)
+def _party(doc: Doc, m: Mention, code: str | None, lexicon: Lexicon) -> Party:
+    return Party(text=m.text, code=code, country=_iso(lexicon, m.country),
+                 role=_role(code, m.country, m.fixed_code) if code else None, span=_char_span(doc, m), metonym=m.metonym)
+
+
+def _unnamed_party(doc: Doc, c: Candidate) -> Party:
+    """The source of an unattributed act: no code; the unnamed agent's words and role when the text
+    has them ("gunmen": UAF), else nothing."""
+    m = next((x for s in c.sources for x in s.expand()), None)
+    if m is None:
+        return Party(text="", code=None)
+    return Party(text=m.text, code=None, role=m.role, span=_char_span(doc, m))
 
 
 def build_event(
@@ -276,7 +376,7 @@ def build_event(
         sentence=ctx.sentence_text(sent).strip(),
         char_start=d.char_start,
         char_end=d.char_end,
-        source_text=s.text,
+        source_text=s.text or None,
         source_code=s.code,
         source_country=s.country,
         source_role=s.role,
@@ -316,7 +416,7 @@ def _char_span(doc: Doc, m: Mention | None) -> tuple[int, int] | None:
     return (doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text))
 
 
-def _rule_id(c: Candidate, s: Mention, t: Mention | None, suffix: str) -> str:
+def _rule_id(c: Candidate, s: Mention | None, t: Mention | None, suffix: str) -> str:
     """The trail of rules behind an event: pattern, candidate rule, dyad rule, and how each actor
     was resolved when not by the dictionary (coref, issuer, ...)."""
     vias = [m.via for m in (s, t) if m is not None]

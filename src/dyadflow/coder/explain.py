@@ -37,6 +37,6 @@ def explain_lines(traces: Iterable[SentenceTrace], *, issuer: Mention | None = N
         for d in t.decisions:
             lines.append(f"    {d.outcome:<10} {d.code} {d.source or '-'} -> {d.target or '-'}: {d.reason}")
         for e in t.events:
-            lines.append(f"    EVENT      {e.source_code} -> {e.target_code or '(none)'} {e.cameo_code} "
+            lines.append(f"    EVENT      {e.source_code or '(unattributed)'} -> {e.target_code or '(none)'} {e.cameo_code} "
                          f"{e.cameo_label or ''} [{e.rule_id}] {e.event_date or ''}")
     return lines

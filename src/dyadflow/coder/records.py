@@ -108,7 +108,7 @@ class Party:
     """One side of a drafted event: what the shared Event builder needs of an actor."""
 
     text: str
-    code: str
+    code: str | None  # None: an unattributed act's unnamed source
     country: str | None = None  # ISO3
     role: str | None = None
     span: tuple[int, int] | None = None  # document characters of the mention (None: no text of its own)
@@ -140,7 +140,7 @@ class Draft:
         return self.info.root if self.info is not None else self.code[:2]
 
     @property
-    def source_code(self) -> str:
+    def source_code(self) -> str | None:
         return self.source.code
 
     @property

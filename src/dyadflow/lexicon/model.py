@@ -233,6 +233,8 @@ class CoderWords:
     group_nouns: frozenset[str] = frozenset()
     office_words: frozenset[str] = frozenset()
     untargeted_codes: frozenset[str] = frozenset()
+    unattributed_codes: frozenset[str] = frozenset()  # code prefixes coded with no named source
+    impact_verbs: frozenset[str] = frozenset()  # "a bomb exploded": an act noun's occurrence verbs
     act_head_nouns: frozenset[str] = frozenset()
     place_nouns: frozenset[str] = frozenset()
     purpose_lemmas: frozenset[str] = frozenset()
