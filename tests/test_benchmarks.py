@@ -79,7 +79,8 @@ def test_pick_top_prefers_confidence_then_position() -> None:
 
 
 @pytest.mark.parametrize(("code", "cls"), [("010", 0), ("028", 0), ("036", 1), ("057", 1), ("061", 2),
-                                           ("0874", 2), ("090", 3), ("1383", 3), ("141", 4), ("204", 4)])
+                                           ("0874", 2), ("090", 3), ("1383", 3), ("141", 4), ("204", 4),
+                                           ("150", 4), ("163", 3), ("1661", 3), ("173", 4)])
 def test_pentaclass(code: str, cls: int) -> None:
     assert ext.pentaclass(code) == cls
 
