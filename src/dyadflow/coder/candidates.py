@@ -243,10 +243,8 @@ class SentenceCoder(PredicateMixin):
                                 for x in self.mentions_at(g, deep=0))
         if mods:
             return mods, None
-        for pr in _preps(noun):
-            if pr.lower_ == "by":
-                for o in _pobjs(pr):
-                    return self.mentions_at(o), None
+        for o in self._by_objects(noun):
+            return self.mentions_at(o), None
         launched = self._launched_from(noun) if self._military(p.code) else []
         if launched:
             return launched, None
@@ -271,6 +269,16 @@ class SentenceCoder(PredicateMixin):
                 ms, clause, _ = self.subject(g2)
                 return ms, clause
         return [], None
+
+    @staticmethod
+    def _by_objects(noun: Token) -> list[Token]:
+        """The objects of a noun event's by-phrase, also where the parser hangs it on the of-object
+        ("the arrest of two diplomats by the police", rule candidates.noun_by_agent)."""
+        out = [o for pr in _preps(noun) if pr.lower_ == "by" for o in _pobjs(pr)]
+        if not out:
+            out = [o for pr in _preps(noun) if pr.lower_ == "of" for x in _pobjs(pr)
+                   for pr2 in _preps(x) if pr2.lower_ == "by" for o in _pobjs(pr2)]
+        return out
 
     def _launched_from(self, tok: Token) -> list[Mention]:
         """"A rocket attack from Gaza", "drones launched from X": a military act's origin place stands
@@ -380,7 +388,7 @@ class SentenceCoder(PredicateMixin):
             return []
         mods = [replace(m, modifier=False) for c in noun.children
                 if (c.dep_ == "poss" or (c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i)) and (m := self.actors.at(c)) is not None]
-        by = [m for pr in _preps(noun) if pr.lower_ == "by" for o in _pobjs(pr) for m in self.mentions_at(o)]
+        by = [m for o in self._by_objects(noun) for m in self.mentions_at(o)]
         origin = self._launched_from(noun) if roots & self.words.military_roots else []
         return mods or by or origin or self.referenced_agents(noun)
 
@@ -412,8 +420,9 @@ class SentenceCoder(PredicateMixin):
                 if m is not None:
                     found.append(replace(m, modifier=False))
         for pr in _preps(noun):
-            if pr.lower_ in ("by", "between"):
+            if pr.lower_ == "between":
                 found.extend(x for o in _pobjs(pr) for x in self.mentions_at(o))
+        found.extend(x for o in self._by_objects(noun) for x in self.mentions_at(o))
         for c in noun.children:  # "the attacks carried out / perpetrated by X"
             if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
                 found.extend(x for a in c.children if a.dep_ == "agent" for o in _pobjs(a) for x in self.mentions_at(o))
