@@ -114,3 +114,17 @@ def test_corpus_reads_every_input_format_with_source_doc_names(tmp_path: Path) -
     assert docs == {"a.md", "b.jsonl#x1", "b.jsonl#x2", "c.html"}
     by_doc = {e.extras["doc"]: e for e in events}
     assert by_doc["b.jsonl#x2"].source_code == "SYVGOV" and by_doc["b.jsonl#x1"].event_date == date(2022, 3, 11)
+
+
+def test_unattributed_events_are_counted_apart() -> None:
+    """An act with no named source is not a dyadic event: the gold codes none (CAMEO needs a source), so it
+    is neither matched nor a false positive, and the report counts it."""
+    from dyadflow.evaluate import error_cases
+
+    g = [gold("AAAGOV", "BBBGOV", "111")]
+    unattributed = {**ev("AAAGOV", "BBBMIL", "190"), "source_code": None}
+    rep = score([ev("AAAGOV", "BBBGOV", "111"), unattributed], g)
+    lv = rep.levels["dyad_root"]
+    assert (lv.tp_pred, lv.n_pred) == (1, 1) and rep.unattributed_n == 1
+    assert "unattributed events" in rep.to_text()
+    assert not [c for c in error_cases([unattributed], g, {}) if c.kind == "spurious"]

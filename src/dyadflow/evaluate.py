@@ -366,7 +366,7 @@ def _spurious_cause(e: Mapping[str, Any], golds: list[dict[str, Any]]) -> str:
 def error_cases(events: Iterable[Event], gold_rows: list[dict[str, Any]],
                 traces_by_doc: Mapping[str, list[Any]]) -> list[ErrorCase]:
     """Every missed required gold row and every unmatched system event, classified by cause."""
-    rows = [_row(e) for e in events]
+    rows = [r for r in (_row(e) for e in events) if r.get("source_code")]  # unattributed acts are not scored
     for r in rows:
         r["doc"] = _doc_of(r, None)
     by_doc: dict[str, list[dict[str, Any]]] = {}
