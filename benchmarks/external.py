@@ -575,7 +575,7 @@ def _tokens(doc: Any, span: Any) -> tuple[int, int] | None:
 def event_phrases(e: Event, doc: Any) -> tuple[str | None, str | None]:
     """The source and target noun phrases of an event in its parsed text (dyadflow.nlp.phrase: the
     mention's whole noun phrase; when the two sides are conjuncts of one coordination, "A and B", or one
-    mention, "A and B troops", that phrase once, as the source (gold tags it once, R); a pronoun reporting its sentence's speaker, "X said it ...", the
+    phrase, "A and B troops", that phrase once, as the source (gold tags it once, R); a pronoun reporting its sentence's speaker, "X said it ...", the
     speaker's phrase). A party the coder implies (IMPLIED_VIAS) has no text."""
     from dyadflow.nlp.phrase import actor_phrase, coordination, phrase_head, reported_subject
 
@@ -587,8 +587,8 @@ def event_phrases(e: Event, doc: Any) -> tuple[str | None, str | None]:
     if sb is not None and tb is not None and (c := coordination(doc, *sb)) is not None \
             and phrase_head(doc, *tb).i in c[1]:
         return doc[c[0][0]:c[0][1]].text, None  # one span for both sides, as a reciprocal party
-    if sb is not None and sb == tb and (ph := actor_phrase(doc, *sb)) is not None:
-        return doc[ph[0]:ph[1]].text, None  # both sides one mention ("Sylvanian and Freedonian troops"): one span
+    if sb is not None and tb is not None and (ph := actor_phrase(doc, *sb)) is not None and ph == actor_phrase(doc, *tb):
+        return doc[ph[0]:ph[1]].text, None  # both sides one phrase ("Sylvanian and Freedonian troops"): one span
     out: list[str | None] = []
     for text, bounds in sides:
         ph = (reported_subject(doc, *bounds) or actor_phrase(doc, *bounds)) if bounds is not None else None

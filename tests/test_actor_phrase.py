@@ -93,6 +93,13 @@ def test_a_mention_starting_with_its_article(fiction_nlp) -> None:  # type: igno
      "calls by the Sylvanian government"),
     # an act keeps its actor apart
     ("Freedonia demanded the withdrawal of Sylvanian troops.", "Sylvanian troops", "Sylvanian troops"),
+    # a place in a country takes the country; a foreign force stays apart from where it is
+    ("Freedonian troops retook a strategic village in western Sylvania.", "Sylvania",
+     "a strategic village in western Sylvania"),
+    ("Freedonia withdrew its forces in Sylvania.", "Sylvania", "Sylvania"),
+    # the second of two coordinated modifiers stands for their noun too
+    ("The Sylvanian and Freedonian sides agreed to share information.", "Freedonian",
+     "The Sylvanian and Freedonian sides"),
 ])
 def test_argument_and_location_conventions(fiction_nlp, text: str, mention: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
     assert _phrase(fiction_nlp, text, mention) == phrase

@@ -49,7 +49,11 @@ PHRASE_PREPS = frozenset({"of", "in", "from", "at", "throughout", "across", "ins
 LOCATING_PREPS = PHRASE_PREPS - {"of", "from"}
 # the phrase of a mention hanging from a common noun by one of these belongs to that noun's phrase when the
 # noun is a predicate's argument: "killed [the deputy chief of] X", "rejected [calls by] X"
-ARGUMENT_PREPS = frozenset({"of", "by", "from"})
+ARGUMENT_PREPS = frozenset({"of", "by", "from", "in", "at", "near"})
+LOCATIVE_PREPS = frozenset({"in", "at", "near"})
+# groups that are in a place without being of it: "its forces in X", "the peacekeeping mission in X" keep X alone
+VISITING_GROUPS = frozenset({"force", "troop", "peacekeeper", "mission", "rebel", "militant", "fighter", "soldier",
+                             "business", "company", "result", "reform", "ceasefire", "state"})
 ARGUMENT_DEPS = frozenset({"dobj", "nsubj", "nsubjpass"})
 # a verb that only carries its noun ("held talks with X"): that noun is the predicate, not its argument
 LIGHT_VERBS = frozenset({"hold", "have", "conduct", "resume", "renew", "begin", "open", "start", "continue"})
@@ -80,6 +84,9 @@ def _climb(tok: Token) -> tuple[Token, bool]:
         head = tok.head
         if tok.dep_ in MODIFIER_DEPS and head.pos_ in NOMINAL_POS and head.i > tok.i:
             tok, modified = head, True
+        elif tok.dep_ == "conj" and head.dep_ in MODIFIER_DEPS and head.head.pos_ in NOMINAL_POS \
+                and head.head.i > tok.i:
+            tok, modified = head.head, True  # "Greek" in "the Turkish and Greek sides"
         elif (tok.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PARTITIVE_HEADS
               and head.head.i < head.i):
             tok = head.head
@@ -122,8 +129,12 @@ def _argument(head: Token) -> Token | None:
     noun = prep.head
     if noun.pos_ != "NOUN" or noun.i > prep.i:
         return None
+    act = noun.lower_.endswith(EVENT_SUFFIXES) or noun.lower_ in EVENT_NOUNS
     if prep.lower_ == "of":  # "the deputy chief of X", "the offices of X"; not an act ("the withdrawal of X")
-        if noun.lower_.endswith(EVENT_SUFFIXES) or noun.lower_ in EVENT_NOUNS:
+        if act:
+            return None
+    elif prep.lower_ in LOCATIVE_PREPS:  # "a village in X", "the settlements in X": a place in a country
+        if act or head.ent_type_ not in ("GPE", "LOC", "FAC") or noun.lemma_.lower() in VISITING_GROUPS:
             return None
     elif not (prep.lower_ in ("by", "from") and noun.lemma_.lower() in PROPOSAL_NOUNS):
         return None  # but "calls by X", "a demand from X": the proposal is the argument
