@@ -266,6 +266,27 @@ class RegistryMixin:
                             return self._recent(lambda m: m.person and m.identified)
         return None
 
+    @staticmethod
+    def _object_pronoun(tok: Token, mentions: list[Mention]) -> Mention | None:
+        """"Police arrested twelve protesters and later released them": an object "them" is the nearest
+        group named before it in its sentence that is not the subject of its own clause, even before the
+        group has a country (rule registry.object_pronoun)."""
+        verb = tok.head.head if tok.dep_ == "pobj" else tok.head
+        subjects: set[int] = set()
+        for _ in range(4):
+            subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subjects.update(t.i for c in subs for t in (c, *c.conjuncts))
+            if subs or verb.dep_ != "conj" or verb.head == verb:
+                break
+            verb = verb.head  # "arrested X and released them": the shared subject
+        doc = tok.doc
+        ref = next((m for m in _by_pos_desc(mentions) if m.start < tok.i and not m.modifier and m.head not in subjects
+                    and (m.role in GROUP_ROLES | {"MIL"} or doc[m.head].tag_ in ("NNS", "NNPS"))), None)
+        if ref is None:
+            return None
+        kind = "pronoun" if ref.identified else ref.kind  # a country-less group takes the context's country later
+        return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind=kind, via="coref", modifier=False)
+
     def _pronoun(self, tok: Token, mentions: list[Mention], speaker: Mention | None) -> Mention | None:
         low = tok.lower_
         if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
@@ -284,6 +305,8 @@ class RegistryMixin:
             if ref is None:
                 # only the previous sentence's subject, when it was a state or organisation
                 ref = next((m for m in self.state.last_subjects if not m.person and (m.metonym or m.kind == "actor")), None)
+        elif low in ("they", "them") and tok.dep_ in ("dobj", "pobj") and (obj := self._object_pronoun(tok, mentions)):
+            return obj
         elif low in ("they", "them") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
             ref = next((m for m in _by_pos_desc(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
             if ref is None and tok.dep_ in ("nsubj", "nsubjpass") and len(self.state.last_subjects) >= 2 \
