@@ -221,3 +221,10 @@ def test_codes_exist_in_the_cameo_reference(
         chunks = [code[i : i + 3] for i in range(0, len(code), 3)]
         assert len(code) % 3 == 0, code
         assert all(ch in three_letter for ch in chunks), code
+
+
+def test_collective_bodies_are_not_persons() -> None:
+    """'The regime said it would ...': a government body is an 'it' (or 'they'), never a 'he' or 'she'."""
+    agents = {r["term"]: r for r in read_seed_table(REPO / "seeds", REPO / "schemas", "agents")}
+    for term in ("government", "regime", "administration", "cabinet", "authorities", "leadership", "delegation"):
+        assert agents[term]["person"] is False, term
