@@ -109,6 +109,7 @@ def test_argument_and_location_conventions(fiction_nlp, text: str, mention: str,
     ("Freedonia today mounted its long-threatened invasion of Sylvania.", "its", "Freedonia"),
     ("The Freedonian president said Friday he was pessimistic about talks with Sylvania, a radio reported.",
      "he", "The Freedonian president"),
+    ("Sylvanian farmers wrote to President Marco Dale urging him to visit.", "him", "President Marco Dale"),
 ])
 def test_a_pronoun_takes_its_antecedent_in_the_sentence(fiction_nlp, text: str, pronoun: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
     from dyadflow.nlp.phrase import reported_subject

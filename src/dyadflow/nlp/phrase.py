@@ -184,6 +184,8 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     if arg is not None:  # "demanded [the withdrawal of] Sylvanian forces": the predicate's argument
         lo = min([lo, arg.i, *(c.left_edge.i for c in arg.children
                                if c.i < arg.i and c.dep_ not in LEFT_OUT_DEPS and not _dated(c))])
+    if root.i >= start:  # a phrase holds its whole mention, however the parser split a name
+        lo, hi = min(lo, root.i, *(t.i for t in doc[start:end] if t.dep_ != "det" and not t.is_punct)), max(hi, end - 1)
     while lo < hi and doc[lo].is_punct:
         lo += 1
     while hi > lo and (doc[hi].is_punct and doc[hi].text != ")" or doc[hi].ent_type_ in ("DATE", "TIME")):
@@ -231,8 +233,9 @@ def _subject_phrase(verb: Token, before: int) -> tuple[int, int] | None | bool:
 def reported_subject(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """The noun phrase a personal pronoun stands for in its own sentence: the speaker of the clause it is
     the subject of ("Turkey said it had asked ...", "X was quoted as saying he would ...", also when the
-    parser hangs the clause elsewhere: "X said Friday he ..., a radio reported"), or the subject of the
-    clause whose argument it possesses ("Sylvania mounted its invasion" -> Sylvania); else None."""
+    parser hangs the clause elsewhere: "X said Friday he ..., a radio reported"), the subject of the
+    clause whose argument it possesses ("Sylvania mounted its invasion" -> Sylvania), for an object "him"
+    or "her" the nearest person named before it; else None."""
     tok = doc[start:end].root
     if end - start != 1 or tok.pos_ != "PRON":
         return None
@@ -244,6 +247,11 @@ def reported_subject(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             cur = cur.head
         found = _subject_phrase(cur, tok.i) if cur.pos_ in ("VERB", "AUX") else None
         return found or None
+    if tok.lower_ in ("him", "her") and tok.dep_ in ("dobj", "pobj", "dative"):
+        # "wrote to President Dale urging him": the nearest person named before it
+        named = next((t for t in reversed(doc[tok.sent.start:tok.i]) if t.ent_type_ == "PERSON" and t.dep_ != "compound"),
+                     None)
+        return actor_phrase(doc, named.i, named.i + 1) if named is not None else None
     if tok.dep_ not in ("nsubj", "nsubjpass"):
         return None
     j = tok.i - 1
