@@ -3,6 +3,8 @@
 -- (ISO3), directed and undirected, plus the article's outlet.
 -- Events without a target keep target NULL (actor2 is NULL), so every period view below
 -- reconciles exactly with `select count(*) from events`. is_factual is carried along.
+-- Unattributed events (no named perpetrator: source_code NULL, rule id "*.unattributed") keep
+-- actor1 NULL the same way; filter `actor1 is not null` for dyads between named actors.
 -- Undirected pairs put the lower code first (actor1_u <= actor2_u); when one side is NULL the
 -- pair keeps its directed order.
 -- outlet = the article's source, else the host of its URL (for n_sources, GDELT NumSources).
