@@ -87,6 +87,8 @@ def _climb(tok: Token) -> tuple[Token, bool]:
         elif tok.dep_ == "conj" and head.dep_ in MODIFIER_DEPS and head.head.pos_ in NOMINAL_POS \
                 and head.head.i > tok.i:
             tok, modified = head.head, True  # "Greek" in "the Turkish and Greek sides"
+        elif tok.dep_ == "appos" and head.pos_ in NOMINAL_POS and head.i < tok.i and head.ent_type_ not in ("GPE", "LOC"):
+            tok, modified = head, False  # "its closest ally the UK", "the head of X, Anton Vell"
         elif (tok.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PARTITIVE_HEADS
               and head.head.i < head.i):
             tok = head.head
@@ -179,7 +181,7 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             continue
         elif child.dep_ == "appos" and place or child.dep_ == "acl" and doc[child.left_edge.i - 1].text == ",":
             continue  # "Idlib, the last enclave", "attacks, occurring weekly,": a comment, not the actor
-        elif not modified or _names(child):
+        elif not modified or _names(child) or child.dep_ == "appos" and child.pos_ == "PROPN":
             hi = max(hi, child.right_edge.i)
     if arg is not None:  # "demanded [the withdrawal of] Sylvanian forces": the predicate's argument
         lo = min([lo, arg.i, *(c.left_edge.i for c in arg.children
