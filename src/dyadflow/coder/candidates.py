@@ -763,7 +763,7 @@ class SentenceCoder(PredicateMixin):
         out = []
         for c in cands:
             t = c.trigger
-            if c.pattern.id.startswith("057.agree") and any(
+            if c.pattern.id.startswith("057.agree") and c.pattern.pos == "VERB" and any(
                     x is not c and x.trigger.i in {d.i for d in t.subtree} and x.trigger.i != t.i for x in cands):
                 continue  # "agreed to share intelligence": the agreed act is coded (as intended), not a bare 057
             if _lemma(t) in self.words.purpose_lemmas and t.dep_ in ("advcl", "xcomp") and t.head.i in triggers \
