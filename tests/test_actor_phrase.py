@@ -99,6 +99,8 @@ def test_a_mention_starting_with_its_article(fiction_nlp) -> None:  # type: igno
     ("Freedonia withdrew its forces in Sylvania.", "Sylvania", "Sylvania"),
     # a name in apposition belongs to the noun it names ("its closest ally Sylvania"), not to a place's
     ("Freedonia warned its closest ally Sylvania on Monday.", "Sylvania", "its closest ally Sylvania"),
+    # "both" belongs to the coordination, not to its first conjunct
+    ("Freedonia warned both Sylvania and Marland on Monday.", "Sylvania", "Sylvania"),
     # the second of two coordinated modifiers stands for their noun too
     ("The Sylvanian and Freedonian sides agreed to share information.", "Freedonian",
      "The Sylvanian and Freedonian sides"),

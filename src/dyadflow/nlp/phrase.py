@@ -188,8 +188,8 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
                                if c.i < arg.i and c.dep_ not in LEFT_OUT_DEPS and not _dated(c))])
     if root.i >= start:  # a phrase holds its whole mention, however the parser split a name
         lo, hi = min(lo, root.i, *(t.i for t in doc[start:end] if t.dep_ != "det" and not t.is_punct)), max(hi, end - 1)
-    while lo < hi and doc[lo].is_punct:
-        lo += 1
+    while lo < hi and (doc[lo].is_punct or doc[lo].lower_ in ("both", "either", "neither") and head.conjuncts):
+        lo += 1  # "both" belongs to the coordination ("both India and Pakistan"), not to one conjunct
     while hi > lo and (doc[hi].is_punct and doc[hi].text != ")" or doc[hi].ent_type_ in ("DATE", "TIME")):
         hi -= 1
     hi = _balanced(doc, lo, hi)
@@ -212,6 +212,8 @@ def coordination(doc: Doc, start: int, end: int) -> tuple[tuple[int, int], froze
         return None
     lo = min(actor_phrase(doc, c.i, c.i + 1) or (c.i, c.i + 1) for c in conjuncts)[0]
     hi = max((actor_phrase(doc, c.i, c.i + 1) or (c.i, c.i + 1))[1] for c in conjuncts)
+    if lo > 0 and doc[lo - 1].lower_ in ("both", "either", "neither"):
+        lo -= 1  # "Both Sylvania and Freedonia"
     return (lo, hi), frozenset(c.i for c in conjuncts)
 
 
