@@ -63,6 +63,11 @@ EVENT_SUFFIXES = ("tion", "sion", "ment", "al", "ance", "ence", "ing", "ure", "a
 EVENT_NOUNS = frozenset({"sanctions", "sanction", "ban", "siege", "boycott", "attack", "attacks", "strike", "strikes",
                          "raid", "raids", "visit", "talks", "war", "crimes", "abuse", "abuses", "support", "positions",
                          "position", "policy", "policies", "release", "arrest", "return", "trial", "death", "killing"})
+# bodies and groups whose names end like acts
+BODY_NOUNS = frozenset({"organization", "organisation", "nation", "population", "delegation", "administration",
+                        "coalition", "federation", "association", "foundation", "institution", "opposition",
+                        "union", "station", "faction", "legion", "region", "government", "parliament",
+                        "tribunal", "council", "general", "official", "rival", "national", "settlement"})
 # proposals name their author with "by"/"from": "calls by X", "a demand from X"
 PROPOSAL_NOUNS = frozenset({"call", "demand", "request", "offer", "proposal", "appeal", "invitation", "plea", "bid"})
 POSTED_TITLES = frozenset({"ambassador", "envoy", "consul", "diplomat", "premier", "president", "king"})
@@ -131,7 +136,7 @@ def _argument(head: Token) -> Token | None:
     noun = prep.head
     if noun.pos_ != "NOUN" or noun.i > prep.i:
         return None
-    act = noun.lower_.endswith(EVENT_SUFFIXES) or noun.lower_ in EVENT_NOUNS
+    act = (noun.lower_.endswith(EVENT_SUFFIXES) and noun.lemma_.lower() not in BODY_NOUNS) or noun.lower_ in EVENT_NOUNS
     if prep.lower_ == "of":  # "the deputy chief of X", "the offices of X"; not an act ("the withdrawal of X")
         if act:
             return None
