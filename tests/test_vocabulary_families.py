@@ -1,0 +1,60 @@
+"""Issue 12 error-analysis families (ConfliBERT/PLOVER misses by category): each vocabulary entry
+added for a family fires on its own example sentence with the real seeds, with its code; the
+appeal-noun governors no longer read 'renewed talks' as an appeal."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS, SCHEMAS = REPO / "seeds", REPO / "schemas"
+
+FAMILIES = [  # (entry id, code the example must yield)
+    ("0256.withdrawal.noun.gov", "0256"), ("0256.pullout.noun.gov", "0256"), ("1033.seek.refuge", "1033"),
+    ("144.block.transport", "144"), ("018.sorrow.noun.express", "018"), ("018.grief.noun.express", "018"),
+    ("018.sadness.noun.express", "018"), ("0842.pay.compensation", "0842"), ("081.open.border", "081"),
+    ("0842.return.heritage", "0842"), ("152.alert.noun.on", "152"), ("017.attend.ceremony", "017"),
+    ("085.ban.noun.trade.lift", "085"), ("081.ban.noun.lift", "081"), ("014.consider.act", "014"),
+    ("143.strike.noun.labor.gov", "143"), ("162.prohibit.aid", "162"), ("120.deny.request", "120"),
+    ("120.dismiss.appeal", "120"), ("073.hand.over.aid", "073"), ("0862.receive.observer", "0862"),
+]
+VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
+
+
+@pytest.fixture(scope="module")
+def coder():  # type: ignore[no-untyped-def]
+    from dyadflow.lexicon import load_lexicon
+    from dyadflow.nlp import DEFAULT_MODELS, build_nlp
+
+    if not any(importlib.util.find_spec(m) is not None for m in DEFAULT_MODELS):
+        pytest.skip("no spaCy English model installed")
+    lex = load_lexicon(SEEDS, SCHEMAS)
+    return build_nlp(lex), lex
+
+
+def _events(coder, text: str):  # type: ignore[no-untyped-def]
+    from dyadflow.coder import code_article
+
+    nlp, lex = coder
+    return code_article(nlp(text), lex, None, doc_id="family")
+
+
+@pytest.mark.parametrize(("entry", "code"), FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_family_entry_fires_on_its_example(coder, entry: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    events = _events(coder, VOCAB[entry]["example"])
+    assert any(e.rule_id.startswith(entry) and e.cameo_code.startswith(code[:3]) for e in events), \
+        [(e.rule_id, e.cameo_code) for e in events]
+
+
+def test_renewed_negotiations_are_a_resumption_not_an_appeal(coder) -> None:  # type: ignore[no-untyped-def]
+    codes = {e.cameo_code for e in _events(coder, "Chile and Peru renewed negotiations with Bolivia on Tuesday.")}
+    assert "026" not in codes and codes & {"046", "040"}
+
+
+def test_no_appeal_noun_is_governed_by_renew() -> None:
+    assert not [i for i, r in VOCAB.items() if r["code"].startswith("02") and "renew" in r.get("gov", "").split("|")
+                and not i.startswith("020.plea")]
