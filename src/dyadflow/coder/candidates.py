@@ -271,6 +271,19 @@ class SentenceCoder(PredicateMixin):
         return [], None
 
     @staticmethod
+    def _listed(tok: Token) -> list[Token]:
+        """tok and the items listed with it ("$5 million to A, $3 million to B and $2 million to C": each
+        amount carries its own recipient; rule candidates.amount_list)."""
+        out, todo = [tok], [tok]
+        while todo and len(out) < 12:
+            cur = todo.pop()
+            for c in cur.children:
+                if c.dep_ in ("conj", "appos") and c.pos_ == tok.pos_ and c not in out:
+                    out.append(c)
+                    todo.append(c)
+        return out
+
+    @staticmethod
     def _by_objects(noun: Token) -> list[Token]:
         """The objects of a noun event's by-phrase, also where the parser hangs it on the of-object
         ("the arrest of two diplomats by the police", rule candidates.noun_by_agent)."""
@@ -488,7 +501,7 @@ class SentenceCoder(PredicateMixin):
                 # "support for Israel's war")
                 exact = h.startswith("prep!:")
                 want = h.split(":", 1)[1]
-                heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and p.obj]
+                heads = [tok] + [x for c in tok.children if c.dep_ == "dobj" and p.obj for x in self._listed(c)]
                 if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass"):
                     heads.append(tok.head)  # "talks were held with Iran", "clashes erupted in X"
                 if p.pos == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in self.words.light_verbs:
