@@ -72,6 +72,7 @@ def test_every_example_is_caught_by_its_trap(nlp, row: dict) -> None:  # type: i
         "The two countries signed a peace agreement.",
         "A drone attack on the oil depot killed three workers.",
         "Japan provided humanitarian aid to Turkey.",
+        "The prime minister called a snap election for June.",
     ],
 )
 def test_event_senses_are_not_trapped(nlp, text: str) -> None:  # type: ignore[no-untyped-def]

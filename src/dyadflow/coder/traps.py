@@ -40,6 +40,8 @@ def _context_words(tok: Token, context: str, pos: str) -> list[Token]:
                 and g.i < c.i] + [c for c in kids if c.dep_ == "mark"]
     if context == "particle":
         return [c for c in kids if c.dep_ == "prt"]
+    if context == "complement":  # an object predicate: "called the vote a threat", "called the poll illegal"
+        return [c for c in kids if c.dep_ == "oprd"]
     if context == "following":
         for nxt in tok.doc[tok.i + 1: tok.i + 4]:
             if nxt.pos_ not in _SKIP_FOLLOWING:
@@ -58,6 +60,6 @@ def trap_for(token: Token, traps: Iterable[SenseTrap]) -> str | None:
         if trap.lemma != lemma or trap.pos != pos:
             continue
         words = set(trap.words)
-        if any(_forms(t) & words for t in _context_words(token, trap.context, pos)):
+        if any("*" in words or _forms(t) & words for t in _context_words(token, trap.context, pos)):
             return trap.id
     return None
