@@ -270,6 +270,31 @@ class SentenceCoder(PredicateMixin):
                 return ms, clause
         return [], None
 
+    def _breakdowns(self, found: list[Candidate]) -> list[Candidate]:
+        """"The new funding includes $8 million for A and $17 million for B": a definite act noun told
+        before (its agent, its code) broken down by recipient (rule candidates.aid_breakdown)."""
+        out: list[Candidate] = []
+        for tok in self.sent:
+            if tok.dep_ != "nsubj" or tok.pos_ != "NOUN" or any(c.trigger.i == tok.i for c in found) \
+                    or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in tok.children):
+                continue
+            roots = self.words.act_noun_roots.get(_lemma(tok))
+            verb = tok.head
+            if not roots or verb.pos_ not in ("VERB", "AUX"):
+                continue
+            amounts = [x for c in verb.children if c.dep_ == "dobj" and c.like_num for x in self._listed(c)]
+            targets = [m for a in amounts for pr in _preps(a) if pr.lower_ in ("for", "to")
+                       for o in _pobjs(pr) for m in self.mentions_at(o, deep=0)]
+            act = self._earlier_act(_lemma(tok)) if targets else None
+            if act is None or act.code[:2] not in roots or self.context(verb, verb)[0] != "asserted":
+                continue
+            agents = list({x.code(): x for m in act.sources for x in m.expand()}.values())
+            sources = [replace(m, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, via="act", modifier=False)
+                       for m in agents[:2]]
+            out.append(Candidate(tok, act.pattern, act.code, tuple(sources), tuple(targets), Modality.ASSERTED,
+                                 ".breakdown", round(act.confidence * 0.9, 3), verb))
+        return out
+
     @staticmethod
     def _listed(tok: Token) -> list[Token]:
         """tok and the items listed with it ("$5 million to A, $3 million to B and $2 million to C": each
@@ -769,6 +794,7 @@ class SentenceCoder(PredicateMixin):
         """Matched candidates; a support/appeal verb whose object is itself a coded event noun
         ("supporting a rapprochement between A and B") yields to the noun."""
         found = list(self._iter_candidates())
+        found += self._breakdowns(found)
         cands = [self._threat_code(c, found) for c in found]
         cands += [d for c in cands if (d := self._accusation(c)) is not None]
         coded_nouns = {c.trigger.i for c in cands if c.pattern.pos == "NOUN" and c.targets and c.modality.factual}
