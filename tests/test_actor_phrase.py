@@ -84,6 +84,7 @@ def test_a_mention_starting_with_its_article(fiction_nlp) -> None:  # type: igno
     ("Protesters in Fredonia City threw stones at the police.", "Protesters", "Protesters in Fredonia City"),
     # a place leaves out its apposition; a participle set off by a comma goes
     ("Sylvania, a close ally of Freedonia, rejected the plan.", "Sylvania", "Sylvania"),
+    ("Freedonia released the mayor of Port Vell, a member of the Red Hand Front.", "mayor", "the mayor of Port Vell"),
     ("Recent Sylvanian air raids, occurring every night, have killed dozens of farmers.", "Sylvanian",
      "Recent Sylvanian air raids"),
     # a common noun that is the predicate's argument takes over the of-phrase; a proposal its author

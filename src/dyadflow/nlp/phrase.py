@@ -188,6 +188,10 @@ def actor_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             continue  # "Idlib, the last enclave", "attacks, occurring weekly,": a comment, not the actor
         elif not modified or _names(child) or child.dep_ == "appos" and child.pos_ == "PROPN":
             hi = max(hi, child.right_edge.i)
+    described = next((t.left_edge.i for t in doc[head.i + 1:hi + 1] if t.dep_ == "appos"
+                      and doc[t.left_edge.i].lower_ in ("a", "an") and doc[t.left_edge.i - 1].text == ","), None)
+    if described is not None:
+        hi = described - 2  # "the mayor of X, a member of Y": a description, not the actor's name
     if arg is not None:  # "demanded [the withdrawal of] Sylvanian forces": the predicate's argument
         lo = min([lo, arg.i, *(c.left_edge.i for c in arg.children
                                if c.i < arg.i and c.dep_ not in LEFT_OUT_DEPS and not _dated(c))])
