@@ -7,20 +7,25 @@ Baghdad"). The convention, over the dependency parse:
 
 * a modifier (amod, compound, nmod, poss, nummod) stands for the noun it modifies ("Serbian" in
   "Serbian forces" -> "Serbian forces"); that noun then keeps only its left dependents ("an Indian
-  proposal", not "an Indian proposal for signing ...");
+  proposal", not "an Indian proposal for signing ..."), and a named apposition ("the space agency
+  Glavkosmos"); so does the second of two coordinated modifiers ("Greek" in "the Turkish and Greek
+  sides"), and a name in close apposition stands for the noun it names ("its closest ally the UK");
 * a partitive head takes over its "of" phrase ("Dozens of journalists", "a group of diplomats"); so does
   any common noun that is a predicate's argument, unless it names an act ("killed the deputy chief of X",
   "the offices of X", not "the withdrawal of X"), and a proposal its author ("rejected calls by X");
 * a named person or a posted official leaves out where they are ("the ambassador in Paris"), a group
   keeps it ("demonstrators in Baghdad"); a place leaves out its apposition ("Idlib, the last enclave"),
-  any phrase a participle set off by a comma ("attacks, occurring weekly,");
+  any phrase a participle or an indefinite description set off by a comma ("attacks, occurring weekly,",
+  "the mayor of X, a member of Y"); "both" belongs to the coordination, not to one conjunct;
+* whatever the parse, the phrase holds the whole mention ("Sudan People’s Liberation Army");
 * the phrase is the head with its dependents and appositions ("A member of the parliament, X"),
   without relative and adverbial clauses, coordinated conjuncts, punctuation and dates at its edges
   ("on Monday", "Tuesday"); a parenthesised acronym right after it belongs to it ("the Palestine
   Liberation Organization (PLO)");
 * a verb has no phrase (an implied party, e.g. the government a protest is against); a pronoun is
   itself, or (`reported_subject`) the speaker whose clause it is the subject of or the subject of the
-  clause whose argument it possesses ("Sylvania mounted its invasion").
+  clause whose argument it possesses ("Sylvania mounted its invasion"); an object "him"/"her" the person
+  named before it.
 
 The conventions were read off ConfliBERT's CAMEO training file (cameo_ner_train.txt), not its test file.
 
