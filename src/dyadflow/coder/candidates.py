@@ -295,6 +295,23 @@ class SentenceCoder(PredicateMixin):
                                  ".breakdown", round(act.confidence * 0.9, 3), verb))
         return out
 
+    def _singled_out(self, tok: Token) -> list[Mention]:
+        """"Called on all parties, in particular X, to ...", "urged all sides, especially X": the party a
+        general addressee singles out, wherever the parser hangs it (rule candidates.singled_out)."""
+        heads = [tok] + [o for pr in _preps(tok) for o in _pobjs(pr)] + [c for c in tok.children if c.dep_ == "dobj"]
+        for h in heads:
+            for c in h.children:
+                if c.dep_ not in ("dobj", "oprd", "npadvmod", "appos", "attr") or c.i == tok.i:
+                    continue
+                marked = any((g.dep_ == "advmod" and g.lower_ in ("especially", "notably", "particularly"))
+                             or (g.dep_ == "prep" and g.lower_ == "in" and any(a.lower_ == "particular" for a in g.children))
+                             for g in c.children)
+                if marked:
+                    found = self.mentions_at(c, deep=0)
+                    if found:
+                        return found
+        return []
+
     @staticmethod
     def _listed(tok: Token) -> list[Token]:
         """tok and the items listed with it ("$5 million to A, $3 million to B and $2 million to C": each
@@ -592,6 +609,8 @@ class SentenceCoder(PredicateMixin):
                             break
                 if out:
                     break
+        if not out and p.pos == "VERB":
+            out = self._singled_out(tok)  # "called on all parties, in particular X, to ..."
         if not out and p.code[:2] in ("07", "03"):
             out = self._purpose_beneficiary(tok)  # "provided $9 million to assist X"
         if not out and p.pos == "VERB" and p.code[:2] in self.words.domestic_roots:
