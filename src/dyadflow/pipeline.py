@@ -186,6 +186,8 @@ def build_resources(settings: Settings, *, with_gazetteer: bool = True, lexicon:
 
     if lexicon is None:
         lexicon = load_lexicon_for(settings)
+    if settings.backoff and getattr(lexicon, "engine", "native") == "native":
+        lexicon = replace(lexicon, backoff=load_backoff_stage(settings))
     nlp = build_nlp(lexicon, model=settings.spacy_model)
     gazetteer = None
     if with_gazetteer:
@@ -193,6 +195,18 @@ def build_resources(settings: Settings, *, with_gazetteer: bool = True, lexicon:
 
         gazetteer = Gazetteer.from_package()
     return CoderResources(nlp=nlp, lexicon=lexicon, gazetteer=gazetteer, coder_version=coder_version_for(lexicon))
+
+
+def load_backoff_stage(settings: Settings) -> Any:
+    """The coder's learned back-off stage: encoder and classifier trained on the project's examples
+    (cached in settings.backoff_cache_dir), threshold calibrated on them unless set."""
+    from dyadflow.backoff import Backoff
+    from dyadflow.coder.backoff_stage import BackoffStage
+
+    classifier = Backoff.load(settings.seeds_dir, settings.schemas_dir, threshold=settings.backoff_threshold,
+                              cache_dir=settings.backoff_cache_dir)
+    log.info("learned back-off on (threshold %.3f)", classifier.threshold)
+    return BackoffStage(classifier)
 
 
 def articles_to_code(store: ParquetStore, key: str, doc_ids: Iterable[str] | None = None) -> list[Article]:

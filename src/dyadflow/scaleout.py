@@ -69,19 +69,23 @@ class ResourceKey:
     lexicon_format: str
     spacy_model: str | None
     with_gazetteer: bool = True
+    backoff: bool = False  # the coder's learned back-off (settings.backoff)
+    backoff_threshold: float | None = None
 
     def settings(self) -> Settings:
         from pathlib import Path
 
         return Settings(project_dir=Path(self.project_dir),
                         lexicon_dir=Path(self.lexicon_dir) if self.lexicon_dir else None,
-                        lexicon_format=self.lexicon_format, spacy_model=self.spacy_model)
+                        lexicon_format=self.lexicon_format, spacy_model=self.spacy_model,
+                        backoff=self.backoff, backoff_threshold=self.backoff_threshold)
 
 
 def resource_key(settings: Settings, with_gazetteer: bool = True) -> ResourceKey:
     """The cache key of the resources these settings need."""
     return ResourceKey(str(settings.project_dir), str(settings.lexicon_dir) if settings.lexicon_dir else None,
-                       settings.lexicon_format, settings.spacy_model, with_gazetteer)
+                       settings.lexicon_format, settings.spacy_model, with_gazetteer, settings.backoff,
+                       settings.backoff_threshold)
 
 
 class _ResourceCache:

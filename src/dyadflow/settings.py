@@ -42,6 +42,11 @@ class Settings:
     languages: tuple[str, ...] = ("en",)
     # when set, the load flow rewrites this dashboard (dyadflow dashboard) after every load
     dashboard_path: Path | None = None
+    # the learned back-off inside the coder (dyadflow.coder.backoff_stage): unmatched verbs with an
+    # identified source and target coded by the sentence encoder; off by default (BENCHMARKS.md)
+    backoff: bool = False
+    backoff_threshold: float | None = None  # minimum probability; None: the one calibrated on the examples
+    cache_dir: Path | None = None  # the back-off's trained classifier (default ~/.cache/dyadflow)
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_doc_chars <= MAX_DOC_CHARS:
@@ -63,6 +68,10 @@ class Settings:
     @property
     def examples_dir(self) -> Path:
         return self.project_dir / "examples" / "corpus"
+
+    @property
+    def backoff_cache_dir(self) -> Path:
+        return self.cache_dir or Path.home() / ".cache" / "dyadflow"
 
     @property
     def data_dir(self) -> Path:
@@ -113,6 +122,12 @@ class Settings:
             kw["spacy_model"] = v
         if v := env.get(ENV_PREFIX + "LANGUAGES"):
             kw["languages"] = tuple(x.strip().lower() for x in v.split(",") if x.strip())
+        if v := env.get(ENV_PREFIX + "BACKOFF"):
+            kw["backoff"] = v.strip().lower() in ("1", "true", "yes", "on")
+        if v := env.get(ENV_PREFIX + "BACKOFF_THRESHOLD"):
+            kw["backoff_threshold"] = float(v)
+        if v := env.get(ENV_PREFIX + "CACHE_DIR"):
+            kw["cache_dir"] = Path(v).expanduser().resolve()
         if v := env.get(ENV_PREFIX + "DASHBOARD"):
             kw["dashboard_path"] = Path(v).expanduser().resolve()
         return cls(**kw)  # type: ignore[arg-type]

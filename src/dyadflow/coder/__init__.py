@@ -69,6 +69,7 @@ def code_sentences(
     as "we"/"I")."""
     finder = ActorFinder(doc, lexicon, published, issuer=issuer_mention(lexicon, source, published))
     out = []
+    coders: list[SentenceCoder] = []
     earlier: list[tuple[int, Candidate]] = []  # recent candidates with sources, for "condemned the attack"
     for idx, sent in enumerate(_sentence_index(doc, text)):
         actors = finder.sentence(sent)
@@ -89,6 +90,11 @@ def code_sentences(
                 for t in c.targets:
                     finder.note_target(t)
         out.append((idx, sent, actors, cands))
+        coders.append(coder)
+    backoff = getattr(lexicon, "backoff", None)
+    if backoff is not None:  # the learned back-off for unmatched verbs (coder.backoff_stage), one batch per article
+        extended = backoff.extend(coders, [cands for *_, cands in out])
+        out = [(idx, sent, actors, cands) for (idx, sent, actors, _), cands in zip(out, extended, strict=True)]
     return out
 
 
@@ -101,6 +107,8 @@ class NativeCoder:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        if getattr(lexicon, "backoff", None) is not None:
+            self.version = f"{CODER_VERSION}+backoff"  # its codings differ: a separate coding key
 
     def match(self, doc: Doc, published: date | None, *, text: str, gazetteer: Gazetteer | None = None,
               source: str | None = None) -> list[SentenceMatch[SentenceActors, Candidate]]:

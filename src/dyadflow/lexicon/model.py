@@ -284,6 +284,9 @@ class Lexicon:
     coder_maps: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict, compare=False)
     coder_words: CoderWords = field(init=False, repr=False, compare=False)
     traps: tuple[SenseTrap, ...] = field(default=(), compare=False)  # seeds/sense_traps.csv
+    # the learned back-off stage (dyadflow.coder.backoff_stage.BackoffStage), attached by
+    # pipeline.build_resources when settings.backoff is on; None: the vocabulary alone
+    backoff: Any = field(default=None, compare=False)
     country_by_code: Mapping[str, Country] = field(init=False, repr=False, compare=False)
     agent_by_term: Mapping[str, Agent] = field(init=False, repr=False, compare=False)
     country_by_iso3: Mapping[str, Country] = field(init=False, repr=False, compare=False)

@@ -1,0 +1,155 @@
+"""Back-off stage: a CAMEO code for a clause whose verb no vocabulary entry matched (issue 12, item 2).
+
+Runs after the candidates stage, once per article. A slot is a finite verb (or one with a tense or modal auxiliary) of a sentence that
+
+- no vocabulary pattern matches (its lemma has no entry, or none whose constraints hold), that is
+  no word-sense trap, no reporting, intention, denial or claim verb (those govern the act, they are
+  not one), and that has no coded candidate below it ("decided to attack X": the attack is coded);
+- has an identified source (subject, by-agent) and an identified target (object, dative or
+  prepositional object), found by the candidates stage's own argument-frame methods.
+
+The slots' clause texts ("SOURCE verb ... TARGET", the verb's core dependants) are classified in one
+batch per article by the learned back-off (dyadflow.backoff: sentence encoder + linear classifier,
+calibrated abstention). A clause the classifier codes becomes an ordinary candidate of the predicted
+code through `SentenceCoder._candidate` — so modality (negation, intention, denial, claims,
+questions) applies as for any predicate — with pattern id "backoff.<code>" (every event's rule_id
+says it is the back-off) and the nearest example's cosine similarity as confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from spacy.tokens import Token
+
+from dyadflow.coder.candidates import SentenceCoder
+from dyadflow.coder.predicates import _lemma, _pattern_ok
+from dyadflow.coder.records import Candidate, Mention
+from dyadflow.coder.traps import trap_for
+from dyadflow.lexicon.model import VerbPattern
+
+RULE_PREFIX = "backoff"
+# where the target of an unmatched verb may stand (a place after in/near is not a party)
+TARGET_HINTS = ("dobj", "dative", "prep:with", "prep:against", "prep:on", "prep:to", "prep:toward",
+                "prep:towards", "prep:for", "prep:at", "prep:into", "prep:from", "prep:over")
+CORE_DEPS = frozenset({"dobj", "dative", "iobj", "prep", "agent", "prt", "neg", "aux", "auxpass", "nsubjpass",
+                       "acomp", "oprd", "attr", "xcomp", "compound"})
+MAX_CLAUSE_TOKENS = 40
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
+
+
+class Classifier(Protocol):
+    """What the stage needs of dyadflow.backoff.Backoff: a prediction (or None: abstain) per text."""
+
+    def classify(self, texts: list[str]) -> Sequence[Prediction | None]: ...
+
+
+class Prediction(Protocol):
+    cameo_code: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One unmatched verb with an identified source and target, and the clause text to classify."""
+
+    sentence: int  # index into the article's sentence list
+    trigger: Token
+    text: str
+
+
+@dataclass(frozen=True)
+class BackoffStage:
+    """The back-off stage with its classifier (built once per process, see `load_stage`)."""
+
+    classifier: Classifier
+
+    def extend(self, coders: Sequence[SentenceCoder], candidates: Sequence[list[Candidate]]) -> list[list[Candidate]]:
+        """Each sentence's candidates plus the back-off's candidates for its unmatched clauses."""
+        slots = [s for i, (coder, cands) in enumerate(zip(coders, candidates, strict=True))
+                 for s in sentence_slots(coder, cands, i)]
+        out = [list(c) for c in candidates]
+        if not slots:
+            return out
+        for slot, pred in zip(slots, self.classifier.classify([s.text for s in slots]), strict=True):
+            if pred is None:
+                continue
+            cand = backoff_candidate(coders[slot.sentence], slot.trigger, pred.cameo_code, pred.similarity)
+            if cand is not None and cand.sources and cand.targets:
+                out[slot.sentence].append(cand)
+        return out
+
+
+def _identified(ms: Sequence[Mention]) -> list[Mention]:
+    return [m for m in ms if m.identified and not m.modifier]
+
+
+def _finite(tok: Token) -> bool:
+    """A finite verb or one with a tense/modal auxiliary ("has rammed", "was shelled"): not an
+    infinitive ("to support"), nor a participle modifying a noun ("a party bearing ties with X")."""
+    return tok.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in tok.children)
+
+
+def _unmatched_verb(coder: SentenceCoder, tok: Token, coded: set[int]) -> bool:
+    """A finite verb no vocabulary entry matches, that governs no coded act and is no modality verb."""
+    if tok.pos_ != "VERB" or tok.i in coded or tok.i in coder.actors.outlet_tokens or not _finite(tok):
+        return False
+    words = coder.words
+    lem = _lemma(tok)
+    if lem in (words.say_lemmas | words.intent_lemmas | words.deny_lemmas | words.claim_lemmas
+               | words.plan_lemmas | words.allege_lemmas | words.appeal_lemmas | words.negating_lemmas
+               | words.threat_lemmas | words.ongoing_lemmas | words.light_verbs):
+        return False
+    lexicon = coder.lexicon
+    objects: dict[str, frozenset[str]] = {}
+    if any(_pattern_ok(tok, p, objects) for p in lexicon.patterns_by_lemma.get((lem, "VERB"), ())):
+        return False
+    if lexicon.traps and trap_for(tok, lexicon.traps) is not None:
+        return False
+    return not any(t.i in coded for t in tok.subtree)
+
+
+def sentence_slots(coder: SentenceCoder, candidates: Sequence[Candidate], index: int) -> list[Slot]:
+    """The sentence's unmatched verbs with an identified source and target."""
+    coded = {c.trigger.i for c in candidates}
+    out = []
+    for tok in coder.sent:
+        if not _unmatched_verb(coder, tok, coded):
+            continue
+        sources = _identified(coder.subject(tok)[0])
+        if not sources:
+            continue
+        probe = VerbPattern(id=RULE_PREFIX, lemma=tok.lemma_, code="0", target=TARGET_HINTS)
+        own = {m.code() for m in sources}
+        targets = [m for m in _identified(coder.targets(tok, probe, sources)[0]) if m.code() not in own]
+        if targets:
+            out.append(Slot(index, tok, clause_text(tok, sources[0])))
+    return out
+
+
+def clause_text(verb: Token, source: Mention) -> str:
+    """"SOURCE verb ... TARGET": the source mention, then the verb with its core dependants (objects,
+    prepositional phrases, particles, negation, auxiliaries), without coordinated or subordinate clauses."""
+    idx = {verb.i}
+    for c in verb.children:
+        if c.dep_ in CORE_DEPS:
+            idx.update(t.i for t in c.subtree)
+    doc = verb.doc
+    words = [doc[i].text for i in sorted(idx) if abs(i - verb.i) <= MAX_CLAUSE_TOKENS]
+    if not source.start <= verb.i < source.end and source.start not in idx:
+        words = [source.text, *words] if source.start < verb.i else [*words, "by", source.text]
+    return " ".join(words)
+
+
+def backoff_candidate(coder: SentenceCoder, tok: Token, code: str, similarity: float) -> Candidate | None:
+    """The candidate of an unmatched verb coded `code` by the back-off (argument frame and modality as
+    for a vocabulary pattern of that code)."""
+    if coder.lexicon.code_info(code) is None:
+        code = code[:2] + "0"  # an example's code the CAMEO table lacks: its root
+        if coder.lexicon.code_info(code) is None:
+            return None
+    pattern = VerbPattern(id=f"{RULE_PREFIX}.{code}", lemma=tok.lemma_, code=code, target=TARGET_HINTS,
+                          confidence=round(float(similarity), 4), note="learned back-off")
+    return coder._candidate(tok, pattern)
