@@ -22,6 +22,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("143.strike.noun.labor.gov", "143"), ("162.prohibit.aid", "162"), ("120.deny.request", "120"),
     ("120.dismiss.appeal", "120"), ("073.hand.over.aid", "073"), ("0862.receive.observer", "0862"),
     ("075.accept.refugee", "075"), ("115.action.noun.legal", "115"), ("073.deploy.rescue", "073"),
+    ("111.sanction.noun.call", "111"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
