@@ -241,6 +241,11 @@ class SentenceCoder(PredicateMixin):
                 else:  # "Armenia and Azerbaijan report heavy fighting" parsed as one noun phrase
                     mods.extend(x for g in c.children if g.dep_ in ("nmod", "compound") and g.i < c.i
                                 for x in self.mentions_at(g, deep=0))
+        if not mods and noun.i >= self.sent.start + 2 and noun.doc[noun.i - 1].text == "-":
+            # "the Chadian military counter-attack" split at the hyphen: the actor before the word's first half
+            m = self.actors.at(noun.doc[noun.i - 2])
+            if m is not None and m.end == noun.i - 1:
+                mods.append(replace(m, modifier=False))
         if mods:
             return mods, None
         for o in self._by_objects(noun):
