@@ -314,9 +314,6 @@ class ActorFinder(RegistryMixin):
             if agent is not None and not agent.person and head.i >= s.end and (
                     head.lemma_.lower() in self.words.thing_nouns or head.lemma_.lower() in self.words.act_head_nouns):
                 continue  # "the refugee camp", "military action": a place, thing or act, not the group
-            if agent is not None and agent.person and len(s) == 1 and s.root.tag_ == "JJ" and s.root.dep_ == "amod" \
-                    and head.i >= s.end and head.i not in self.span_at:
-                continue  # "an official protest", "a general strike": the adjective, not the office (rule mentions.adjective)
             # title followed by a named actor span: the named actor handles it
             if s.label_ == AGENT and head.i >= s.end and head.i in self.span_at and self.span_at[head.i].label_ == ACTOR:
                 continue
