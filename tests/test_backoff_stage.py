@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
+import spacy
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from dyadflow.coder.backoff_stage import BackoffStage, clause_text, sentence_slots
 from dyadflow.coder.candidates import SentenceCoder
@@ -43,13 +43,20 @@ NOT_BERATE = [("Sylvania", 3, "nsubj", "PROPN", "NNP", "Sylvania"), ("did", 2, "
               ("Freedonia", -1, "dobj", "PROPN", "NNP", "Freedonia"), (".", -2, "punct", "PUNCT", ".", ".")]
 NO_TARGET = [("Sylvania", 1, "nsubj", "PROPN", "NNP", "Sylvania"), ("berated", 0, "ROOT", "VERB", "VBD", "berate"),
              ("reporters", -1, "dobj", "NOUN", "NNS", "reporter"), (".", -2, "punct", "PUNCT", ".", ".")]
+STAGED = [("Sylvania", 1, "nsubj", "PROPN", "NNP", "Sylvania"), ("staged", 0, "ROOT", "VERB", "VBD", "stage"),
+          ("a", 1, "det", "DET", "DT", "a"), ("blitz", -2, "dobj", "NOUN", "NN", "blitz"),
+          ("against", -1, "prep", "ADP", "IN", "against"), ("Freedonia", -1, "pobj", "PROPN", "NNP", "Freedonia"),
+          (".", -5, "punct", "PUNCT", ".", ".")]
 MET = [("Sylvania", 1, "nsubj", "PROPN", "NNP", "Sylvania"), ("met", 0, "ROOT", "VERB", "VBD", "meet"),
        ("Freedonia", -1, "dobj", "PROPN", "NNP", "Freedonia"), (".", -2, "punct", "PUNCT", ".", ".")]
 
 
+VOCAB = spacy.blank("en").vocab  # lexical attributes (lower_) without a trained model
+
+
 def _doc(rows: list[tuple[str, int, str, str, str, str]]) -> Doc:
     words, offsets, deps, pos, tags, lemmas = zip(*rows, strict=True)
-    return Doc(Vocab(), words=list(words), heads=[i + o for i, o in enumerate(offsets)], deps=list(deps),
+    return Doc(VOCAB, words=list(words), heads=[i + o for i, o in enumerate(offsets)], deps=list(deps),
                pos=list(pos), tags=list(tags), lemmas=list(lemmas), sent_starts=[True] + [False] * (len(rows) - 1))
 
 
@@ -105,6 +112,15 @@ def test_a_verb_the_vocabulary_matches_is_left_to_it(fiction_lexicon) -> None:  
 def test_an_unknown_code_falls_back_to_its_root(fiction_lexicon) -> None:  # type: ignore[no-untyped-def]
     (cand,) = _run(BERATE, fiction_lexicon, FakeClassifier("1119"))
     assert cand.code == "110" or cand.code == "1119" and fiction_lexicon.code_info("1119") is not None
+
+
+def test_the_unmatched_object_noun_of_a_light_verb_is_a_slot(fiction_lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert "stage" in fiction_lexicon.coder_words.light_verbs
+    clf = FakeClassifier("190")
+    (cand,) = _run(STAGED, fiction_lexicon, clf)
+    assert clf.seen == [["Sylvania staged a blitz against Freedonia"]]
+    assert (cand.trigger.text, cand.pattern.pos, cand.code) == ("blitz", "NOUN", "190")
+    assert [m.country for m in cand.sources] == ["SYV"] and [m.country for m in cand.targets] == ["FRD"]
 
 
 def test_clause_text_keeps_the_verbs_core(fiction_lexicon) -> None:  # type: ignore[no-untyped-def]

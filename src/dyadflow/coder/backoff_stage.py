@@ -1,10 +1,13 @@
 """Back-off stage: a CAMEO code for a clause whose verb no vocabulary entry matched (issue 12, item 2).
 
-Runs after the candidates stage, once per article. A slot is a finite verb (or one with a tense or modal auxiliary) of a sentence that
+Runs after the candidates stage, once per article. A slot is a predicate that
 
-- no vocabulary pattern matches (its lemma has no entry, or none whose constraints hold), that is
-  no word-sense trap, no reporting, intention, denial or claim verb (those govern the act, they are
-  not one), and that has no coded candidate below it ("decided to attack X": the attack is coded);
+- is a finite verb (or one with a tense or modal auxiliary), or the object noun of a light verb
+  ("staged a sit-in outside X's embassy");
+- no vocabulary pattern matches (its lemma has no entry, or none whose constraints hold), no
+  word-sense trap excludes, that is no reporting, intention, denial or claim verb (those govern the
+  act, they are not one), and that has no coded candidate below it ("decided to attack X": the
+  attack is coded);
 - has an identified source (subject, by-agent) and an identified target (object, dative or
   prepositional object), found by the candidates stage's own argument-frame methods.
 
@@ -57,6 +60,7 @@ class Slot:
 
     sentence: int  # index into the article's sentence list
     trigger: Token
+    pos: str  # VERB | NOUN (the object of a light verb)
     text: str
 
 
@@ -76,7 +80,7 @@ class BackoffStage:
         for slot, pred in zip(slots, self.classifier.classify([s.text for s in slots]), strict=True):
             if pred is None:
                 continue
-            cand = backoff_candidate(coders[slot.sentence], slot.trigger, pred.cameo_code, pred.similarity)
+            cand = backoff_candidate(coders[slot.sentence], slot.trigger, pred.cameo_code, pred.similarity, slot.pos)
             if cand is not None and cand.sources and cand.targets:
                 out[slot.sentence].append(cand)
         return out
@@ -92,40 +96,55 @@ def _finite(tok: Token) -> bool:
     return tok.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in tok.children)
 
 
-def _unmatched_verb(coder: SentenceCoder, tok: Token, coded: set[int]) -> bool:
-    """A finite verb no vocabulary entry matches, that governs no coded act and is no modality verb."""
-    if tok.pos_ != "VERB" or tok.i in coded or tok.i in coder.actors.outlet_tokens or not _finite(tok):
-        return False
-    words = coder.words
-    lem = _lemma(tok)
-    if lem in (words.say_lemmas | words.intent_lemmas | words.deny_lemmas | words.claim_lemmas
-               | words.plan_lemmas | words.allege_lemmas | words.appeal_lemmas | words.negating_lemmas
-               | words.threat_lemmas | words.ongoing_lemmas | words.light_verbs):
-        return False
+def _matched(coder: SentenceCoder, tok: Token, pos: str) -> bool:
+    """A vocabulary entry matches tok as `pos`, or a word-sense trap excludes it."""
     lexicon = coder.lexicon
     objects: dict[str, frozenset[str]] = {}
-    if any(_pattern_ok(tok, p, objects) for p in lexicon.patterns_by_lemma.get((lem, "VERB"), ())):
-        return False
-    if lexicon.traps and trap_for(tok, lexicon.traps) is not None:
-        return False
-    return not any(t.i in coded for t in tok.subtree)
+    if any(_pattern_ok(tok, p, objects) for p in lexicon.patterns_by_lemma.get((_lemma(tok), pos), ())):
+        return True
+    return bool(lexicon.traps) and trap_for(tok, lexicon.traps) is not None
+
+
+def _slot_pos(coder: SentenceCoder, tok: Token, coded: set[int]) -> str | None:
+    """"VERB" for a finite verb no entry matches that is no modality or light verb, "NOUN" for the
+    unmatched object noun of a light verb ("staged a sit-in outside X's embassy"); None otherwise
+    (also when the clause governs a coded act: "decided to attack X" is the attack's)."""
+    words = coder.words
+    if tok.pos_ == "VERB" and _lemma(tok) not in words.light_verbs:
+        pos, verb = "VERB", tok
+    elif tok.pos_ == "NOUN" and tok.dep_ == "dobj" and _lemma(tok.head) in words.light_verbs:
+        pos, verb = "NOUN", tok.head
+    else:
+        return None
+    if not _finite(verb) or verb.i in coded or tok.i in coded or tok.i in coder.actors.outlet_tokens \
+            or coder.actors.at(tok) is not None:
+        return None
+    if _lemma(verb) in (words.say_lemmas | words.intent_lemmas | words.deny_lemmas | words.claim_lemmas
+                        | words.plan_lemmas | words.allege_lemmas | words.appeal_lemmas | words.negating_lemmas
+                        | words.threat_lemmas | words.ongoing_lemmas):
+        return None
+    if _matched(coder, tok, pos) or (pos == "NOUN" and _matched(coder, verb, "VERB")):
+        return None
+    return None if any(t.i in coded for t in verb.subtree) else pos
 
 
 def sentence_slots(coder: SentenceCoder, candidates: Sequence[Candidate], index: int) -> list[Slot]:
-    """The sentence's unmatched verbs with an identified source and target."""
+    """The sentence's unmatched predicates with an identified source and target."""
     coded = {c.trigger.i for c in candidates}
     out = []
     for tok in coder.sent:
-        if not _unmatched_verb(coder, tok, coded):
+        pos = _slot_pos(coder, tok, coded)
+        if pos is None:
             continue
-        sources = _identified(coder.subject(tok)[0])
+        verb = tok if pos == "VERB" else tok.head
+        sources = _identified(coder.subject(verb)[0])
         if not sources:
             continue
-        probe = VerbPattern(id=RULE_PREFIX, lemma=tok.lemma_, code="0", target=TARGET_HINTS)
+        probe = VerbPattern(id=RULE_PREFIX, lemma=tok.lemma_, code="0", pos=pos, target=TARGET_HINTS)
         own = {m.code() for m in sources}
         targets = [m for m in _identified(coder.targets(tok, probe, sources)[0]) if m.code() not in own]
         if targets:
-            out.append(Slot(index, tok, clause_text(tok, sources[0])))
+            out.append(Slot(index, tok, pos, clause_text(verb, sources[0])))
     return out
 
 
@@ -143,13 +162,14 @@ def clause_text(verb: Token, source: Mention) -> str:
     return " ".join(words)
 
 
-def backoff_candidate(coder: SentenceCoder, tok: Token, code: str, similarity: float) -> Candidate | None:
+def backoff_candidate(coder: SentenceCoder, tok: Token, code: str, similarity: float,
+                      pos: str = "VERB") -> Candidate | None:
     """The candidate of an unmatched verb coded `code` by the back-off (argument frame and modality as
     for a vocabulary pattern of that code)."""
     if coder.lexicon.code_info(code) is None:
         code = code[:2] + "0"  # an example's code the CAMEO table lacks: its root
         if coder.lexicon.code_info(code) is None:
             return None
-    pattern = VerbPattern(id=f"{RULE_PREFIX}.{code}", lemma=tok.lemma_, code=code, target=TARGET_HINTS,
+    pattern = VerbPattern(id=f"{RULE_PREFIX}.{code}", lemma=tok.lemma_, code=code, pos=pos, target=TARGET_HINTS,
                           confidence=round(float(similarity), 4), note="learned back-off")
     return coder._candidate(tok, pattern)
