@@ -182,6 +182,9 @@ class SentenceCoder(PredicateMixin):
                     # subject; the actor between the dateline and the verb is the real one
                     found = [m for m in self.actors.mentions if subs[0].i < m.start and m.end <= cur.i
                              and not m.modifier][-1:]
+                if found and controlled is not None and cur.lemma_ == "join":
+                    # "we join the EU in condemning X": whom the source joins acts too (rule candidates.join_in)
+                    found = found + [m for c in cur.children if c.dep_ == "dobj" for m in self.mentions_at(c)]
                 return found, cur, False
             pas = [c for c in cur.children if c.dep_ == "nsubjpass"]
             if pas and controlled is not None:
