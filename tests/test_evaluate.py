@@ -126,5 +126,14 @@ def test_unattributed_events_are_counted_apart() -> None:
     rep = score([ev("AAAGOV", "BBBGOV", "111"), unattributed], g)
     lv = rep.levels["dyad_root"]
     assert (lv.tp_pred, lv.n_pred) == (1, 1) and rep.unattributed_n == 1
-    assert "unattributed events" in rep.to_text()
+    assert "unattributed (no named source) 1" in rep.to_text()
     assert not [c for c in error_cases([unattributed], g, {}) if c.kind == "spurious"]
+
+
+def test_unlinked_events_are_not_dyads() -> None:
+    """An act whose target was not linked (rule events.unlinked) is monadic: not scored as a dyad, counted
+    apart with how many agree with a gold row on source and root."""
+    g = [gold("AAAGOV", "BBBGOV", "111")]
+    unlinked = {**ev("AAAGOV", None, "111"), "rule_id": "111.condemn.unlinked"}
+    rep = score([unlinked], g)
+    assert rep.levels["dyad_root"].n_pred == 0 and (rep.unlinked_n, rep.unlinked_agree) == (1, 1)

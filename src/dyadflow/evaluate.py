@@ -64,6 +64,9 @@ class EvalReport:
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     missed: list[dict[str, Any]] = field(default_factory=list)
     unattributed_n: int = 0  # events with no named source: not scored (see score)
+    unlinked_n: int = 0  # events whose target was not linked: not scored as dyads
+    unattributed_agree: int = 0  # of those, agreeing with a gold row on target and root
+    unlinked_agree: int = 0  # agreeing with a gold row on source and root
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,7 +76,8 @@ class EvalReport:
             "date_accuracy": self.date_accuracy, "date_n": self.date_n,
             "place_accuracy": self.place_accuracy, "place_n": self.place_n,
             "false_positives": self.false_positives, "missed": self.missed,
-            "unattributed_n": self.unattributed_n,
+            "unattributed_n": self.unattributed_n, "unlinked_n": self.unlinked_n,
+            "unattributed_agree": self.unattributed_agree, "unlinked_agree": self.unlinked_agree,
         }
 
     def to_text(self, *, details: bool = False) -> str:
@@ -92,7 +96,9 @@ class EvalReport:
         pa = "n/a" if self.place_accuracy is None else f"{self.place_accuracy:.3f}"
         lines.append(f"date accuracy on matched events: {da} (n={self.date_n})")
         lines.append(f"place (country) accuracy on matched events: {pa} (n={self.place_n})")
-        lines.append(f"unattributed events (no named source; not scored, the gold codes none): {self.unattributed_n}")
+        lines.append(f"monadic events, not scored as dyads: unattributed (no named source) {self.unattributed_n}, "
+                     f"{self.unattributed_agree} agreeing with a gold row on target and root; target not linked "
+                     f"{self.unlinked_n}, {self.unlinked_agree} agreeing on source and root")
         if details:
             lines.append("false positives:")
             lines.extend(f"  {fp}" for fp in self.false_positives)
@@ -181,10 +187,12 @@ def score(
         e["doc"] = _doc_of(e, docs)
     gold_docs = {g["doc"] for g in gold_rows}
     evs = [e for e in evs if e["doc"] in gold_docs]
-    # unattributed acts (no named source) are not dyadic events: the gold codes none (CAMEO needs a
-    # source), so they are counted apart and neither matched nor false positives
-    unattributed = sum(1 for e in evs if not e.get("source_code"))
-    evs = [e for e in evs if e.get("source_code")]
+    # monadic events are not dyads: an unattributed act (no named source: the gold codes none, CAMEO
+    # needs a source) and an act whose target was not linked (rule .unlinked). They are counted apart,
+    # with how many agree with a gold row on their one side and root, and neither matched nor false positives
+    unattributed = [e for e in evs if not e.get("source_code")]
+    unlinked = [e for e in evs if e.get("source_code") and is_unlinked(e)]
+    evs = [e for e in evs if e.get("source_code") and not is_unlinked(e)]
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for g in gold_rows:
         by_doc.setdefault(g["doc"], []).append(g)
@@ -232,8 +240,22 @@ def score(
         levels=levels, per_root=per_root, per_document=per_document,
         date_accuracy=ok_date / n_date if n_date else None, date_n=n_date,
         place_accuracy=ok_place / n_place if n_place else None, place_n=n_place,
-        false_positives=fps, missed=missed, unattributed_n=unattributed,
+        false_positives=fps, missed=missed, unattributed_n=len(unattributed), unlinked_n=len(unlinked),
+        unattributed_agree=sum(1 for e in unattributed if _one_side_agrees(e, by_doc, "target")),
+        unlinked_agree=sum(1 for e in unlinked if _one_side_agrees(e, by_doc, "source")),
     )
+
+
+def is_unlinked(ev: Mapping[str, Any]) -> bool:
+    """An event whose target the coder could not link (rule events.unlinked): monadic, not a dyad."""
+    return "unlinked" in str(ev.get("rule_id") or "").split(".")
+
+
+def _one_side_agrees(e: Mapping[str, Any], by_doc: Mapping[str, list[dict[str, Any]]], side: str) -> bool:
+    """A monadic event agrees with a gold row of its sentence on its one side and its root."""
+    gold_side = "target" if side == "target" else "source"
+    return any(g["sentence"] in (e.get("sentence") or "") and _code_match("dyad_root", e, g)
+               and _prefix(e.get(f"{side}_code")) == _prefix(g.get(gold_side)) for g in by_doc.get(e["doc"], []))
 
 
 def read_gold(path: Path) -> list[dict[str, Any]]:
@@ -366,7 +388,7 @@ def _spurious_cause(e: Mapping[str, Any], golds: list[dict[str, Any]]) -> str:
 def error_cases(events: Iterable[Event], gold_rows: list[dict[str, Any]],
                 traces_by_doc: Mapping[str, list[Any]]) -> list[ErrorCase]:
     """Every missed required gold row and every unmatched system event, classified by cause."""
-    rows = [r for r in (_row(e) for e in events) if r.get("source_code")]  # unattributed acts are not scored
+    rows = [r for r in (_row(e) for e in events) if r.get("source_code") and not is_unlinked(r)]  # monadic: not scored
     for r in rows:
         r["doc"] = _doc_of(r, None)
     by_doc: dict[str, list[dict[str, Any]]] = {}

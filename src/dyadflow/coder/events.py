@@ -132,6 +132,7 @@ def sentence_drafts(
             continue
         if not dyads:
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")
+        made, target_problem = False, not dyads and bool(c.sources)
         for s, t, code, suffix in dyads:
             info2 = info if code == c.code else lexicon.code_info(code)
             if info2 is None:
@@ -151,6 +152,7 @@ def sentence_drafts(
                 continue
             if t is not None and (not t_code or not t.identified):
                 drop(c, "target has no code", s, t)
+                target_problem = True
                 continue
             if t is not None and (s_code == t_code or (s.country and s.country == t.country and s.role == t.role)):
                 drop(c, "source and target are the same actor", s, t)
@@ -161,6 +163,15 @@ def sentence_drafts(
                 best[key] = dr
             decisions.append(Decision(c.trigger.text, c.pattern.id, code, s.text, t.text if t else None, "event",
                                       dr.rule_id))
+            made = True
+        if not made and target_problem:
+            for s in _unlinked_sources(c, military):
+                s_code = s.code(military=military)
+                dr = _draft(doc, c, s, None, s_code, None, c.code, info, ".unlinked", lexicon, military)
+                key = (s_code, "", c.code)
+                if key not in best:
+                    best[key] = dr
+                decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text, None, "event", dr.rule_id))
     kept = _one_per_root(best.values())
     kept = _drop_untargeted_duplicates(kept)
     kept = _drop_unattributed_duplicates(kept, lexicon)
@@ -239,6 +250,14 @@ def _act_or_weapon(tok: Token, lexicon: Lexicon) -> bool:
     return lemma in lexicon.coder_words.act_nouns or lemma in lexicon.coder_words.act_noun_roots or any(
         lexicon.code_info(p.code) is not None and lexicon.cameo[p.code].root in lexicon.coder_words.military_roots
         for p in lexicon.patterns_by_lemma.get((lemma, "NOUN"), ()))
+
+
+def _unlinked_sources(c: Candidate, military: bool) -> list[Mention]:
+    """The named sources of an act whose target the coder could not link ("X imposed a curfew on the
+    region", "Y demanded support from the assembly" with the other party unknown to the dictionaries):
+    a monadic event (rule events.unlinked), target NULL and half the confidence; it is not a dyad, so
+    `dyadflow evaluate` scores it apart from the dyadic events."""
+    return [x for m in c.sources for x in m.expand() if x.identified and x.code(military=military)]
 
 
 def _unattributed_targets(c: Candidate, military: bool) -> list[Mention | None]:
@@ -320,10 +339,10 @@ def _draft(
     doc: Doc, c: Candidate, s: Mention | None, t: Mention | None, s_code: str | None, t_code: str | None, code: str,
     info: Any, suffix: str, lexicon: Lexicon, military: bool,
 ) -> Draft:
-    """One draft; `s` None is an unattributed act (no named source: half the confidence, so a named
-    perpetrator's event always ranks first)."""
+    """One draft; `s` None is an unattributed act (no named source) and suffix ".unlinked" an act whose
+    target was not linked: half the confidence, so a complete dyad always ranks first."""
     conf = c.confidence * (0.9 if suffix else 1.0) * (0.9 if (s is not None and s.modifier) or (
-        t is not None and t.modifier) else 1.0) * (0.5 if s is None else 1.0)
+        t is not None and t.modifier) else 1.0) * (0.5 if s is None or suffix == ".unlinked" else 1.0)
     return Draft(
         trigger=c.trigger,
         code=code,
