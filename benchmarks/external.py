@@ -297,10 +297,11 @@ def scored(score: Callable[[Sequence[int], Sequence[Sequence[Event]]], dict[str,
 
 
 def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with_gazetteer: bool,
-             backoff: Any | None = None
+             backoff: Any | None = None, dyadic_only: bool = False,
              ) -> tuple[list[list[Event]], list[list[Event]] | None, dict[str, Any]]:
     """Events per item (errors become no events), the same back-filled by the back-off (None
-    without it), and run metadata."""
+    without it), and run metadata. With `dyadic_only`, the monadic events (unattributed: no named
+    source; unlinked: target not linked) are left out, as if the coder emitted dyads only."""
     from dyadflow.scaleout import LocalCoder, code_chunk, resource_key, warm_worker
     from dyadflow.settings import Settings
 
@@ -337,6 +338,11 @@ def code_all(items: Sequence[tuple[str, str, date | None]], processes: int, with
     errors = [c.error for c in coded]
     meta["n_errors"] = sum(1 for e in errors if e)
     events = [list(c.events) for c in coded]
+    if dyadic_only:
+        from dyadflow.evaluate import is_unlinked
+
+        events = [[e for e in evs if e.source_code and not is_unlinked({"rule_id": e.rule_id})] for evs in events]
+        meta["dyadic_only"] = True
     backfilled = None
     if backoff is not None:
         from dyadflow.acled import load_crosswalk
@@ -411,7 +417,7 @@ def score_plover(records: Sequence[Mapping[str, Any]], events: Sequence[Sequence
 
 
 def run_plover(limit: int | None, processes: int, with_gazetteer: bool,
-               backoff: Any | None = None) -> dict[str, Any]:
+               backoff: Any | None = None, dyadic_only: bool = False) -> dict[str, Any]:
     from dyadflow.seeds import read_seed_table
     from dyadflow.settings import Settings
 
@@ -423,7 +429,7 @@ def run_plover(limit: int | None, processes: int, with_gazetteer: bool,
     records = _limit(load_plover(EXTERNAL / "plover-gsr-cameo" / "PLOVER_GSR_CAMEO.txt"), limit)
     items = [(str(r["id"]), str(r["text"]), date.fromisoformat(r["date"]) if r.get("date") else None)
              for r in records]
-    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff, dyadic_only)
     return {"benchmark": "plover", **meta,
             **scored(lambda ix, evs: score_plover([records[i] for i in ix], evs, crosswalk, iso3),
                      events, backfilled)}
@@ -460,13 +466,13 @@ def score_pentaclass(gold: Sequence[str], events: Sequence[Sequence[Event]],
 
 
 def run_conflibert(limit: int | None, processes: int, with_gazetteer: bool,
-                   backoff: Any | None = None) -> dict[str, Any]:
+                   backoff: Any | None = None, dyadic_only: bool = False) -> dict[str, Any]:
     folder = EXTERNAL / "conflibert-cameo"
     rows = _limit(load_tsv_pairs(folder / "cameo_class_test.tsv"), limit)
     train_labels = Counter(lab for _, lab in load_tsv_pairs(folder / "cameo_class_train.tsv"))
     fallback = train_labels.most_common(1)[0][0]  # the train set's majority class, not the test's
     items = [(f"conflibert-{i:04d}", text, None) for i, (text, _) in enumerate(rows)]
-    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff, dyadic_only)
     gold = [lab for _, lab in rows]
     return {"benchmark": "conflibert", **meta,
             **scored(lambda ix, evs: score_pentaclass([gold[i] for i in ix], evs, fallback), events, backfilled)}
@@ -632,11 +638,11 @@ def score_spans(gold: Sequence[Sequence[tuple[str, str]]], events: Sequence[Sequ
 
 
 def run_conflibert_ner(limit: int | None, processes: int, with_gazetteer: bool,
-                       backoff: Any | None = None) -> dict[str, Any]:
+                       backoff: Any | None = None, dyadic_only: bool = False) -> dict[str, Any]:
     sents = _limit(load_conll(EXTERNAL / "conflibert-cameo" / "cameo_ner_test.txt"), limit)
     gold = [[(lab, detokenize(toks[a:b])) for lab, a, b in bio_spans(toks, tags)] for toks, tags in sents]
     items = [(f"conflibert-ner-{i:04d}", detokenize(toks), None) for i, (toks, _) in enumerate(sents)]
-    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff, dyadic_only)
     docs = parse_texts([text for _, text, _ in items], with_gazetteer)
     return {"benchmark": "conflibert-ner", **meta,
             **scored(lambda ix, evs: score_spans([gold[i] for i in ix], evs, [docs[i] for i in ix]), events, backfilled)}
@@ -684,7 +690,7 @@ def score_case(gold: Sequence[str], events: Sequence[Sequence[Event]],
 
 
 def run_case(limit: int | None, processes: int, with_gazetteer: bool,
-             backoff: Any | None = None) -> dict[str, Any]:
+             backoff: Any | None = None, dyadic_only: bool = False) -> dict[str, Any]:
     path = EXTERNAL / "case2021-task2-acled" / "test_set_final_release_with_labels.tsv"
     rows = _limit(load_case(path), limit)
     labels = {lab for _, _, lab in load_case(path)}
@@ -692,7 +698,7 @@ def run_case(limit: int | None, processes: int, with_gazetteer: bool,
     if missing:
         raise SystemExit(f"ACLED->CASE label map names labels absent from the task: {missing}")
     items = [(f"case-{rid}", text, None) for rid, text, _ in rows]
-    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff)
+    events, backfilled, meta = code_all(items, processes, with_gazetteer, backoff, dyadic_only)
     gold = [lab for _, _, lab in rows]
     return {"benchmark": "case2021", **meta, **scored(lambda ix, evs: score_case([gold[i] for i in ix], evs), events, backfilled)}
 
@@ -839,6 +845,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     ap.add_argument("--backoff", action="store_true",
                     help="texts the coder codes nothing for get the learned back-off's code (sentence level)")
+    ap.add_argument("--dyadic-only", action="store_true",
+                    help="score only the coder's dyads: leave out monadic events (unattributed, target not linked)")
     args = ap.parse_args(argv)
     if not EXTERNAL.exists():
         print(f"benchmark data not found: {EXTERNAL}", file=sys.stderr)
@@ -848,7 +856,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     backoff, backoff_load = load_backoff() if args.backoff else (None, None)
     for name in names:
-        result = RUNNERS[name](args.limit, args.processes, not args.no_gazetteer, backoff)
+        result = RUNNERS[name](args.limit, args.processes, not args.no_gazetteer, backoff, args.dyadic_only)
         if backoff_load is not None:
             result["backoff"] = {**backoff_load, **result.get("backoff", {})}
         result.update(limit=args.limit, git_commit=_git_commit(), python=platform.python_version(),
@@ -856,8 +864,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                       command=f"python benchmarks/external.py {name}"
                               + (f" --limit {args.limit}" if args.limit else "")
                               + (f" --processes {args.processes}" if args.processes != 1 else "")
-                              + (" --backoff" if args.backoff else ""))
-        path = args.out / f"external-{name}{'-backoff' if args.backoff else ''}-{stamp}.json"
+                              + (" --backoff" if args.backoff else "")
+                              + (" --dyadic-only" if args.dyadic_only else ""))
+        path = args.out / (f"external-{name}{'-backoff' if args.backoff else ''}"
+                           f"{'-dyadic' if args.dyadic_only else ''}-{stamp}.json")
         path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
         print(f"## {name}  ({result['command']}; {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path})")
         print(markdown(result))
