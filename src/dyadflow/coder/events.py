@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from dyadflow.coder import adapters
 from dyadflow.coder.records import Candidate, Draft, Mention, Party, SentenceActors
 from dyadflow.lexicon.model import Lexicon
-from dyadflow.records import Event
+from dyadflow.records import Event, Modality
 
 CODER_VERSION = "1.2.0"  # 1.2: unattributed acts (no named source), ACLED signal words, attachment and actor fixes
 # codes whose dyad is unordered (consult, cooperate): one event per unordered pair
@@ -113,8 +113,11 @@ def sentence_drafts(
             drop(c, f"code {c.code} not in the CAMEO table")
             continue
         if not c.modality.factual:
-            drop(c, f"modality {c.modality.value}")
-            continue
+            refused = _refused(c, lexicon)
+            if refused is None:
+                drop(c, f"modality {c.modality.value}")
+                continue
+            c, info = refused
         military = info.root in lexicon.coder_words.military_roots
         untargeted = c.code.startswith(tuple(lexicon.coder_words.untargeted_codes)) and _names_no_other_actor(
             c, actors, lexicon)
@@ -250,6 +253,20 @@ def _act_or_weapon(tok: Token, lexicon: Lexicon) -> bool:
     return lemma in lexicon.coder_words.act_nouns or lemma in lexicon.coder_words.act_noun_roots or any(
         lexicon.code_info(p.code) is not None and lexicon.cameo[p.code].root in lexicon.coder_words.military_roots
         for p in lexicon.patterns_by_lemma.get((lemma, "NOUN"), ()))
+
+
+def _refused(c: Candidate, lexicon: Lexicon) -> tuple[Candidate, Any] | None:
+    """A cooperative act under "refused to" / "declined to" is the refuser's rejection (12x by the act's
+    code, seeds/coder_maps.csv refusal_by_code; rule events.refused): "declined to release the prisoners"
+    is 1243. A plain negation ("did not meet") stays no event."""
+    tok, words = c.trigger, lexicon.coder_words
+    if c.modality is not Modality.NEGATED or tok.dep_ != "xcomp" or tok.head.lemma_.lower() not in words.refusal_lemmas:
+        return None
+    key = max((k for k in words.refusal_by_code if c.code.startswith(k)), key=len, default=None)
+    info = lexicon.code_info(words.refusal_by_code[key]) if key is not None else None
+    if info is None:
+        return None
+    return replace(c, code=info.code, modality=Modality.ASSERTED, rule_suffix=f"{c.rule_suffix}.refused"), info
 
 
 def _unlinked_sources(c: Candidate, military: bool) -> list[Mention]:

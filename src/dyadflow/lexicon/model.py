@@ -242,6 +242,8 @@ class CoderWords:
     speaker_nouns: frozenset[str] = frozenset()
     intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
     threat_by_root: Mapping[str, str] = field(default_factory=dict)  # threatened act's root -> threat code (13x)
+    refusal_lemmas: frozenset[str] = frozenset()  # "refused to", "declined to": a refused act is a rejection
+    refusal_by_code: Mapping[str, str] = field(default_factory=dict)  # refused act's code prefix -> rejection (12x)
     act_noun_roots: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "attack" -> roots it can refer to
     act_noun_lemmas: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "arrest" -> trigger lemmas
     # code_by_word rows grouped by the code they refine, in table order: "190" -> ((("drone",), "1952"), ...)
@@ -250,9 +252,10 @@ class CoderWords:
     @classmethod
     def build(cls, lists: Mapping[str, Iterable[str]], maps: Mapping[str, Mapping[str, Iterable[str]]]) -> CoderWords:
         """From named lists and maps (unknown names are ignored)."""
-        names = {f for f in cls.__dataclass_fields__ if not f.startswith(("intent_by_root", "threat_by_root", "act_noun_", "code_by_word"))}
+        names = {f for f in cls.__dataclass_fields__
+                 if not f.startswith(("intent_by_root", "threat_by_root", "refusal_by_code", "act_noun_", "code_by_word"))}
         kw: dict[str, Any] = {n: frozenset(v) for n, v in lists.items() if n in names}
-        for m in ("intent_by_root", "threat_by_root"):
+        for m in ("intent_by_root", "threat_by_root", "refusal_by_code"):
             kw[m] = MappingProxyType({k: next(iter(v)) for k, v in maps.get(m, {}).items() if v})
         for m in ("act_noun_roots", "act_noun_lemmas"):
             kw[m] = MappingProxyType({k: frozenset(v) for k, v in maps.get(m, {}).items()})
