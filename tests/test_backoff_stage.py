@@ -145,6 +145,19 @@ def test_the_coder_version_says_the_back_off_is_on(fiction_lexicon) -> None:  # 
     assert coder_for(with_backoff).version == f"{CODER_VERSION}+backoff"
 
 
+def test_the_flow_and_its_workers_agree_on_the_coding_key(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The flow's coding key (from load_lexicon_for) includes the back-off as the workers' does."""
+    from dyadflow import pipeline
+    from dyadflow.settings import Settings
+
+    monkeypatch.setattr(pipeline, "load_backoff_stage", lambda settings: BackoffStage(FakeClassifier(None)))
+    settings = Settings(backoff=True)
+    lexicon = pipeline.load_lexicon_for(settings)
+    assert lexicon.backoff is not None
+    assert pipeline.coder_version_for(lexicon).endswith("+backoff")
+    assert pipeline.current_coding_key(lexicon) != pipeline.current_coding_key(replace(lexicon, backoff=None))
+
+
 def _installed(*names: str) -> bool:
     return all(importlib.util.find_spec(n) is not None for n in names)
 

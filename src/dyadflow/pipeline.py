@@ -165,7 +165,9 @@ def load_lexicon_for(settings: Settings) -> Any:
     from dyadflow.lexicon import load_lexicon
 
     seeds = settings.lexicon_dir or settings.seeds_dir
-    return load_lexicon(seeds, settings.schemas_dir)
+    lexicon = load_lexicon(seeds, settings.schemas_dir)
+    # with the back-off on, the lexicon carries it: the coder version, and so the coding key, say so
+    return replace(lexicon, backoff=load_backoff_stage(settings)) if settings.backoff else lexicon
 
 
 def coder_version_for(lexicon: Any) -> str:
@@ -186,7 +188,7 @@ def build_resources(settings: Settings, *, with_gazetteer: bool = True, lexicon:
 
     if lexicon is None:
         lexicon = load_lexicon_for(settings)
-    if settings.backoff and getattr(lexicon, "engine", "native") == "native":
+    if settings.backoff and getattr(lexicon, "engine", "native") == "native" and lexicon.backoff is None:
         lexicon = replace(lexicon, backoff=load_backoff_stage(settings))
     nlp = build_nlp(lexicon, model=settings.spacy_model)
     gazetteer = None
