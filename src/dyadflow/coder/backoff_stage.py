@@ -50,8 +50,13 @@ class Classifier(Protocol):
 
 
 class Prediction(Protocol):
-    cameo_code: str
-    similarity: float
+    """A classifier's answer for one clause (dyadflow.backoff.Prediction)."""
+
+    @property
+    def cameo_code(self) -> str: ...
+
+    @property
+    def similarity(self) -> float: ...  # cosine similarity to the nearest example: the event's confidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +71,7 @@ class Slot:
 
 @dataclass(frozen=True)
 class BackoffStage:
-    """The back-off stage with its classifier (built once per process, see `load_stage`)."""
+    """The back-off stage with its classifier (built once per process: pipeline.load_backoff_stage)."""
 
     classifier: Classifier
 
