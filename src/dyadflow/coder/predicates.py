@@ -110,9 +110,19 @@ def _pattern_ok(tok: Token, p: VerbPattern, objects: dict[str, frozenset[str]] |
             return False
     if p.gov:
         g = _governor(tok)
-        if g is None or _lemma(g) not in p.gov:
+        if g is None or _verb_forms(g).isdisjoint(p.gov):
             return False
     return True
+
+
+def _verb_forms(tok: Token) -> frozenset[str]:
+    """The lemma of a governing word and, for a past form, its bases less -d, -ed or a doubled consonant
+    + -ed: the tagger's lemma can be wrong ("staged a protest" -> "stag")."""
+    lem = _lemma(tok)
+    low = tok.lower_
+    if tok.tag_ not in ("VBD", "VBN") or not low.endswith("ed") or len(low) < 5:
+        return frozenset({lem})
+    return frozenset({lem, fold(low[:-1]), fold(low[:-2])} | ({fold(low[:-3])} if low[-3] == low[-4] else set()))
 
 
 def _swallowed_verb(tok: Token) -> bool:
@@ -153,6 +163,17 @@ class PredicateMixin:
     if TYPE_CHECKING:  # pragma: no cover
         def _candidate(self, tok: Token, p: VerbPattern) -> Candidate | None: ...
 
+    def _misparsed_lemma(self, tok: Token, pc: str) -> tuple[VerbPattern, ...]:
+        """The patterns of a past form whose lemma the tagger got wrong ("staged" -> "stag", "fined" ->
+        "fin", "cordoned", "teargassed"): the form less -d, -ed or a doubled consonant + -ed."""
+        low = tok.lower_
+        if pc != "VERB" or tok.tag_ not in ("VBD", "VBN") or not low.endswith("ed") or len(low) < 5:
+            return ()
+        for base in sorted(_verb_forms(tok) - {_lemma(tok)}, key=len, reverse=True):
+            if pats := self.lexicon.patterns_by_lemma.get((base, pc)):
+                return pats
+        return ()
+
     def _iter_candidates(self) -> Iterator[Candidate]:
         for tok in self.sent:
             pc = _pos_class(tok)
@@ -161,7 +182,7 @@ class PredicateMixin:
             m = self.actors.at(tok)
             if m is not None and m.kind in ("actor", "name") and m.start <= tok.i < m.end:
                 continue  # a word inside a name ("Rapid Support Forces")
-            pats = self.lexicon.patterns_by_lemma.get((_lemma(tok), pc))
+            pats = self.lexicon.patterns_by_lemma.get((_lemma(tok), pc)) or self._misparsed_lemma(tok, pc)
             if not pats:
                 continue
             objects: dict[str, frozenset[str]] = {}
