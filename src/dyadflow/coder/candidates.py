@@ -194,6 +194,13 @@ class SentenceCoder(PredicateMixin):
             if pas:
                 agents = [p for c in cur.children if c.dep_ == "agent" for p in _pobjs(c)]
                 return (self.mentions_at(agents[0]) if agents else []), cur, True
+            if cur.tag_ in ("VBD", "VBZ", "VBP"):
+                # "USAID deployed teams": a finite verb with no subject whose actor before it was parsed as a
+                # modifier (advmod, npadvmod, dep): that actor is the subject (rule candidates.misparsed_subject)
+                lost = [m for c in cur.children if c.dep_ in ("advmod", "npadvmod", "dep") and c.i < cur.i
+                        for m in self.mentions_at(c) if not m.modifier]
+                if lost:
+                    return lost[:1], cur, False
             if cur.dep_ == "xcomp" or (cur.dep_ == "ccomp" and cur.head.lemma_ in ("push", "urge", "ask", "help")):
                 objs = [c for c in cur.head.children if c.dep_ in ("dobj",)]
                 if objs and cur.head.lemma_ not in ("have",) and _pos_class(cur.head) == "VERB" and cur.head.lemma_ not in self.words.intent_lemmas:
