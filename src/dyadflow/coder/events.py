@@ -244,6 +244,8 @@ def _unattributed(c: Candidate, lexicon: Lexicon) -> bool:
             return False  # "nobody was injured", "no arrests were made"
         if ch.dep_ == "nsubj" and not c.sources and ch.pos_ == "NOUN" and not _act_or_weapon(ch, lexicon):
             return False  # "the package targets vessels": a thing is no perpetrator
+        if ch.dep_ == "nsubj" and ch.tag_ == "PRP":
+            return False  # "they would expel X": a perpetrator the text names, only unresolved
     return not any(m.kind == "pronoun" for m in c.sources)  # "they attacked": an actor, just unresolved
 
 

@@ -44,10 +44,10 @@ def _lemma(tok: Token) -> str:
 
 
 def _forms(tok: Token) -> frozenset[str]:
-    """The lemma and the verb's own base form: the tagger's lemma can be wrong ("hopes" -> "hop")."""
+    """The lemma and the verb's own base forms: the tagger's lemma can be wrong ("hopes", "hoped" -> "hop")."""
     low = tok.lower_
     base = low[:-1] if tok.tag_ == "VBZ" and low.endswith("es") else low
-    return frozenset({_lemma(tok), low, base})
+    return frozenset({low, base}) | _verb_forms(tok)  # and a past form's bases ("hoped" -> "hop": "hope")
 
 
 def _preps(tok: Token) -> list[Token]:

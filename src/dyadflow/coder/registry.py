@@ -308,7 +308,9 @@ class RegistryMixin:
         elif low in ("they", "them") and tok.dep_ in ("dobj", "pobj") and (obj := self._object_pronoun(tok, mentions)):
             return obj
         elif low in ("they", "them") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
-            ref = next((m for m in _by_pos_desc(mentions) if m.country and not m.modifier and m.start < tok.i and m.role in GROUP_ROLES | {"MIL"}), None)
+            # a group, a force, or a government body ("the Swedish government said they hoped ..."), not a country
+            ref = next((m for m in _by_pos_desc(mentions) if m.country and not m.modifier and m.start < tok.i and (
+                m.role in GROUP_ROLES | {"MIL"} or (m.role == "GOV" and m.kind == "agent" and not m.person))), None)
             if ref is None and tok.dep_ in ("nsubj", "nsubjpass") and len(self.state.last_subjects) >= 2 \
                     and not any(m.start < tok.i and not m.modifier for m in mentions):
                 # "France and Germany condemned X. They called on Y ...": the coordinated subjects
