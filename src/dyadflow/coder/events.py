@@ -159,6 +159,7 @@ def sentence_drafts(
                 continue
             if t is not None and (s_code == t_code or (s.country and s.country == t.country and s.role == t.role)):
                 drop(c, "source and target are the same actor", s, t)
+                target_problem = True  # the target found is the source itself: the real one was not linked
                 continue
             dr = _draft(doc, c, s, t, s_code, t_code, code, info2, suffix, lexicon, military)
             key = (s_code, t_code or "", code) if not _is_symmetric(code) else (*sorted((s_code, t_code or "")), code)
