@@ -136,6 +136,7 @@ def sentence_drafts(
         if not dyads:
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")
         made, target_problem = False, not dyads and bool(c.sources)
+        uncoded: list[tuple[Mention, Mention | None]] = []  # a named source with a role but no country
         for s, t, code, suffix in dyads:
             info2 = info if code == c.code else lexicon.code_info(code)
             if info2 is None:
@@ -152,6 +153,8 @@ def sentence_drafts(
                 military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
             if not s_code or not s.identified:
                 drop(c, "source has no code", s, t)
+                if s.role and s.kind != "pronoun" and (t is None or t.identified):
+                    uncoded.append((s, t))
                 continue
             if t is not None and (not t_code or not t.identified):
                 drop(c, "target has no code", s, t)
@@ -168,6 +171,16 @@ def sentence_drafts(
             decisions.append(Decision(c.trigger.text, c.pattern.id, code, s.text, t.text if t else None, "event",
                                       dr.rule_id))
             made = True
+        if not made and uncoded and not any(m.identified for x in c.sources for m in x.expand()):
+            # "FDA officials said they agree with X": the text names the actor but not its country; like an
+            # unattributed act, no source code (its words and role kept), rule events.unidentified
+            for s, t in uncoded[:1]:
+                t_code = None if t is None else t.code(military=military, territorial=military and (
+                    t.head in c.territorial_targets or t.metonym))
+                dr = _draft(doc, c, None, t, None, t_code, c.code, info, ".unidentified", lexicon, military)
+                best.setdefault(("", t_code or "", c.code), dr)
+                decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text, t.text if t else None, "event",
+                                          dr.rule_id))
         if not made and target_problem:
             for s in _unlinked_sources(c, military):
                 s_code = s.code(military=military)
