@@ -32,7 +32,8 @@ def _pos_class(tok: Token) -> str | None:
     if pos in ("NOUN", "PROPN"):
         return "NOUN"
     if pos == "ADJ":
-        return "ADJ"
+        # a word tagged adjective in an argument slot is a noun ("launched a counter-offensive")
+        return "NOUN" if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") and tok.tag_ == "JJ" else "ADJ"
     return None
 
 

@@ -194,6 +194,27 @@ def _split_unicode_hyphens(nlp: Language) -> None:
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
+def _hyphen_forms(lemma: str, pos: str) -> set[str]:
+    """The written forms of a hyphenated vocabulary lemma: plural, or a verb's -s/-ed/-ing forms, each
+    lower-case and capitalised ("sit-in", "sit-ins", "Sit-in"; "test-fire", "test-fired", "test-firing")."""
+    forms = {lemma, lemma + "s"}
+    if pos == "VERB":
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        forms |= {lemma + ("d" if lemma.endswith("e") else "ed"), stem + "ing", lemma + "es"}
+    return forms | {f[:1].upper() + f[1:] for f in forms}
+
+
+def _keep_vocabulary_hyphens(nlp: Language, lexicon: Lexicon) -> None:
+    """Hyphenated vocabulary lemmas ("sit-in", "counter-offensive", "test-fire") stay one token, so their
+    entries can match: the tokenizer would split them at the hyphen (special cases, exact forms only)."""
+    from spacy.symbols import ORTH
+
+    for p in lexicon.patterns:
+        if "-" in p.lemma and " " not in p.lemma:
+            for form in _hyphen_forms(p.lemma, p.pos):
+                nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+
+
 def build_nlp(lexicon: Lexicon, model: str | None = None) -> Language:
     """The English pipeline plus line-break sentence starts, accent folding and the lexicon ruler
     (matches in doc.spans['dyadflow'])."""
@@ -201,6 +222,7 @@ def build_nlp(lexicon: Lexicon, model: str | None = None) -> Language:
     nlp = _load_model(model)
     nlp.max_length = MAX_LENGTH
     _split_unicode_hyphens(nlp)
+    _keep_vocabulary_hyphens(nlp, lexicon)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(NEWLINE_COMPONENT, before="parser")
     nlp.add_pipe(FOLD_COMPONENT, last=True)
