@@ -476,7 +476,7 @@ def refine_code(ev: Event, sentence: Span, lexicon: Any) -> Event:
             and ev.location_country not in (ev.source_country, ev.target_country):
         ev = _recoded(ev, third[0], lexicon, ".third")
     host = (maps.get("host_side") or {}).get(ev.cameo_code)
-    if host and ev.target_code:
+    if host and ev.target_code and ev.source_code:  # an unattributed visit has no visitor to turn into a guest
         ev = _turned(_recoded(ev, host[0], lexicon, ".host"))
     return ev
 

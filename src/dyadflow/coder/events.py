@@ -242,11 +242,13 @@ def _unattributed(c: Candidate, lexicon: Lexicon) -> bool:
     """A factual act whose perpetrator the text does not name ("gunmen abducted two traders", "a bomb
     exploded", "dozens were arrested") is an unattributed event (rule events.unattributed): ACLED
     records it with an unidentified actor1; a dyadic CAMEO coding has no source for it."""
-    if not c.code.startswith(tuple(lexicon.coder_words.unattributed_codes)):
+    words = lexicon.coder_words
+    tok = c.trigger
+    if not c.code.startswith(tuple(words.unattributed_codes)) and not (
+            c.code.startswith(tuple(words.unattributed_passive_codes)) and _agentless_passive(tok, lexicon)):
         return False
     if any(m.identified for s in c.sources for m in s.expand()):
         return False
-    tok = c.trigger
     if tok.dep_ == "amod" or (tok.dep_ == "acl" and not any(ch.dep_ in ("prep", "agent", "advmod", "npadvmod")
                                                               for ch in tok.children)):
         return False  # "occupied areas", "sympathy to those injured": a state or a reference, not an act
@@ -261,6 +263,16 @@ def _unattributed(c: Candidate, lexicon: Lexicon) -> bool:
         if ch.dep_ == "nsubj" and ch.tag_ == "PRP":
             return False  # "they would expel X": a perpetrator the text names, only unresolved
     return not any(m.kind == "pronoun" for m in c.sources)  # "they attacked": an actor, just unresolved
+
+
+def _agentless_passive(tok: Token, lexicon: Lexicon) -> bool:
+    """A finite passive with no by-agent ("the prisoners were released", "talks were held"), or an act noun
+    as the passive subject of a light verb ("arrests were made"): an act the text asserts without its actor."""
+    if tok.pos_ == "NOUN":
+        return tok.dep_ == "nsubjpass" and tok.head.lemma_.lower() in lexicon.coder_words.light_verbs
+    kids = list(tok.children)
+    return tok.tag_ == "VBN" and any(c.dep_ == "nsubjpass" for c in kids) and not any(c.dep_ == "agent" for c in kids) \
+        and any(c.dep_ == "auxpass" for c in kids)
 
 
 def _act_or_weapon(tok: Token, lexicon: Lexicon) -> bool:

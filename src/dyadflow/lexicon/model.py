@@ -234,6 +234,7 @@ class CoderWords:
     office_words: frozenset[str] = frozenset()
     untargeted_codes: frozenset[str] = frozenset()
     unattributed_codes: frozenset[str] = frozenset()  # code prefixes coded with no named source
+    unattributed_passive_codes: frozenset[str] = frozenset()  # the same, only as agentless passives
     impact_verbs: frozenset[str] = frozenset()  # "a bomb exploded": an act noun's occurrence verbs
     act_head_nouns: frozenset[str] = frozenset()
     place_nouns: frozenset[str] = frozenset()
