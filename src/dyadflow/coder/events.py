@@ -37,10 +37,7 @@ def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple
     sources = [x for m in c.sources for x in m.expand()]
     targets = [x for m in c.targets for x in m.expand()]
     if military:
-        # a named actor target beats the territory ("strikes on northern Syria against the PKK")
-        actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
-        if actors and len(actors) < len(targets):
-            targets = actors
+        targets = _named_over_territory(c, targets)
     if military and sources:
         # "Taliban attacks in Kunduz": a place of the source's own country is the location, not a
         # target; "airstrikes in Gaza" by a foreign force keep the territory as the target
@@ -124,8 +121,7 @@ def sentence_drafts(
         dyads = _dyads(c, military, untargeted=untargeted)
         if _unattributed(c, lexicon):
             for t in _unattributed_targets(c, military):
-                t_code = None if t is None else t.code(military=military, territorial=military and (
-                    t.head in c.territorial_targets or t.metonym))
+                t_code = _target_code(c, t, military)
                 dr = _draft(doc, c, None, t, None, t_code, c.code, info, ".unattributed", lexicon, military)
                 key = ("", t_code or "", c.code)
                 if key not in best or best[key].confidence < dr.confidence:
@@ -149,8 +145,7 @@ def sentence_drafts(
                 # "Turkish and Syrian ministers met in Moscow": a meeting at a third location
                 code, info2 = THIRD_PLACE_CODE, lexicon.code_info(THIRD_PLACE_CODE)
             s_code = s.code(military=military)
-            t_code = None if t is None else t.code(
-                military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
+            t_code = _target_code(c, t, military)
             if not s_code or not s.identified:
                 drop(c, "source has no code", s, t)
                 if s.role and s.kind != "pronoun" and (t is None or t.identified):
@@ -175,8 +170,7 @@ def sentence_drafts(
             # "FDA officials said they agree with X": the text names the actor but not its country; like an
             # unattributed act, no source code (its words and role kept), rule events.unidentified
             for s, t in uncoded[:1]:
-                t_code = None if t is None else t.code(military=military, territorial=military and (
-                    t.head in c.territorial_targets or t.metonym))
+                t_code = _target_code(c, t, military)
                 dr = _draft(doc, c, None, t, None, t_code, c.code, info, ".unidentified", lexicon, military)
                 best.setdefault(("", t_code or "", c.code), dr)
                 decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text, t.text if t else None, "event",
@@ -309,9 +303,21 @@ def _unattributed_targets(c: Candidate, military: bool) -> list[Mention | None]:
     """The named targets of an unattributed act (its victims or the territory hit), else one empty target."""
     targets = [x for m in c.targets for x in m.expand() if x.identified]
     if military:
-        actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
-        targets = actors or targets
+        targets = _named_over_territory(c, targets)
     return list(targets) or [None]
+
+
+def _named_over_territory(c: Candidate, targets: list[Mention]) -> list[Mention]:
+    """A named actor target beats the territory of a military act ("strikes on northern Syria against the PKK")."""
+    actors = [t for t in targets if t.head not in c.territorial_targets and not (t.metonym and t.kind == "country")]
+    return actors or targets
+
+
+def _target_code(c: Candidate, t: Mention | None, military: bool) -> str | None:
+    """A target's code; in a military act a territory hit is the bare country."""
+    if t is None:
+        return None
+    return t.code(military=military, territorial=military and (t.head in c.territorial_targets or t.metonym))
 
 
 def _drop_unattributed_duplicates(events: list[Draft], lexicon: Lexicon) -> list[Draft]:
