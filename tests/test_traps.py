@@ -61,6 +61,7 @@ def test_every_example_is_caught_by_its_trap(nlp, row: dict) -> None:  # type: i
     "text",
     [
         "Rebels attacked the army base near the border.",
+        "Israeli jets attacked Hezbollah positions.",
         "Protesters demonstrated outside the French embassy.",
         "Israeli jets struck targets in southern Lebanon.",
         "Police fired tear gas at the crowd.",

@@ -23,6 +23,14 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("120.dismiss.appeal", "120"), ("073.hand.over.aid", "073"), ("0862.receive.observer", "0862"),
     ("075.accept.refugee", "075"), ("115.action.noun.legal", "115"), ("073.deploy.rescue", "073"),
     ("111.sanction.noun.call", "111"),
+    # aid in kind, returned artefacts, force against military sites, eased taxes and curfews,
+    # peacekeeping, readiness to contribute, people taken in, mediation, flag burning, cyber warfare
+    ("073.equipment.noun.medical", "073"), ("070.give.equipment", "070"), ("073.fly.aid", "073"),
+    ("070.hand.over.amount", "070"), ("0842.return.artwork", "0842"), ("190.destroy.military", "190"),
+    ("190.camp.noun.military", "190"), ("085.roll.back.tariff", "085"), ("085.suspend.tax", "085"),
+    ("0813.ease.curfew", "0813"), ("074.operation.noun.peacekeeping", "074"), ("030.ready.contribute", "030"),
+    ("075.accept.people", "075"), ("045.effort.noun.mediation.gov", "045"), ("140.burn.flag", "140"),
+    ("176.warfare.noun.cyber", "176"), ("072.training.noun.peacekeeping", "072"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
