@@ -31,6 +31,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("0813.ease.curfew", "0813"), ("074.operation.noun.peacekeeping", "074"), ("030.ready.contribute", "030"),
     ("075.accept.people", "075"), ("045.effort.noun.mediation.gov", "045"), ("140.burn.flag", "140"),
     ("176.warfare.noun.cyber", "176"), ("072.training.noun.peacekeeping", "072"),
+    ("143.stop.work", "143"), ("086.give.permission", "086"), ("190.neutralize.militant", "190"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
