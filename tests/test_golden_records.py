@@ -6,7 +6,8 @@ A record: {"id", "phenomenon", "rule" (the coder rule it exercises), "text", "pu
 name -> country code, optional: the gazetteer the record is coded with), "expect": [[source, target,
 code], ...] (each must be coded; target null = an event with no target), "exact": true (nothing else
 may be coded), "forbid": [[source|null, target|null, code|null], ...] (no coded event may match;
-null matches anything)}. Records of tests/golden/known_gaps.jsonl (each with a "gap" note saying what the coder
+null matches anything), "unnamed": [text, ...] (the words kept as the source of events with no source
+code: an unknown name, "officials")}. Records of tests/golden/known_gaps.jsonl (each with a "gap" note saying what the coder
 gets wrong today) are strict xfails: when the coder is fixed the test turns red and the record moves
 to its group file."""
 
@@ -68,7 +69,7 @@ def test_records_are_well_formed() -> None:
     assert len(ids) == len(set(ids)), "duplicate golden record ids"
     for r in RECORDS:
         assert {"id", "phenomenon", "rule", "text"} <= r.keys(), r["_where"]
-        assert r.get("expect") or r.get("forbid") or r.get("unlinked"), f"{r['_where']}: a record must assert something"
+        assert r.get("expect") or r.get("forbid") or r.get("unlinked") or r.get("unnamed"), f"{r['_where']}: a record must assert something"
         assert r["_where"].startswith(KNOWN_GAPS + ":") == ("gap" in r), f"{r['_where']}: a known gap (and only one) says why in 'gap'"
 
 
@@ -98,6 +99,8 @@ def test_golden_record(rec: dict[str, Any], nlp, lexicon: Lexicon) -> None:  # t
     assert not missing, f"{rec['_where']} ({rec['phenomenon']}): missing {sorted(missing, key=str)}; coded {sorted(got, key=str)}"
     if rec.get("exact"):
         assert got == expected, f"{rec['_where']}: coded more than expected: {sorted(got - expected, key=str)}"
+    unnamed = {e.source_text for e in events if not e.source_code}
+    assert set(rec.get("unnamed", [])) <= unnamed, f"{rec['_where']}: unnamed sources {sorted(unnamed, key=str)}"
     for f in rec.get("forbid", []):
         bad = [t for t in got if _matches(f, t)]
         assert not bad, f"{rec['_where']} ({rec['phenomenon']}): forbidden {f} coded as {bad}"

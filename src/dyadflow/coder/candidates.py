@@ -20,6 +20,7 @@ from dyadflow.coder.predicates import (
     TERRITORIAL_PREPS,
     PredicateMixin,
     _governor,
+    _party_heads,
     _lemma,
     _pobjs,
     _pos_class,
@@ -473,16 +474,21 @@ class SentenceCoder(PredicateMixin):
         by X", "X's announcement"): its agent (by-phrase, possessor, actor modifier, "carried out by")
         or its parties ("between A and B") (rule candidates.act_parties)."""
         noun = obj
-        for _ in range(3):
-            if self.is_event_noun(noun):
-                break
+        own = {(m.start, m.end) for m in sources}
+        for _ in range(4):
             nxt = [o for pr in _preps(noun) if pr.lower_ == "of" for o in _pobjs(pr)]
+            if self.is_event_noun(noun):
+                found = self._noun_parties(noun, own)
+                if found or not nxt or not self.is_event_noun(nxt[0]):
+                    return found
+                # "the escalation of attacks perpetrated by X": the act the first noun is a phase of
             if not nxt:
                 return []
             noun = nxt[0]
-        else:
-            return []
-        own = {(m.start, m.end) for m in sources}
+        return []
+
+    def _noun_parties(self, noun: Token, own: set[tuple[int, int]]) -> list[Mention]:
+        """The agent or parties an event noun names itself (see act_parties)."""
         found: list[Mention] = []
         for c in noun.children:
             if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i):
@@ -642,7 +648,7 @@ class SentenceCoder(PredicateMixin):
         if "tree" in hints and sources:
             # the source's own country named in its clause is a place or itself; its own rebels, opposition or
             # civilians are parties ("the government condemned the rebels")
-            src_countries = {m.country for m in sources}
+            src_countries = {m.country for m in sources} - {None}  # an IGO source has none: keep country-less groups
             out = [m for m in out if m.country not in src_countries
                    or (m.country is not None and not m.metonym and m.role not in (None, "GOV"))]
         return out, territorial
@@ -726,13 +732,17 @@ class SentenceCoder(PredicateMixin):
             return sources, targets
         place = self.locative_country() or self.referenced_place
 
-        def fill(ms: list[Mention], other: list[Mention]) -> list[Mention]:
+        military = self._military(code)
+
+        def fill(ms: list[Mention], other: list[Mention], hit: bool = False) -> list[Mention]:
             out = []
             for m in ms:
                 if m.country is None and not m.person and m.kind == "agent" and not m.fixed_code \
                         and not self._generic_plural(m):
-                    # armed groups are often foreign or ethnic: the place does not say whose they are
-                    c = place if m.role not in ARMED_GROUP_ROLES else None
+                    # armed groups are often foreign or ethnic: the place does not say whose they are,
+                    # except for the militants a military act hits there ("struck militants in Gaza",
+                    # rule candidates.armed_target_place)
+                    c = place if m.role not in ARMED_GROUP_ROLES or hit else None
                     if c is None and code[:2] in self.words.domestic_roots:
                         c = next((o.country for o in other if o.country), None)
                     if c is None and m.role not in ARMED_GROUP_ROLES:
@@ -742,7 +752,7 @@ class SentenceCoder(PredicateMixin):
                 out.append(m)
             return out
 
-        return fill(sources, targets), fill(targets, sources)
+        return fill(sources, targets), fill(targets, sources, hit=military)
 
     def _generic_plural(self, m: Mention) -> bool:
         """"governments and NGOs", "donors": a bare plural of states or organisations names no one in
@@ -926,10 +936,8 @@ class SentenceCoder(PredicateMixin):
                 targets = self.mentions_at(pas[0])
         # "between A and B": the parties
         parties: list[Mention] = []
-        for pr in _preps(tok) + (_preps(tok.head) if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass") else []):
-            if pr.lower_ == "between":
-                for o in _pobjs(pr):
-                    parties.extend(self.mentions_at(o))
+        for o in _party_heads(tok) + (_party_heads(tok.head) if p.pos == "NOUN" and tok.dep_ in ("nsubj", "nsubjpass") else []):
+            parties.extend(self.mentions_at(o))
         if parties:
             # one party per country, in mention order ("between Russian, Syrian and Turkish
             # ministers, Lavrov, Mekdad and Cavusoglu" -> RUS, SYR, TUR)

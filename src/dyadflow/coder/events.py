@@ -55,7 +55,7 @@ def _dyads(c: Candidate, military: bool, untargeted: bool = False) -> list[tuple
             out.append((s, t, c.code, ""))
             if reciprocal:
                 out.append((t, s, c.code, ".reciprocal"))
-        if len(targets) > 1 and c.code in MEETING_CODES:
+        if len(targets) > 1 and (c.code in MEETING_CODES or c.code.startswith("057")):  # "an agreement involving A, B and C"
             pair_code = THIRD_PLACE_CODE if c.code == HOST_CODE else c.code
             for a, b in itertools.combinations(targets, 2):
                 if a.country != b.country:
@@ -133,6 +133,8 @@ def sentence_drafts(
             drop(c, "no source" if not c.sources else "no target (and the code needs one)")
         made, target_problem = False, not dyads and bool(c.sources)
         uncoded: list[tuple[Mention, Mention | None]] = []  # a named source with a role but no country
+        if not dyads and c.modality.factual:  # "FDA officials said they agree": no target either
+            uncoded = [(s, None) for s in _unlinked_candidates(c) if s.role and s.kind != "pronoun"]
         for s, t, code, suffix in dyads:
             info2 = info if code == c.code else lexicon.code_info(code)
             if info2 is None:
@@ -175,6 +177,19 @@ def sentence_drafts(
                 best.setdefault(("", t_code or "", c.code), dr)
                 decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text, t.text if t else None, "event",
                                           dr.rule_id))
+        if not c.sources and not made and c.modality.factual:
+            # "Papandreou agreed to resign": a named subject no dictionary knows; its words kept, no code
+            # (rule events.unidentified.name), listed by `dyadflow actors --unmatched`
+            named = _unknown_subject(c, actors, lexicon)
+            if named is not None:
+                t = next((x for m in c.targets for x in m.expand() if x.identified), None)
+                t_code = _target_code(c, t, military)
+                party = Party(text=named.text, code=None, span=(named.start_char, named.end_char))
+                dr = _draft(doc, c, None, t, None, t_code, c.code, info, ".unidentified.name", lexicon, military,
+                            unnamed=party)
+                best.setdefault(("", t_code or "", c.code), dr)
+                decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, named.text, t.text if t else None,
+                                          "event", dr.rule_id))
         if not made and target_problem:
             for s in _unlinked_sources(c, military):
                 s_code = s.code(military=military)
@@ -291,6 +306,43 @@ def _refused(c: Candidate, lexicon: Lexicon) -> tuple[Candidate, Any] | None:
     return replace(c, code=info.code, modality=Modality.ASSERTED, rule_suffix=f"{c.rule_suffix}.refused"), info
 
 
+UNKNOWN_NAME_TYPES = frozenset({"PERSON", "ORG", "NORP"})
+
+
+def _unknown_subject(c: Candidate, actors: SentenceActors, lexicon: Lexicon) -> Span | None:
+    """The active subject of a sourceless act when it is a name the dictionaries do not know ("Syms
+    pushed for ...", "the Farm Bureau Federation said it is skeptical"): a person, organisation or group
+    entity or a proper noun, never a pronoun, a thing or the dateline."""
+    verb = c.clause if c.clause is not None else c.trigger
+    for _ in range(3):
+        subs = [ch for ch in verb.children if ch.dep_ == "nsubj"]
+        if subs or verb.dep_ not in ("conj", "xcomp") or verb.head == verb:
+            break
+        verb = verb.head
+    if not subs:
+        return None
+    head = subs[0]
+    if head.tag_ == "PRP" and verb.dep_ == "ccomp" and verb.head.lemma_.lower() in lexicon.coder_words.say_lemmas:
+        # "the Federation said it is skeptical": the pronoun is the unknown speaker
+        head = next((ch for ch in verb.head.children if ch.dep_ == "nsubj"), head)
+    if head.i in actors.outlet_tokens or actors.at(head) is not None or head.tag_ in ("PRP", "WP", "WDT", "EX"):
+        return None
+    if head.ent_type_ not in UNKNOWN_NAME_TYPES and (head.pos_ != "PROPN" or head.ent_type_):
+        return None  # a common noun, or a law, event or work ("the Declaration", "the Jeddah Talks")
+    words = lexicon.coder_words
+    if _act_or_weapon(head, lexicon) or (head.lemma_.lower(), "NOUN") in lexicon.patterns_by_lemma or \
+            head.lemma_.lower() in words.document_nouns | words.thing_nouns | words.abstract_objects:
+        return None
+    ent = next((e for e in head.doc.ents if e.start <= head.i < e.end and e.label_ in UNKNOWN_NAME_TYPES), None)
+    lo, hi = head.left_edge.i, head.i + 1  # the name with its compounds ("Marlow Tesk" when NER has "Tesk")
+    return head.doc[min(lo, ent.start) if ent else lo: max(hi, ent.end) if ent else hi]
+
+
+def _unlinked_candidates(c: Candidate) -> list[Mention]:
+    """The sources of a candidate with no dyad that name no country: unidentified, not unlinked."""
+    return [x for m in c.sources for x in m.expand() if not x.identified]
+
+
 def _unlinked_sources(c: Candidate, military: bool) -> list[Mention]:
     """The named sources of an act whose target the coder could not link ("X imposed a curfew on the
     region", "Y demanded support from the assembly" with the other party unknown to the dictionaries):
@@ -388,7 +440,7 @@ def _by_actor_roles(code: str, info: Any, s: Mention, t: Mention, lexicon: Lexic
 
 def _draft(
     doc: Doc, c: Candidate, s: Mention | None, t: Mention | None, s_code: str | None, t_code: str | None, code: str,
-    info: Any, suffix: str, lexicon: Lexicon, military: bool,
+    info: Any, suffix: str, lexicon: Lexicon, military: bool, unnamed: Party | None = None,
 ) -> Draft:
     """One draft; `s` None is an unattributed act (no named source) and suffix ".unlinked" an act whose
     target was not linked: half the confidence, so a complete dyad always ranks first."""
@@ -398,7 +450,7 @@ def _draft(
         trigger=c.trigger,
         code=code,
         info=info,
-        source=_party(doc, s, s_code, lexicon) if s is not None else _unnamed_party(doc, c),
+        source=_party(doc, s, s_code, lexicon) if s is not None else unnamed or _unnamed_party(doc, c),
         target=_party(doc, t, t_code, lexicon) if t is not None and t_code else None,
         rule_id=_rule_id(c, s, t, suffix),
         confidence=round(max(0.05, min(conf, 1.0)), 3),

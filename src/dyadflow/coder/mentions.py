@@ -179,6 +179,18 @@ class ActorFinder(RegistryMixin):
                 return c
         return ()
 
+    @staticmethod
+    def _possessor_igo(tok: Token, sent_mentions: list[Mention]) -> Mention | None:
+        """"his Spokesperson", "its mission" after an organisation's officer or the organisation itself: the
+        nearest such mention before, when it is an international body (a complete code, no country)."""
+        poss = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in ("his", "her", "its")), None)
+        if poss is None:
+            return None
+        person = poss.lower_ != "its"
+        m = next((m for m in _by_pos_desc(sent_mentions) if m.start < poss.i and not m.modifier and m.person == person
+                  and m.identified), None)
+        return m if m is not None and m.fixed_code and not m.country else None
+
     def possessive_country(self, child: Token, sent_mentions: list[Mention], speaker: Mention | None) -> tuple[str, ...]:
         low = child.lower_
         if child.lemma_.lower() in self.words.country_nouns and not any(c.dep_ in ("amod", "compound") for c in child.children):
@@ -251,6 +263,11 @@ class ActorFinder(RegistryMixin):
                     for t in (pobj, *pobj.conjuncts):
                         s = self.span_at.get(t.i)
                         c = self._country_of_span(s) if s is not None and s.label_ != AGENT else None
+                        if c is None and (s is None or s.label_ == AGENT) and child.lower_ == "of":
+                            # "the families of the Afghan victims": the national modifier of the group
+                            c = next((self._country_of_span(m) for g in t.children if g.dep_ in ("amod", "compound")
+                                      and g.i < t.i and (m := self.span_at.get(g.i)) is not None
+                                      and m.label_ in (COUNTRY, DEMONYM)), None)
                         if c and c not in out:
                             out.append(c)
         return tuple(out)
@@ -362,7 +379,10 @@ class ActorFinder(RegistryMixin):
             via = "compose"
             if not countries:
                 countries = self._countries_from_preps(s.root) or self._countries_from_preps(head)
-            if not countries:
+            igo_owner = None if countries else self._possessor_igo(s.root, mentions)
+            if igo_owner is not None:
+                via = "coref"  # "Guterres ... his Spokesperson": the Secretary-General's, IGOUNO (rule mentions.possessor_igo)
+            elif not countries:
                 countries = self._possessor_country(s.root, mentions, speaker) or (
                     self._possessor_country(head, mentions, speaker) if head != s.root else ()
                 )
@@ -374,8 +394,8 @@ class ActorFinder(RegistryMixin):
                     prev = self._recent(lambda m: m.person and m.role is not None)
                 if prev is not None and prev.role:
                     role = prev.role
-            fixed_code = None
-            if not countries:
+            fixed_code = igo_owner.fixed_code if igo_owner is not None else None
+            if not countries and fixed_code is None:
                 owner = self._first_person_owner(head, speaker)
                 if owner is not None:  # "my Special Envoy" in the Secretary-General's statement
                     countries = (owner.country,) if owner.country else ()
@@ -454,6 +474,14 @@ class ActorFinder(RegistryMixin):
                 # mentions.own_place; not refugees, aid groups or foreign troops, who come from elsewhere)
                 countries = (own,)
                 via = "compose"
+            if not countries and fixed_code is None and not agent.person and any(
+                    c.dep_ == "det" and c.lower_ in ("that", "this") for c in head.children):
+                # "Malaysia's role ... gratitude to that Government": the country just named in the sentence
+                # (rule mentions.demonstrative)
+                near = next((c for sp in reversed(self.spans) if sent.start <= sp.start and sp.end <= start
+                             and sp.label_ in (COUNTRY, CAPITAL) and (c := self._country_of_span(sp))), None)
+                if near is not None:
+                    countries, via = (near,), "coref"
             if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
                 role not in ARMED_ROLES or self._has_definite(s)
             ):

@@ -67,6 +67,18 @@ def _pobjs(prep: Token) -> list[Token]:
     return [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
 
 
+PARTY_PREPS = frozenset({"between", "among", "amongst"})
+
+
+def _party_heads(tok: Token) -> list[Token]:
+    """The heads naming an act's parties: "talks between A and B", "among A, B and C", "the agreement
+    involving A, B and C" (rule candidates.parties)."""
+    heads = [o for pr in _preps(tok) if pr.lower_ in PARTY_PREPS for o in _pobjs(pr)]
+    heads.extend(o for c in tok.children if c.dep_ == "acl" and c.lemma_.lower() == "involve"
+                 for o in c.children if o.dep_ in ("dobj", "pobj"))
+    return heads
+
+
 def _with_conj(tok: Token) -> list[Token]:
     return [tok, *tok.conjuncts]
 
@@ -101,7 +113,8 @@ def _pattern_ok(tok: Token, p: VerbPattern, objects: dict[str, frozenset[str]] |
     if p.prep:
         preps = objects.get(_PREP_KEY)
         if preps is None:
-            preps = objects[_PREP_KEY] = frozenset(pr.lower_ for pr in _preps(tok))
+            preps = objects[_PREP_KEY] = frozenset(pr.lower_ for pr in _preps(tok)) | (
+                {"between"} if tok.pos_ == "NOUN" and _party_heads(tok) else set())
         if not any(w in p.prep for w in preps):
             return False
     if p.obj:

@@ -287,8 +287,35 @@ class RegistryMixin:
         kind = "pronoun" if ref.identified else ref.kind  # a country-less group takes the context's country later
         return replace(ref, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text, kind=kind, via="coref", modifier=False)
 
+    def _said_subject(self, tok: Token, mentions: list[Mention]) -> Mention | None:
+        """"X said (that) he/it/they ...": a subject pronoun of the reported clause is the reporting verb's
+        subject when the two agree (a person for he/she, a body for it, a group for they), even when
+        that subject has no country (rule registry.said_subject)."""
+        verb = tok.head
+        if tok.dep_ != "nsubj" or verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in self.lexicon.coder_words.say_lemmas:
+            return None
+        subs = [c for c in verb.head.children if c.dep_ == "nsubj"]
+        if not subs:
+            return None
+        m = next((x for x in mentions if x.head == subs[0].i and not x.modifier and x.kind != "pronoun"), None)
+        if m is None or not (m.identified or m.role):
+            return None
+        low = tok.lower_
+        head = tok.doc[m.head]
+        plural = head.tag_ in ("NNS", "NNPS")
+        individual = head.ent_type_ == "PERSON" or (m.person and m.kind in ("agent", "name"))  # not "the Assad regime"
+        fits = (individual and not plural) if low in ("he", "she") else (not individual and not plural) if low == "it" \
+            else plural if low == "they" else False
+        if not fits:
+            return None
+        return replace(m, start=tok.i, end=tok.i + 1, head=tok.i, text=tok.text,
+                       kind="pronoun" if m.identified else m.kind, via="coref", modifier=False)
+
     def _pronoun(self, tok: Token, mentions: list[Mention], speaker: Mention | None) -> Mention | None:
         low = tok.lower_
+        said = self._said_subject(tok, mentions)
+        if said is not None:
+            return said
         if low in ("he", "she", "him") or (low == "her" and tok.dep_ != "poss"):
             ref = next((m for m in _by_pos_desc(mentions) if m.person and m.identified and m.start < tok.i), None)
             if ref is None and tok.dep_ in ("nsubj", "nsubjpass"):
