@@ -33,6 +33,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("176.warfare.noun.cyber", "176"), ("072.training.noun.peacekeeping", "072"),
     ("143.stop.work", "143"), ("086.give.permission", "086"), ("190.neutralize.militant", "190"),
     ("073.send.hospital", "073"), ("061.duty.noun.gov", "061"), ("0841.set.free", "0841"),
+    ("0871.cessation.noun.gov", "0871"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
