@@ -742,7 +742,10 @@ class SentenceCoder(PredicateMixin):
                     # armed groups are often foreign or ethnic: the place does not say whose they are,
                     # except for the militants a military act hits there ("struck militants in Gaza",
                     # rule candidates.armed_target_place)
-                    c = place if m.role not in ARMED_GROUP_ROLES or hit else None
+                    # and for those who attack foreigners there ("militants attacked a French convoy in Mali")
+                    foreign = military and not hit and place is not None and bool(other) and all(
+                        o.country is not None and o.country != place for o in other)
+                    c = place if m.role not in ARMED_GROUP_ROLES or hit or foreign else None
                     if c is None and code[:2] in self.words.domestic_roots:
                         c = next((o.country for o in other if o.country), None)
                     if c is None and m.role not in ARMED_GROUP_ROLES:

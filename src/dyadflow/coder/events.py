@@ -293,11 +293,13 @@ def _act_or_weapon(tok: Token, lexicon: Lexicon) -> bool:
 
 
 def _refused(c: Candidate, lexicon: Lexicon) -> tuple[Candidate, Any] | None:
-    """A cooperative act under "refused to" / "declined to" is the refuser's rejection (12x by the act's
-    code, seeds/coder_maps.csv refusal_by_code; rule events.refused): "declined to release the prisoners"
-    is 1243. A plain negation ("did not meet") stays no event."""
+    """A cooperative act under "refused to" / "declined to", or announced as not to happen ("will not
+    release"), is the refuser's rejection (12x by the act's code, seeds/coder_maps.csv refusal_by_code; rule
+    events.refused): "declined to release the prisoners" is 1243. A plain negation ("did not meet") stays
+    no event."""
     tok, words = c.trigger, lexicon.coder_words
-    if c.modality is not Modality.NEGATED or tok.dep_ != "xcomp" or tok.head.lemma_.lower() not in words.refusal_lemmas:
+    if c.modality is not Modality.NEGATED or not (
+            (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in words.refusal_lemmas) or _will_not(tok)):
         return None
     key = max((k for k in words.refusal_by_code if c.code.startswith(k)), key=len, default=None)
     info = lexicon.code_info(words.refusal_by_code[key]) if key is not None else None
@@ -336,6 +338,16 @@ def _unknown_subject(c: Candidate, actors: SentenceActors, lexicon: Lexicon) -> 
     ent = next((e for e in head.doc.ents if e.start <= head.i < e.end and e.label_ in UNKNOWN_NAME_TYPES), None)
     lo, hi = head.left_edge.i, head.i + 1  # the name with its compounds ("Marlow Tesk" when NER has "Tesk")
     return head.doc[min(lo, ent.start) if ent else lo: max(hi, ent.end) if ent else hi]
+
+
+def _will_not(tok: Token) -> bool:
+    """"X will not release the prisoners", "X won't lift the ban": a stated refusal of the act (rule
+    events.refused), not a plain negation ("did not meet") or a hypothetical ("would not")."""
+    if tok.pos_ != "VERB":
+        return False
+    kids = list(tok.children)
+    return any(k.dep_ == "aux" and k.lower_ in ("will", "wo", "shall") for k in kids) and \
+        any(k.dep_ == "neg" for k in kids)
 
 
 def _unlinked_candidates(c: Candidate) -> list[Mention]:
