@@ -482,9 +482,13 @@ class ActorFinder(RegistryMixin):
                              and sp.label_ in (COUNTRY, CAPITAL) and (c := self._country_of_span(sp))), None)
                 if near is not None:
                     countries, via = (near,), "coref"
-            if not countries and fixed_code is None and role in STATE_ROLES and not named_org and (
+            generic = head.tag_ in ("NNS", "NNPS") and role in ("GOV", "NGO", "IGO", "BUS") and not any(
+                c.dep_ in ("det", "poss", "amod", "compound", "nummod", "prep") for c in head.children)
+            if not countries and fixed_code is None and role in STATE_ROLES and not named_org and not generic and (
                 role not in ARMED_ROLES or self._has_definite(s)
             ):
+                # (not "governments and NGOs are coordinating ...": a bare plural names no one in particular,
+                # rule candidates.generic_plural)
                 # "the army", "police", "the foreign ministry": the group's own place ("police in
                 # Bogota"), else the article's main country
                 mc = self._own_place(head, sent) or self.main_country()
