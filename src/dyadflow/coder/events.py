@@ -392,6 +392,13 @@ def _drop_unattributed_duplicates(events: list[Draft], lexicon: Lexicon) -> list
     military = lexicon.coder_words.military_roots
     named = {e.cameo_root for e in events if e.source.code}
     named_military = any(r in military for r in named)
+    # "after days of air strikes on Gaza, in which Israel targeted militants": the named act of the root is
+    # the unattributed one's; it takes the weapon the act noun names (rule events.named_takes_weapon)
+    specific = {e.cameo_root: e for e in events if not e.source.code and e.cameo_root in military
+                and e.trigger.pos_ == "NOUN" and len(e.code) >= 3 and not e.code.endswith("0")}
+    events = [replace(e, code=sp.code, info=sp.info, rule_id=f"{e.rule_id}.weapon")
+              if e.source.code and e.code == f"{e.cameo_root}0" and (sp := specific.get(e.cameo_root)) is not None
+              and sp.info is not None else e for e in events]
     # "A freed the prisoners who had been detained": a relative clause beside a named act is background
     kept = [e for e in events if e.source.code or not (
         e.cameo_root in named or (named_military and e.cameo_root in military) or (named and e.trigger.dep_ == "relcl"))]
