@@ -34,6 +34,16 @@ from dyadflow.lexicon.model import Lexicon, VerbPattern
 from dyadflow.records import Modality
 
 
+def _definite(noun: Token) -> bool:
+    """"the attack", "its launch", "the missile launch" (the article parsed onto the compound): a definite act."""
+    if any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in noun.children):
+        return True
+    j = noun.i - 1  # the words just before it, however parsed: "the missile launch"
+    while j >= noun.sent.start and noun.i - j <= 3 and noun.doc[j].pos_ in ("NOUN", "PROPN", "ADJ"):
+        j -= 1
+    return j < noun.i - 1 and j >= noun.sent.start and noun.doc[j].lower_ in DEFINITE
+
+
 class SentenceCoder(PredicateMixin):
     """Matches patterns in one sentence against its actor mentions."""
 
@@ -391,6 +401,8 @@ class SentenceCoder(PredicateMixin):
             n = n.head
         if n.pos_ not in ("NOUN", "PROPN"):
             return None
+        if n.dep_ == "dobj" and n.head.dep_ == "oprd" and n.head.head.pos_ == "VERB":
+            return n, n.head.head  # "called [the launch] [a threat]" parsed with the threat as the launch's object
         return n, (n.head if n.dep_ == "oprd" and n.head.pos_ == "VERB" else None)
 
     def judged(self, tok: Token, sources: list[Mention]) -> list[Mention]:
@@ -404,8 +416,8 @@ class SentenceCoder(PredicateMixin):
         noun, labeller = frame
         own = {m.code() for m in sources}
         if labeller is not None:
-            found = [m for o in labeller.children if o.dep_ == "dobj"
-                     for m in (self.mentions_at(o) or self.act_parties(o, sources))]
+            found = [m for o in labeller.children if o.dep_ in ("dobj", "oprd") and o.i != noun.i
+                     for m in (self.mentions_at(o, deep=0 if o.dep_ == "oprd" else 2) or self.act_parties(o, sources))]
             return [m for m in found or self._act_agents(labeller, sources) if m.code() not in own]
         found = self.act_parties(noun, sources)
         verb = noun.head
@@ -658,13 +670,13 @@ class SentenceCoder(PredicateMixin):
         latest matching candidate of the preceding sentences, placed at the object noun; with `parties`
         both sides of it ("welcomed the agreement", rule candidates.act_reference)."""
         own = {m.country for m in sources}
-        objs = [c for c in tok.children if c.dep_ == "dobj"] + [
+        objs = [c for c in tok.children if c.dep_ in ("dobj", "oprd")] + [
             t for t in tok.subtree
             if t.dep_ == "pobj" and 0 < t.i - tok.i <= 8 and not any(a.dep_ in ("relcl", "acl") for a in t.ancestors if a.i > tok.i)
         ]
         for obj in objs:
             lem = _lemma(obj)
-            if lem not in self.words.act_noun_roots or not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in obj.children):
+            if lem not in self.words.act_noun_roots or not _definite(obj):
                 continue
             if any(c.dep_ == "prep" for c in obj.children if c.lower_ in ("by", "on", "against")):
                 continue  # the object names its own parties
@@ -695,8 +707,7 @@ class SentenceCoder(PredicateMixin):
         its own agent is the act told before; its agents are that act's sources, and its victims are
         in the country it hit (rule candidates.act_reference)."""
         lem = _lemma(noun)
-        if lem not in self.words.act_noun_roots or not any(
-                c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in noun.children):
+        if lem not in self.words.act_noun_roots or not _definite(noun):
             return []
         c = self._earlier_act(lem)
         if c is None:
