@@ -18,7 +18,7 @@ from dyadflow.coder.records import Candidate, Draft, Mention, Party, SentenceAct
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event, Modality
 
-CODER_VERSION = "1.2.0"  # 1.2: unattributed acts (no named source), ACLED signal words, attachment and actor fixes
+CODER_VERSION = "1.3.0"  # 1.3: unknown named sources, stated refusals, party and act-reference fixes; 1.2: unattributed acts
 # codes whose dyad is unordered (consult, cooperate): one event per unordered pair
 SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
