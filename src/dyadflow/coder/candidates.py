@@ -34,6 +34,15 @@ from dyadflow.lexicon.model import Lexicon, VerbPattern
 from dyadflow.records import Modality
 
 
+OWNER_LEMMAS = frozenset({"belong", "own", "control", "operate", "run", "hold", "affiliate", "link", "use"})
+
+
+def _owner_clause(t: Token) -> bool:
+    """"facilities belonging to X", "positions held by X", "bases used by X": a participle naming the
+    owner of a thing, whose actor is the thing's party (rule candidates.owner_clause)."""
+    return t.dep_ == "acl" and t.tag_ in ("VBG", "VBN") and t.lemma_.lower() in OWNER_LEMMAS
+
+
 def _definite(noun: Token) -> bool:
     """"the attack", "its launch", "the missile launch" (the article parsed onto the compound): a definite act."""
     if any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in noun.children):
@@ -141,7 +150,8 @@ class SentenceCoder(PredicateMixin):
                     # an apposition names the (unmatched) noun it hangs on: "the group Kataib Hezbollah"
                     if c.dep_ in ("relcl", "advcl", "ccomp", "punct", "cc", "det") or (c.dep_ == "appos" and t.pos_ != "NOUN"):
                         continue
-                    if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between"):
+                    if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between") \
+                            and not _owner_clause(t):
                         continue
                     m = self.actors.at(c)
                     if m is not None and c.i not in self.actors.outlet_tokens:
@@ -835,7 +845,7 @@ class SentenceCoder(PredicateMixin):
         seen: list[Mention] = []
         skip: set[int] = set()
         for t in tok.subtree:
-            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i):
+            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i and not _owner_clause(t)):
                 skip.update(x.i for x in t.subtree)
                 continue
             m = self.actors.at(t)
