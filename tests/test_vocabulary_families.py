@@ -34,6 +34,18 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("143.stop.work", "143"), ("086.give.permission", "086"), ("190.neutralize.militant", "190"),
     ("073.send.hospital", "073"), ("061.duty.noun.gov", "061"), ("0841.set.free", "0841"),
     ("0871.cessation.noun.gov", "0871"),
+    # regretting an act, calling allegations baseless, aid handed out, ending cooperation, inspectors
+    # ordered out, sanctions prepared, force planned or vowed
+    ("111.bemoan.act", "111"), ("016.describe.baseless", "016"),
+    ("016.term.baseless", "016"), ("016.label.baseless", "016"), ("016.allegation.noun.call", "016"),
+    ("016.accusation.noun.call", "016"), ("016.claim.noun.call", "016"), ("016.charge.noun.call", "016"),
+    ("073.distribute.assistance", "073"), ("073.hand.out.aid", "073"),
+    ("160.end.cooperation", "160"), ("160.stop.cooperation", "160"), ("160.cease.cooperation", "160"),
+    ("160.terminate.cooperation", "160"), ("1662.order.inspector.leave", "1662"),
+    ("1662.order.observer.leave", "1662"), ("1662.order.monitor.leave", "1662"),
+    ("1312.prepare.sanction", "1312"), ("1312.draft.sanction", "1312"), ("1312.mull.sanction", "1312"),
+    ("1312.weigh.sanction", "1312"), ("138.plan.military", "138"), ("138.prepare.military", "138"),
+    ("138.vow.military", "138"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
