@@ -43,6 +43,22 @@ def _owner_clause(t: Token) -> bool:
     return t.dep_ == "acl" and t.tag_ in ("VBG", "VBN") and t.lemma_.lower() in OWNER_LEMMAS
 
 
+DOMESTIC_PARTY_ROLES = frozenset({"REB", "INS", "OPP", "SEP"})
+
+
+def _domestic_state(ms: list[Mention], other: list[Mention], countries: Any) -> list[Mention]:
+    """"The army" given the article's main country, facing rebels or an opposition of another country:
+    that country's army ("the ELN accused the army" in a story datelined Havana is Colombia's; rule
+    candidates.domestic_state)."""
+    home = {o.country for o in other if o.role in DOMESTIC_PARTY_ROLES and not o.modifier
+            and getattr(countries.get(o.country or ""), "iso3", None)}  # a state, not an ethnic group (KUR)
+    if len(home) != 1:
+        return ms
+    c = next(iter(home))
+    return [replace(m, country=c, countries=(c,), via="context") if m.via == "main" and m.role in ("GOV", "MIL", "COP")
+            and m.country != c else m for m in ms]
+
+
 def _definite(noun: Token) -> bool:
     """"the attack", "its launch", "the missile launch" (the article parsed onto the compound): a definite act."""
     if any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in noun.children):
@@ -978,6 +994,8 @@ class SentenceCoder(PredicateMixin):
         elif parties and p.code.startswith("045"):
             targets = parties
         sources, targets = self._fill_group_countries(p.code, sources, targets)
+        countries = self.lexicon.country_by_code
+        sources, targets = _domestic_state(sources, targets, countries), _domestic_state(targets, sources, countries)
         if p.code.startswith("14") and not targets:
             sources, targets = self._one_sided_protest(tok, p, sources)
         if p.code.startswith("045") and not targets:
