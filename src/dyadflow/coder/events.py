@@ -232,6 +232,10 @@ def _names_no_other_actor(c: Candidate, actors: SentenceActors, lexicon: Lexicon
               for o in ch.children if o.dep_ == "pobj"]
     slots = [o for o in slots if o.lemma_.lower() not in c.pattern.obj  # "claimed responsibility": part of the predicate
              and o.ent_type_ not in ("DATE", "TIME")]  # "on Thursday"
+    unnamed = lexicon.coder_words.unnamed_party_nouns
+    if any(o.head.i == tok.i or o.head.head.i == tok.i for o in slots if o.lemma_.lower() in unnamed
+           and actors.at(o) is None):
+        return True  # "called on the perpetrators to release X": the addressee is named by no one (X is content)
     if any(o.pos_ in ("NOUN", "PROPN", "PRON") and not _is_act_noun(o, actors, lexicon) for o in slots):
         return False  # "urged the parties", "condolences to the families": a target unresolved, not absent
     own = {(m.start, m.end) for m in c.sources}

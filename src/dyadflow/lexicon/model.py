@@ -242,6 +242,7 @@ class CoderWords:
     act_nouns: frozenset[str] = frozenset()
     speaker_nouns: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()  # "the Treaty of X urges ...": a text, not an actor
+    unnamed_party_nouns: frozenset[str] = frozenset()  # "called on the perpetrators to ...": no one named
     intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
     threat_by_root: Mapping[str, str] = field(default_factory=dict)  # threatened act's root -> threat code (13x)
     refusal_lemmas: frozenset[str] = frozenset()  # "refused to", "declined to": a refused act is a rejection
