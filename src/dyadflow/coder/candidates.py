@@ -860,8 +860,10 @@ class SentenceCoder(PredicateMixin):
         """All mentions in a complement subtree (document order), excluding outlets."""
         seen: list[Mention] = []
         skip: set[int] = set()
+        unnamed = self.words.unnamed_party_nouns  # "perpetrators behind the killing of X": X is no party
         for t in tok.subtree:
-            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i and not _owner_clause(t)):
+            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i and not _owner_clause(t)) \
+                    or (t.lemma_.lower() in unnamed and self.actors.at(t) is None):
                 skip.update(x.i for x in t.subtree)
                 continue
             m = self.actors.at(t)
