@@ -46,6 +46,11 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("1312.prepare.sanction", "1312"), ("1312.draft.sanction", "1312"), ("1312.mull.sanction", "1312"),
     ("1312.weigh.sanction", "1312"), ("138.plan.military", "138"), ("138.prepare.military", "138"),
     ("138.vow.military", "138"),
+    # insults as object predicates of a labelling verb ('called X a terrorist'): criticism of X
+    ("111.terrorist.noun.call", "111"), ("111.criminal.noun.call", "111"), ("111.liar.noun.call", "111"),
+    ("111.murderer.noun.call", "111"), ("111.butcher.noun.call", "111"), ("111.thug.noun.call", "111"),
+    ("111.tyrant.noun.call", "111"), ("111.fascist.noun.call", "111"), ("111.puppet.noun.call", "111"),
+    ("111.provocation.noun.call", "111"), ("111.crime.noun.call", "111"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
