@@ -670,6 +670,8 @@ class SentenceCoder(PredicateMixin):
                     break
         if not out and p.pos == "VERB":
             out = self._singled_out(tok)  # "called on all parties, in particular X, to ..."
+        if not out and p.code.startswith("0253"):
+            out = self._captors(tok, sources)  # "reiterated its call for their release": whoever holds them
         if not out and p.code[:2] in ("07", "03"):
             out = self._purpose_beneficiary(tok)  # "provided $9 million to assist X"
         if not out and p.pos == "VERB" and p.code[:2] in self.words.domestic_roots:
@@ -718,6 +720,17 @@ class SentenceCoder(PredicateMixin):
             agents = list({m.code(): m for m in agents}.values())
             # none left: the act referred to is the reactor's own
             return [replace(m, start=obj.i, end=obj.i + 1, head=obj.i, via="act", modifier=False) for m in agents[:2]]
+        return []
+
+    def _captors(self, tok: Token, sources: list[Mention]) -> list[Mention]:
+        """An appeal for a release that names no addressee is addressed to whoever holds the people: the
+        source of the latest arrest, detention or abduction told before (rule candidates.captors)."""
+        own = {m.code() for m in sources}
+        for c in reversed(self.earlier):
+            if c.code.startswith(("173", "181")) and c.sources:
+                found = [m for s in c.sources for m in s.expand() if m.identified and m.code() not in own]
+                if found:
+                    return [replace(m, start=tok.i, end=tok.i + 1, head=tok.i, via="act", modifier=False) for m in found[:1]]
         return []
 
     def _earlier_act(self, lem: str) -> Candidate | None:
