@@ -20,6 +20,7 @@ from dyadflow.coder.predicates import (
     TERRITORIAL_PREPS,
     PredicateMixin,
     _governor,
+    _intercepts,
     _party_heads,
     _lemma,
     _pobjs,
@@ -308,6 +309,8 @@ class SentenceCoder(PredicateMixin):
         gov = _governor(noun)
         if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in self.words.reaction_lemmas:
             return [], None  # "France condemned the offensive": France did not launch it
+        if gov is not None and _intercepts(gov) and noun.dep_ == "dobj":
+            return [], None  # "X shot down a missile": the missile is not X's (rule candidates.intercepted)
         if gov is not None and gov.pos_ in ("VERB", "AUX"):
             ms, clause, _ = self.subject(gov)
             return ms, clause
@@ -396,6 +399,10 @@ class SentenceCoder(PredicateMixin):
                 for o in _pobjs(pr):
                     m = self.actors.at(o)
                     pm = m if m is not None and m.metonym else self.place_mention(o)
+                    holder = next((x for t in o.subtree if t.i < o.i and (x := self.actors.at(t)) is not None
+                                   and x.kind == "actor" and x.end <= o.i), None)
+                    if holder is not None:  # "fired from a Houthi-controlled area": who holds the place
+                        return [replace(holder, modifier=False, via="launched_from")]
                     if pm is not None:
                         return [replace(pm, role=None, metonym=True, modifier=False, via="launched_from")]
         return []
@@ -582,6 +589,8 @@ class SentenceCoder(PredicateMixin):
                     if c.dep_ in deps and _lemma(c) not in self.words.abstract_objects:
                         # "dobj!": the object itself must be an actor ("received the envoy", not "a letter from X")
                         found = self.mentions_at(c, deep=0 if h == "dobj!" else 2)
+                        if c.dep_ == "dobj" and _intercepts(tok) and (owner := self._launched_from(c)):
+                            found = owner  # "shot down a missile fired from X": X's weapon (rule candidates.intercepted)
                         if not found and self.lexicon.code_info(p.code) is not None \
                                 and self.lexicon.cameo[p.code].root in self.words.military_roots:
                             # "shelled Kherson", "shelled the city": the place, or the place named before
@@ -613,7 +622,7 @@ class SentenceCoder(PredicateMixin):
                     # "attacks by X in Y": the parser hangs the act's place on its agent (rule candidates.agent_place)
                     heads.extend(o for pr in _preps(tok) if pr.lower_ == "by" for o in _pobjs(pr))
                 for pr in [x for hd in heads for x in _preps(hd)]:
-                    if pr.lower_ == want:
+                    if pr.lower_ == want or (want == "at" and pr.lower_ in ("toward", "towards")):
                         for o in _pobjs(pr):
                             ms = self.mentions_at(o, deep=0 if exact else 2)
                             if not ms and self.lexicon.code_info(p.code) is not None and (
@@ -965,7 +974,9 @@ class SentenceCoder(PredicateMixin):
                         break
             elif h == "gov":
                 g = _governor(tok)
-                if g is not None:
+                if g is not None and _intercepts(g) and tok.dep_ == "dobj":
+                    sources = self._launched_from(tok)  # "shot down a missile fired from X": X's, not the shooter's
+                elif g is not None:
                     sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)
             if sources:
                 break

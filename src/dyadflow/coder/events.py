@@ -14,6 +14,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from dyadflow.coder import adapters
+from dyadflow.coder.predicates import _intercepts
 from dyadflow.coder.records import Candidate, Draft, Mention, Party, SentenceActors
 from dyadflow.lexicon.model import Lexicon
 from dyadflow.records import Event, Modality
@@ -402,7 +403,7 @@ def _drop_unattributed_duplicates(events: list[Draft], lexicon: Lexicon) -> list
                 and e.trigger.pos_ == "NOUN" and len(e.code) >= 3 and not e.code.endswith("0")}
     events = [replace(e, code=sp.code, info=sp.info, rule_id=f"{e.rule_id}.weapon")
               if e.source.code and e.code == f"{e.cameo_root}0" and (sp := specific.get(e.cameo_root)) is not None
-              and sp.info is not None else e for e in events]
+              and sp.info is not None and not _intercepts(e.trigger) else e for e in events]  # "shot down a missile": 190
     # "A freed the prisoners who had been detained": a relative clause beside a named act is background
     kept = [e for e in events if e.source.code or not (
         e.cameo_root in named or (named_military and e.cameo_root in military) or (named and e.trigger.dep_ == "relcl"))]
