@@ -50,7 +50,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("111.terrorist.noun.call", "111"), ("111.criminal.noun.call", "111"), ("111.liar.noun.call", "111"),
     ("111.murderer.noun.call", "111"), ("111.butcher.noun.call", "111"), ("111.thug.noun.call", "111"),
     ("111.tyrant.noun.call", "111"), ("111.fascist.noun.call", "111"), ("111.puppet.noun.call", "111"),
-    ("111.provocation.noun.call", "111"), ("111.crime.noun.call", "111"),
+    ("111.provocation.noun.call", "111"), ("111.crime.noun.call", "111"), ("175.repress.protest", "175"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
