@@ -60,10 +60,15 @@ def _preps(tok: Token) -> list[Token]:
             out.extend(g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP")
             # "along with", "together with", "away from", "out of"
             out.extend(g for g in c.children if g.dep_ == "prep")
+        elif c.dep_ in ("advcl", "ccomp") and c.i > tok.i:
+            # "called for the military to exercise restraint" parsed as a clause marked by "for"
+            out.extend(g for g in c.children if g.dep_ == "mark" and g.lower_ == "for")
     return out
 
 
 def _pobjs(prep: Token) -> list[Token]:
+    if prep.dep_ == "mark":  # "for X to do Y": X
+        return [c for c in prep.head.children if c.dep_ == "nsubj"]
     return [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
 
 
