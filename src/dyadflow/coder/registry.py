@@ -124,6 +124,16 @@ def nominal_head(tok: Token) -> Token:
     return tok
 
 
+def _thing_antecedent(tok: Token, mentions: list[Mention]) -> bool:
+    """"it" whose nearest preceding argument in its sentence (a subject or object noun of a verb before it)
+    is a thing, not an actor mention: it refers to that thing."""
+    heads = {i for m in mentions for i in range(m.start, m.end)}
+    for t in reversed(list(tok.sent)[: tok.i - tok.sent.start]):
+        if t.dep_ in ("nsubj", "nsubjpass", "dobj") and t.pos_ in ("NOUN", "PROPN", "PRON"):
+            return t.pos_ == "NOUN" and t.i not in heads
+    return False
+
+
 class RegistryMixin:
     """Reference resolution over the article state (mixed into the mention finder, which owns
     `doc`, `lexicon`, `published`, `state`, `spans`, `span_at` and `issuer`)."""
@@ -326,6 +336,8 @@ class RegistryMixin:
         elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
             ref = speaker or (self.issuer if not _in_quote(tok) else None) or self._recent(
                 lambda m: m.person and m.identified)
+        elif low == "it" and _thing_antecedent(tok, mentions):
+            return None  # "condemned Russia's plan, saying it is illegal": the plan, not a party (rule registry.thing_it)
         elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
             ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.identified and not m.modifier
                         and not m.members and m.start < tok.i), None)
