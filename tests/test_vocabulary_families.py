@@ -51,6 +51,8 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("111.murderer.noun.call", "111"), ("111.butcher.noun.call", "111"), ("111.thug.noun.call", "111"),
     ("111.tyrant.noun.call", "111"), ("111.fascist.noun.call", "111"), ("111.puppet.noun.call", "111"),
     ("111.provocation.noun.call", "111"), ("111.crime.noun.call", "111"), ("175.repress.protest", "175"),
+    ("0814.revoke.emergency", "0814"), ("0814.rescind.emergency", "0814"), ("0814.repeal.emergency", "0814"),
+    ("0814.cancel.emergency", "0814"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
@@ -83,6 +85,11 @@ def test_family_entry_fires_on_its_example(coder, entry: str, code: str) -> None
 def test_renewed_negotiations_are_a_resumption_not_an_appeal(coder) -> None:  # type: ignore[no-untyped-def]
     codes = {e.cameo_code for e in _events(coder, "Chile and Peru renewed negotiations with Bolivia on Tuesday.")}
     assert "026" not in codes and codes & {"046", "040"}
+
+
+def test_declaring_a_state_of_emergency_is_not_easing_it(coder) -> None:  # type: ignore[no-untyped-def]
+    codes = {e.cameo_code for e in _events(coder, "Chile declared a state of emergency in Santiago on Monday.")}
+    assert "0814" not in codes and "1724" in codes
 
 
 def test_no_appeal_noun_is_governed_by_renew() -> None:
