@@ -92,6 +92,11 @@ def test_declaring_a_state_of_emergency_is_not_easing_it(coder) -> None:  # type
     assert "0814" not in codes and "1724" in codes
 
 
+def test_reported_or_alleged_ceasefire_violations_are_not_the_reporters(coder) -> None:  # type: ignore[no-untyped-def]
+    events = _events(coder, "Azerbaijan accused Armenia of violations of the ceasefire.")
+    assert not any(e.cameo_code == "196" and e.source_country == "AZE" for e in events)
+
+
 def test_no_appeal_noun_is_governed_by_renew() -> None:
     assert not [i for i, r in VOCAB.items() if r["code"].startswith("02") and "renew" in r.get("gov", "").split("|")
                 and not i.startswith("020.plea")]
