@@ -53,6 +53,8 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("111.provocation.noun.call", "111"), ("111.crime.noun.call", "111"), ("175.repress.protest", "175"),
     ("0814.revoke.emergency", "0814"), ("0814.rescind.emergency", "0814"), ("0814.repeal.emergency", "0814"),
     ("0814.cancel.emergency", "0814"),
+    ("0256.urge.fighting", "0256"), ("0256.call.on.fighting", "0256"), ("0256.appeal.to.fighting", "0256"),
+    ("0256.ask.fighting", "0256"), ("0256.press.fighting", "0256"), ("0256.implore.fighting", "0256"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
