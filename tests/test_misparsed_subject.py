@@ -42,3 +42,23 @@ def test_a_modifier_after_the_verb_is_no_subject(fiction_lexicon) -> None:  # ty
     coder = _coder(rows, fiction_lexicon)
     sources, _, _ = coder.subject(coder.sent[1])
     assert sources == []
+
+
+def test_a_perfect_participle_takes_its_misparsed_actor(fiction_lexicon) -> None:  # type: ignore[no-untyped-def]
+    # "Sylvania had expelled Freedonia" with the actor as advmod of the participle
+    rows = [("Sylvania", 2, "advmod", "PROPN", "NNP", "Sylvania"), ("had", 1, "aux", "AUX", "VBD", "have"),
+            ("expelled", 0, "ROOT", "VERB", "VBN", "expel"), ("Freedonia", -1, "dobj", "PROPN", "NNP", "Freedonia"),
+            (".", -2, "punct", "PUNCT", ".", ".")]
+    coder = _coder(rows, fiction_lexicon)
+    sources, _, _ = coder.subject(coder.sent[2])
+    assert [m.country for m in sources] == ["SYV"]
+
+
+def test_a_subject_parsed_onto_the_auxiliary_is_the_verbs(fiction_lexicon) -> None:  # type: ignore[no-untyped-def]
+    # "Sylvania however has expelled Freedonia" with the subject hung on "has"
+    rows = [("Sylvania", 2, "nsubj", "PROPN", "NNP", "Sylvania"), ("however", 2, "advmod", "ADV", "RB", "however"),
+            ("has", 1, "aux", "AUX", "VBZ", "have"), ("expelled", 0, "ROOT", "VERB", "VBN", "expel"),
+            ("Freedonia", -1, "dobj", "PROPN", "NNP", "Freedonia"), (".", -2, "punct", "PUNCT", ".", ".")]
+    coder = _coder(rows, fiction_lexicon)
+    sources, _, _ = coder.subject(coder.sent[3])
+    assert [m.country for m in sources] == ["SYV"]

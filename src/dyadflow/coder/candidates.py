@@ -197,7 +197,9 @@ class SentenceCoder(PredicateMixin):
         below: Token | None = None  # the clause just climbed from through xcomp/pcomp (a controlled verb)
         for _ in range(6):
             controlled, below = below, None
-            subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS]
+            subs = [c for c in cur.children if c.dep_ in SUBJ_DEPS] or [
+                g for a in cur.children if a.dep_ == "aux" and a.i < cur.i for g in a.children if g.dep_ in SUBJ_DEPS]
+            # ("The UK and France however have opposed": the subject parsed onto the auxiliary)
             if subs and subs[0].tag_ in ("WP", "WDT") and cur.dep_ == "relcl":
                 # "the minister, who met X": the antecedent just before the relative pronoun, else the head noun
                 rel = subs[0]
@@ -232,7 +234,8 @@ class SentenceCoder(PredicateMixin):
             if pas:
                 agents = [p for c in cur.children if c.dep_ == "agent" for p in _pobjs(c)]
                 return (self.mentions_at(agents[0]) if agents else []), cur, True
-            if cur.tag_ in ("VBD", "VBZ", "VBP"):
+            if cur.tag_ in ("VBD", "VBZ", "VBP") or (cur.tag_ == "VBN" and any(
+                    c.dep_ == "aux" and c.lemma_ == "have" for c in cur.children)):
                 # "USAID deployed teams": a finite verb with no subject whose actor before it was parsed as a
                 # modifier (advmod, npadvmod, dep): that actor is the subject (rule candidates.misparsed_subject)
                 lost = [m for c in cur.children if c.dep_ in ("advmod", "npadvmod", "dep") and c.i < cur.i
