@@ -161,8 +161,11 @@ def _swallowed_verb(tok: Token) -> bool:
 
 
 def _governor(tok: Token) -> Token | None:
-    """The content word governing a noun trigger (through prepositions)."""
+    """The content word governing a noun trigger (through prepositions); a compound modifier's is its
+    head noun's ("sent a condolence message": sent)."""
     cur = tok
+    if cur.dep_ == "compound" and cur.head.pos_ == "NOUN" and cur.head.i > cur.i:
+        cur = cur.head
     for _ in range(3):
         if cur.dep_ in ("dobj", "nsubjpass", "attr", "xcomp", "ccomp", "oprd", "conj", "appos"):
             return cur.head if cur.dep_ != "conj" else _governor(cur.head)
