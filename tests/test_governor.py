@@ -19,9 +19,9 @@ def test_a_compound_trigger_is_governed_through_its_head_noun() -> None:
     # "Sylvania sent a condolence message": the condolence is sent
     doc = _doc([("Sylvania", 1, "nsubj", "PROPN"), ("sent", 0, "ROOT", "VERB"), ("a", 2, "det", "DET"),
                 ("condolence", 1, "compound", "NOUN"), ("message", -3, "dobj", "NOUN")])
-    assert _governor(doc[3]) is doc[1]
+    assert _governor(doc[3]).i == 1
 
 
 def test_an_object_trigger_is_governed_by_its_verb() -> None:
     doc = _doc([("Sylvania", 1, "nsubj", "PROPN"), ("sent", 0, "ROOT", "VERB"), ("condolences", -1, "dobj", "NOUN")])
-    assert _governor(doc[2]) is doc[1]
+    assert _governor(doc[2]).i == 1
