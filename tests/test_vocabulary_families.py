@@ -55,7 +55,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("0814.cancel.emergency", "0814"),
     ("0256.urge.fighting", "0256"), ("0256.call.on.fighting", "0256"), ("0256.appeal.to.fighting", "0256"),
     ("0256.ask.fighting", "0256"), ("0256.press.fighting", "0256"), ("0256.implore.fighting", "0256"),
-    ("020.call.on.leader", "020"),
+    ("020.call.on.leader", "020"), ("018.offer.condolence", "018"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
