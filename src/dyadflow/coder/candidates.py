@@ -703,6 +703,13 @@ class SentenceCoder(PredicateMixin):
             src_countries = {m.country for m in sources} - {None}  # an IGO source has none: keep country-less groups
             out = [m for m in out if m.country not in src_countries
                    or (m.country is not None and not m.metonym and m.role not in (None, "GOV"))]
+        if "tree" in hints and not self._military(p.code):
+            # "denied holding talks with the RSF in Bahrain": the place of a verbal act's content is not a party
+            # when a party is named (rule candidates.place_not_party)
+            doc = tok.doc
+            parties = [m for m in out if not (m.metonym and doc[m.head].dep_ == "pobj"
+                                              and doc[m.head].head.lower_ in LOCATIVE_PREPS)]
+            out = parties or out
         return out, territorial
 
     def _act_agents(self, tok: Token, sources: list[Mention], *, parties: bool = False) -> list[Mention]:
@@ -1052,8 +1059,14 @@ class SentenceCoder(PredicateMixin):
                 if not deniers and any(c.dep_ in SUBJ_DEPS for c in denier.children):
                     return None  # an unresolved denier ("the minister denied ..."): nothing to code
             deniers = deniers or sources
+            # the other parties of the denied act: not the deniers themselves (by code: "the army denied talks
+            # with the RSF" keeps the RSF) and not the place it would have happened in ("in Bahrain")
+            own_codes = {m.code() for x in deniers for m in x.expand()}
             own = {m.country for m in deniers}
-            others = [m for m in [*sources, *targets] if m.country not in own]
+            doc = tok.doc
+            others = [m for m in [*sources, *targets] if m.code() not in own_codes
+                      and (m.country not in own or (m.role not in (None, "GOV") and not m.metonym))
+                      and not (m.metonym and doc[m.head].dep_ == "pobj" and doc[m.head].head.lower_ in LOCATIVE_PREPS)]
             return Candidate(tok, p, "016", tuple(deniers), tuple(others), Modality.DENIED, ".denied", conf * 0.9, clause)
         if ctx == "intended":
             root = "045" if code.startswith("045") else code[:2]
