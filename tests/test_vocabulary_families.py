@@ -56,6 +56,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("0256.urge.fighting", "0256"), ("0256.call.on.fighting", "0256"), ("0256.appeal.to.fighting", "0256"),
     ("0256.ask.fighting", "0256"), ("0256.press.fighting", "0256"), ("0256.implore.fighting", "0256"),
     ("020.call.on.leader", "020"), ("018.offer.condolence", "018"),
+    ("071.deposit.amount", "071"), ("071.inject.amount", "071"), ("071.transfer.amount", "071"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
