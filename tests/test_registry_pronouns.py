@@ -39,3 +39,9 @@ def test_said_he_is_the_speaker(fiction_nlp, fiction_lexicon) -> None:  # type: 
     traces = trace_article(fiction_nlp("Officials said they welcomed the decision."), fiction_lexicon, date(2022, 3, 10))
     they = [m for t in traces for m in t.actors.mentions if m.text == "they"]
     assert they and they[0].role == "GOV" and they[0].country is None
+
+
+def test_sentence_initial_it_after_a_thing_subject_is_no_party(fiction_nlp, fiction_lexicon) -> None:  # type: ignore[no-untyped-def]
+    # rule registry.thing_it: "The war began ... It has killed" is the war, not the aid group named before
+    text = "The United Federation sent doctors to Sylvania. The war began in May. It has killed thousands of people."
+    assert "it" not in _mentions(text, fiction_nlp, fiction_lexicon)

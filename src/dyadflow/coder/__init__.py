@@ -85,7 +85,7 @@ def code_sentences(
         cands = list(coder.candidates())
         earlier.extend((idx, c) for c in cands if c.sources and c.modality == "asserted")
         for c in cands:
-            finder.note_participants(_participants(c))
+            finder.note_participants(_participants(c), conflict=c.code[:2] in lexicon.coder_words.military_roots)
             if c.modality.factual and c.sources:
                 for t in c.targets:
                     finder.note_target(t)

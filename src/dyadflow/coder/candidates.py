@@ -21,8 +21,8 @@ from dyadflow.coder.predicates import (
     PredicateMixin,
     _governor,
     _intercepts,
-    _party_heads,
     _lemma,
+    _party_heads,
     _pobjs,
     _pos_class,
     _preps,
@@ -33,7 +33,6 @@ from dyadflow.coder.records import Candidate, Mention, SentenceActors
 from dyadflow.coder.registry import nominal_head
 from dyadflow.lexicon.model import Lexicon, VerbPattern
 from dyadflow.records import Modality
-
 
 OWNER_LEMMAS = frozenset({"belong", "own", "control", "operate", "run", "hold", "affiliate", "link", "use"})
 

@@ -4,6 +4,7 @@ author (its issuer) — resolved against what earlier sentences named."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -22,6 +23,8 @@ THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
 ARMED_ROLES = frozenset({"REB", "INS", "SEP"})  # main-country default only for "the rebels", not "militant groups"
+FIGHTING_WORDS = frozenset({"fighting", "fight", "hostility", "ceasefire", "cease-fire", "truce", "clash", "warring",
+                            "combat", "battle", "shelling", "violence", "de-escalate", "de-escalation", "restraint"})
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
 
 
@@ -35,6 +38,7 @@ class ArticleState:
     last_subjects: list[Mention] = field(default_factory=list)  # the previous sentence's main subject(s)
     last_subject_plural: bool = False  # that subject was a plural noun phrase ("the members of X", "rebels")
     last_group: tuple[Mention, ...] = ()  # the latest event's two or more participants ("the parties")
+    last_fighting: tuple[Mention, ...] = ()  # the latest armed act's participants ("urged both sides to stop fighting")
     recent_parties: list[Mention] = field(default_factory=list)  # targets of recent events, latest last
 
     def remember(self, m: Mention) -> None:
@@ -124,14 +128,20 @@ def nominal_head(tok: Token) -> Token:
     return tok
 
 
-def _thing_antecedent(tok: Token, mentions: list[Mention]) -> bool:
+def _thing_antecedent(tok: Token, mentions: list[Mention], span_at: Mapping[int, Span]) -> bool:
     """"it" whose nearest preceding argument in its sentence (a subject or object noun of a verb before it)
-    is a thing, not an actor mention: it refers to that thing."""
+    is a thing, not an actor mention: it refers to that thing; a sentence-initial "it" likewise after a
+    sentence whose subject is a thing ("The war began in April. It has killed thousands")."""
     heads = {i for m in mentions for i in range(m.start, m.end)}
     for t in reversed(list(tok.sent)[: tok.i - tok.sent.start]):
         if t.dep_ in ("nsubj", "nsubjpass", "dobj") and t.pos_ in ("NOUN", "PROPN", "PRON"):
             return t.pos_ == "NOUN" and t.i not in heads
-    return False
+    if tok.dep_ != "nsubj" or tok.sent.start == 0:
+        return False
+    prev = tok.doc[tok.sent.start - 1].sent
+    subj = next((c for c in prev.root.children if c.dep_ == "nsubj"), None)
+    return subj is not None and subj.pos_ == "NOUN" and subj.i not in span_at and not any(
+        c.i in span_at for c in subj.children if c.dep_ in ("compound", "poss", "amod"))
 
 
 class RegistryMixin:
@@ -170,14 +180,17 @@ class RegistryMixin:
                     return c
         return self._recent_country()
 
-    def note_participants(self, participants: list[Mention]) -> None:
-        """Remember the latest event's participants (two or more distinct actors) for "the parties"."""
+    def note_participants(self, participants: list[Mention], conflict: bool = False) -> None:
+        """Remember the latest event's participants (two or more distinct actors) for "the parties", and
+        apart those of the latest armed act ("the warring parties", "both sides ... to stop fighting")."""
         uniq: dict[str | None, Mention] = {}
         for m in participants:
             if m.identified and not m.members:
                 uniq.setdefault(m.code(), m)
         if len(uniq) >= 2:
             self.state.last_group = tuple(uniq.values())
+            if conflict:
+                self.state.last_fighting = self.state.last_group
 
     def note_target(self, m: Mention) -> None:
         """Remember an event's target: two distinct recent targets are "the parties" when no event
@@ -192,8 +205,11 @@ class RegistryMixin:
         if tok.lemma_.lower() not in self.words.group_nouns or tok.tag_ != "NNS":
             return None
         pair, acting = self._sentence_pair(tok, self.spans)  # "mediated between A and B, urged both governments"
+        # "called on both sides to stop fighting", "the warring parties": the sides of the latest armed act
+        fighting = self.state.last_fighting if any(t.lemma_.lower() in FIGHTING_WORDS for t in tok.sent) else ()
         group = tuple(Mention(tok.i, tok.i + 1, tok.i, c, None, tok.text, "country", metonym=True, via="group",
-                              countries=(c,)) for c in pair) or self.state.last_group or tuple(self.state.recent_parties[-2:])
+                              countries=(c,)) for c in pair) or fighting or self.state.last_group or tuple(
+            self.state.recent_parties[-2:])
         group = tuple(m for m in group if m.country not in acting)  # "A and B mediated between the two sides"
         if len(group) < 2:
             return None
@@ -336,7 +352,7 @@ class RegistryMixin:
         elif low in SPEAKER_PRONOUNS and tok.dep_ != "poss":
             ref = speaker or (self.issuer if not _in_quote(tok) else None) or self._recent(
                 lambda m: m.person and m.identified)
-        elif low == "it" and _thing_antecedent(tok, mentions):
+        elif low == "it" and _thing_antecedent(tok, mentions, self.span_at):
             return None  # "condemned Russia's plan, saying it is illegal": the plan, not a party (rule registry.thing_it)
         elif low in ("it", "its") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
             ref = next((m for m in _by_pos_desc(mentions) if not m.person and m.identified and not m.modifier
