@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from tests.test_warehouse_fatalities import CODER, DICT, SCHEMAS, SQL_DIR
 
 from dyadflow import warehouse
 from dyadflow.records import Article, Event, sha256_hex
 from dyadflow.store import ParquetStore, coding_key
-from tests.test_warehouse_fatalities import CODER, DICT, SCHEMAS, SQL_DIR
 
 
 def _event(doc: str, i: int, **kw: object) -> Event:
