@@ -200,7 +200,10 @@ class ActorFinder(RegistryMixin):
             for m in _by_pos_desc(sent_mentions):
                 if m.start < child.i and m.country and not m.person:
                     return (m.country,)
-            c = self._recent_country(person=False)
+            # "Moldova, which lies between Ukraine and Romania, applied ... Its government": the previous
+            # sentence's subject before the country named last (rule mentions.its_previous_subject)
+            prev = next((m for m in self.state.last_subjects if not m.person and m.country), None)
+            c = prev.country if prev is not None else self._recent_country(person=False)
             return (c,) if c else ()
         if low in ("his", "her"):
             for m in _by_pos_desc(sent_mentions):
@@ -580,6 +583,8 @@ class ActorFinder(RegistryMixin):
         # the main clause's subject (with its conjuncts) for "he"/"they" in the next sentence
         root = sent.root
         subs = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subs and root.pos_ in ("PROPN", "NOUN") and any(c.dep_ == "acl" and c.pos_ == "VERB" for c in root.children):
+            subs = [root]  # "Moldova, which lies ..., applied ..." parsed with the name as the root
         if subs:
             group = [sa.at(t) or sa.at(nominal_head(t)) or _of_phrase(t, sa) for t in (subs[0], *subs[0].conjuncts)]
             found = [g for g in group if g is not None and g.identified]
