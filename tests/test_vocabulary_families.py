@@ -101,6 +101,11 @@ def test_reported_or_alleged_ceasefire_violations_are_not_the_reporters(coder) -
     assert not any(e.cameo_code == "196" and e.source_country == "AZE" for e in events)
 
 
+def test_an_announced_grain_deal_is_an_agreement_not_aid(coder) -> None:  # type: ignore[no-untyped-def]
+    codes = {e.cameo_code for e in _events(coder, "Moldova and Romania announced a grain deal in Chisinau.")}
+    assert "057" in codes and not any(c.startswith("07") for c in codes)
+
+
 def test_no_appeal_noun_is_governed_by_renew() -> None:
     assert not [i for i, r in VOCAB.items() if r["code"].startswith("02") and "renew" in r.get("gov", "").split("|")
                 and not i.startswith("020.plea")]
