@@ -25,6 +25,7 @@ SYMMETRIC_PREFIXES = ("04", "057", "060", "062", "064")
 HOST_CODE = "043"
 MEETING_CODES = frozenset({"040", "041", "043", "044", "046"})
 THIRD_PLACE_CODE = "044"
+SEIZE_CODE, OCCUPY_CODE = "171", "192"
 NOBODY = frozenset({"nobody", "none", "noone"})
 
 
@@ -147,8 +148,14 @@ def sentence_drafts(
                     and lexicon.code_info(THIRD_PLACE_CODE) is not None:
                 # "Turkish and Syrian ministers met in Moscow": a meeting at a third location
                 code, info2 = THIRD_PLACE_CODE, lexicon.code_info(THIRD_PLACE_CODE)
-            s_code = s.code(military=military)
-            t_code = _target_code(c, t, military)
+            seized_land = code == SEIZE_CODE and t is not None and t.metonym and t.kind in ("country", "capital", "place") \
+                and lexicon.code_info(OCCUPY_CODE) is not None
+            if seized_land:
+                # "the Houthis seized Sanaa": taking a city or a territory is occupying it (192), not seizing
+                # property (171); the territory is the bare country (rule events.seized_territory)
+                code, info2, suffix = OCCUPY_CODE, lexicon.code_info(OCCUPY_CODE), f"{suffix}.territory"
+            s_code = s.code(military=military or seized_land)
+            t_code = _target_code(c, t, military or seized_land)
             if not s_code or not s.identified:
                 drop(c, "source has no code", s, t)
                 if s.role and s.kind != "pronoun" and (t is None or t.identified):
