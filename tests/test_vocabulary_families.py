@@ -57,6 +57,8 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("0256.ask.fighting", "0256"), ("0256.press.fighting", "0256"), ("0256.implore.fighting", "0256"),
     ("020.call.on.leader", "020"), ("018.offer.condolence", "018"),
     ("071.deposit.amount", "071"), ("071.inject.amount", "071"), ("071.transfer.amount", "071"),
+    ("138.vow.retaliate", "138"), ("138.pledge.retaliate", "138"), ("138.promise.retaliate", "138"),
+    ("016.shrug.off.claim", "016"), ("120.shrug.off.sanction", "120"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
