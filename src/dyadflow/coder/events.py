@@ -206,7 +206,7 @@ def sentence_drafts(
                 if key not in best:
                     best[key] = dr
                 decisions.append(Decision(c.trigger.text, c.pattern.id, c.code, s.text, None, "event", dr.rule_id))
-    kept = _one_per_root(best.values())
+    kept = _protest_demands(_one_per_root(best.values()))
     kept = _drop_untargeted_duplicates(kept)
     kept = _drop_unattributed_duplicates(kept, lexicon)
     kept_keys = {(e.source_text or None, e.target_text, e.cameo_code) for e in kept}
@@ -436,6 +436,17 @@ def _occurs(tok: Token, lexicon: Lexicon) -> bool:
     head = tok.head
     return (tok.dep_ == "nsubj" and head.lemma_.lower() in lexicon.coder_words.impact_verbs) or (
         tok.dep_ == "nsubjpass" and head.lemma_.lower() in lexicon.coder_words.light_verbs)
+
+
+def _protest_demands(events: list[Draft]) -> list[Draft]:
+    """"Students marched to demand an end to quotas": the demand is what the protest is for, not an act of
+    its own (rule events.protest_demand); the protest stays."""
+    protests = {(e.source_code, e.trigger.i) for e in events if e.cameo_root == "14"}
+    def purpose_of_protest(e: Draft) -> bool:
+        t = e.trigger
+        return t.dep_ in ("advcl", "xcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children) \
+            and (e.source_code, t.head.i) in protests
+    return [e for e in events if not (e.cameo_root == "10" and purpose_of_protest(e))]
 
 
 def _drop_untargeted_duplicates(events: list[Draft]) -> list[Draft]:
