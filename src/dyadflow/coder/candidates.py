@@ -792,7 +792,7 @@ class SentenceCoder(PredicateMixin):
         return None
 
     def _fill_group_countries(
-        self, code: str, sources: list[Mention], targets: list[Mention]
+        self, code: str, sources: list[Mention], targets: list[Mention], tok: Token | None = None
     ) -> tuple[list[Mention], list[Mention]]:
         """Groups without a country ("protesters", "civilians", "the government") take the
         sentence's place; in domestic coercion/protest codes, the other side's country."""
@@ -801,6 +801,8 @@ class SentenceCoder(PredicateMixin):
         place = self.locative_country() or self.referenced_place
 
         military = self._military(code)
+        if military and tok is not None and place is not None and not self._place_of_act(tok):
+            military = False  # "militants based in northern Syria": where they live, not where they were hit
 
         def fill(ms: list[Mention], other: list[Mention], hit: bool = False) -> list[Mention]:
             out = []
@@ -824,6 +826,29 @@ class SentenceCoder(PredicateMixin):
             return out
 
         return fill(sources, targets), fill(targets, sources, hit=military)
+
+    def _place_of_act(self, tok: Token) -> bool:
+        """A place phrase of the act itself ("struck militants in Gaza", "attacks on Gaza"), not one inside a
+        modifier clause of a participant ("militants based in Syria")."""
+        for t in self.sent:
+            if t.dep_ != "pobj" or t.head.lower_ not in LOCATIVE_PREPS:
+                continue
+            if self.place_mention(t) is None and not ((m := self.actors.at(t)) is not None and m.metonym):
+                continue
+            hops = list(t.ancestors)
+            if tok.dep_ == "relcl" and tok.head.i == t.i:
+                return True  # "in Marsh Vale, where X attacked militants"
+            if tok in hops:
+                between = hops[: hops.index(tok)]
+                if not any(a.dep_ in ("acl", "relcl") for a in between):
+                    return True
+            elif tok.head in hops and tok.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "relcl"):
+                between = hops[: hops.index(tok.head)]
+                if not any(a.dep_ in ("acl", "relcl") for a in between):
+                    # "launched airstrikes in Gaza": the place hangs on the light verb; "strikes on Gaza, in
+                    # which X targeted militants": on the act the relative clause tells
+                    return True
+        return False
 
     def _generic_plural(self, m: Mention) -> bool:
         """"governments and NGOs", "donors": a bare plural of states or organisations names no one in
@@ -1028,7 +1053,7 @@ class SentenceCoder(PredicateMixin):
                 sources, targets = parties[:1], parties[1:]
         elif parties and p.code.startswith("045"):
             targets = parties
-        sources, targets = self._fill_group_countries(p.code, sources, targets)
+        sources, targets = self._fill_group_countries(p.code, sources, targets, tok)
         countries = self.lexicon.country_by_code
         sources, targets = _domestic_state(sources, targets, countries), _domestic_state(targets, sources, countries)
         if p.code.startswith("14") and not targets:
