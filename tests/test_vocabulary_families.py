@@ -59,6 +59,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("071.deposit.amount", "071"), ("071.inject.amount", "071"), ("071.transfer.amount", "071"),
     ("138.vow.retaliate", "138"), ("138.pledge.retaliate", "138"), ("138.promise.retaliate", "138"),
     ("016.shrug.off.claim", "016"), ("120.shrug.off.sanction", "120"),
+    ("1661.order.peacekeeper.leave", "1661"), ("1661.order.peacekeeping.leave", "1661"), ("1721.suspend.media", "1721"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
@@ -106,6 +107,11 @@ def test_reported_or_alleged_ceasefire_violations_are_not_the_reporters(coder) -
 def test_an_announced_grain_deal_is_an_agreement_not_aid(coder) -> None:  # type: ignore[no-untyped-def]
     codes = {e.cameo_code for e in _events(coder, "Moldova and Romania announced a grain deal in Chisinau.")}
     assert "057" in codes and not any(c.startswith("07") for c in codes)
+
+
+def test_ordering_ones_own_monitors_is_no_expulsion(coder) -> None:  # type: ignore[no-untyped-def]
+    codes = {e.cameo_code for e in _events(coder, "The OSCE ordered its monitors to stay in Tbilisi.")}
+    assert not any(c.startswith(("166", "174")) for c in codes)
 
 
 def test_no_appeal_noun_is_governed_by_renew() -> None:
