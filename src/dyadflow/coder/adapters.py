@@ -548,9 +548,10 @@ def _scope_words(trigger: Token, *, military: bool) -> dict[int, tuple[str, str]
         out[t.i] = (_word_lemma(t), t.lower_)
         for c in t.children:
             verb = c.pos_ in ("VERB", "AUX")
-            own = (c.dep_ in _OWN_CLAUSE_DEPS and (military or c.dep_ != "ccomp")) or (
+            for_to = any(g.dep_ == "mark" and g.lower_ == "for" for g in c.children)  # "called for X to exercise restraint"
+            own = not for_to and ((c.dep_ in _OWN_CLAUSE_DEPS and (military or c.dep_ != "ccomp")) or (
                 c.dep_ in ("conj", "advcl") and verb and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)) or (
-                c.dep_ == "conj" and verb and t.i in chain)  # a coordinated act of its own
+                c.dep_ == "conj" and verb and t.i in chain))  # a coordinated act of its own
             speaker = not military and t.i == trigger.i and c.dep_ in ("nsubj", "nsubjpass")
             if c.i in keep or c.i == trigger.i or not (own or speaker):
                 stack.append(c)
