@@ -60,6 +60,7 @@ FAMILIES = [  # (entry id, code the example must yield)
     ("138.vow.retaliate", "138"), ("138.pledge.retaliate", "138"), ("138.promise.retaliate", "138"),
     ("016.shrug.off.claim", "016"), ("120.shrug.off.sanction", "120"),
     ("1661.order.peacekeeper.leave", "1661"), ("1661.order.peacekeeping.leave", "1661"), ("1721.suspend.media", "1721"),
+    ("020.invitation.noun.gov", "020"),
 ]
 VOCAB = {r["id"]: r for r in map(json.loads, (SEEDS / "event_vocabulary.jsonl").read_text(encoding="utf-8").splitlines())}
 
