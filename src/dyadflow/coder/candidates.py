@@ -679,8 +679,8 @@ class SentenceCoder(PredicateMixin):
                             break
                 if out:
                     break
-        if not out and p.pos == "VERB":
-            out = self._singled_out(tok)  # "called on all parties, in particular X, to ..."
+        if not out:
+            out = self._singled_out(tok)  # "called on all parties, in particular X, to ...", "its support for ..., in particular X"
         if not out and p.code.startswith("0253"):
             out = self._captors(tok, sources)  # "reiterated its call for their release": whoever holds them
         if not out and p.code[:2] in ("07", "03"):
@@ -702,6 +702,8 @@ class SentenceCoder(PredicateMixin):
             src_countries = {m.country for m in sources} - {None}  # an IGO source has none: keep country-less groups
             out = [m for m in out if m.country not in src_countries
                    or (m.country is not None and not m.metonym and m.role not in (None, "GOV"))]
+        if not out:
+            out = [m for m in self._singled_out(tok) if (m.start, m.end) not in src_keys]  # after the source's own
         if "tree" in hints and not self._military(p.code):
             # "denied holding talks with the RSF in Bahrain": the place of a verbal act's content is not a party
             # when a party is named (rule candidates.place_not_party)
