@@ -84,3 +84,22 @@ def test_examples_are_the_projects_own() -> None:
     with (SEEDS / "sense_traps.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len({r["example"] for r in rows}) == len(rows)
+
+
+def test_a_phrasal_call_is_no_object_predicate() -> None:
+    """"called on all parties, in particular X, to ..." parsed with X as an object predicate: "call on" is an appeal,
+    not the judging "call X Y" (hand-built parse, no model needed)."""
+    import spacy
+    from spacy.tokens import Doc
+
+    rows = [("Sylvania", 1, "nsubj", "PROPN"), ("called", 0, "ROOT", "VERB"), ("on", -1, "prep", "ADP"),
+            ("parties", -1, "pobj", "NOUN"), (",", -3, "punct", "PUNCT"), ("Freedonia", -4, "oprd", "PROPN"),
+            (",", -5, "punct", "PUNCT"), ("to", 1, "aux", "PART"), ("act", -7, "advcl", "VERB")]
+    words, offsets, deps, pos = zip(*rows, strict=True)
+    doc = Doc(spacy.blank("en").vocab, words=list(words), heads=[i + o for i, o in enumerate(offsets)],
+              deps=list(deps), pos=list(pos), lemmas=["call" if w == "called" else w.lower() for w in words])
+    assert trap_for(doc[1], TRAPS) is None
+    judged = Doc(spacy.blank("en").vocab, words=["Sylvania", "called", "the", "vote", "a", "mistake"],
+                 heads=[1, 1, 3, 1, 5, 1], deps=["nsubj", "ROOT", "det", "dobj", "det", "oprd"],
+                 pos=["PROPN", "VERB", "DET", "NOUN", "DET", "NOUN"], lemmas=["sylvania", "call", "the", "vote", "a", "mistake"])
+    assert trap_for(judged[1], TRAPS) == "trap.call.complement"

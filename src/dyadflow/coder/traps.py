@@ -41,6 +41,8 @@ def _context_words(tok: Token, context: str, pos: str) -> list[Token]:
     if context == "particle":
         return [c for c in kids if c.dep_ == "prt"]
     if context == "complement":  # an object predicate: "called the vote a threat", "called the poll illegal"
+        if any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "upon", "for") for c in kids):
+            return []  # "called on all parties, in particular X, to ...": a phrasal verb, X misparsed as a predicate
         return [c for c in kids if c.dep_ == "oprd"]
     if context == "following":
         for nxt in tok.doc[tok.i + 1: tok.i + 4]:
