@@ -473,15 +473,15 @@ def refine_code(ev: Event, sentence: Span, lexicon: Any) -> Event:
     ev = _by_word(ev, sentence, lexicon)
     by_place = maps.get("code_by_place") or {}
     third = by_place.get(f"{ev.cameo_code}:third")
-    host = by_place.get(f"{ev.cameo_code}:source")
+    at_source = by_place.get(f"{ev.cameo_code}:source")
     if third and ev.location_country and ev.source_country and ev.target_country \
             and ev.location_country not in (ev.source_country, ev.target_country):
         ev = _recoded(ev, third[0], lexicon, ".third")
-    elif host and ev.location_country and ev.location_country == ev.source_country != ev.target_country \
+    elif at_source and ev.location_country and ev.location_country == ev.source_country != ev.target_country \
             and ".pairs" not in (ev.rule_id or "") and ev.location_name and ev.location_name in (ev.sentence or ""):
         # "Assad, at a meeting with the Russian envoy in Damascus": a two-party meeting in the source's own
         # country is hosted by the source (rule '.at_source')
-        ev = _recoded(ev, host[0], lexicon, ".at_source")
+        ev = _recoded(ev, at_source[0], lexicon, ".at_source")
     host = (maps.get("host_side") or {}).get(ev.cameo_code)
     if host and ev.target_code and ev.source_code:  # an unattributed visit has no visitor to turn into a guest
         ev = _turned(_recoded(ev, host[0], lexicon, ".host"))

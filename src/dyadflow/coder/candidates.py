@@ -31,16 +31,14 @@ from dyadflow.coder.predicates import (
 )
 from dyadflow.coder.records import Candidate, Mention, SentenceActors
 from dyadflow.coder.registry import nominal_head
-from dyadflow.lexicon.model import Lexicon, VerbPattern
+from dyadflow.lexicon.model import CoderWords, Lexicon, VerbPattern
 from dyadflow.records import Modality
 
-OWNER_LEMMAS = frozenset({"belong", "own", "control", "operate", "run", "hold", "affiliate", "link", "use"})
 
-
-def _owner_clause(t: Token) -> bool:
+def _owner_clause(t: Token, words: CoderWords) -> bool:
     """"facilities belonging to X", "positions held by X", "bases used by X": a participle naming the
-    owner of a thing, whose actor is the thing's party (rule candidates.owner_clause)."""
-    return t.dep_ == "acl" and t.tag_ in ("VBG", "VBN") and t.lemma_.lower() in OWNER_LEMMAS
+    owner of a thing, whose actor is the thing's party (word list owner_lemmas, rule candidates.owner_clause)."""
+    return t.dep_ == "acl" and t.tag_ in ("VBG", "VBN") and t.lemma_.lower() in words.owner_lemmas
 
 
 DOMESTIC_PARTY_ROLES = frozenset({"REB", "INS", "OPP", "SEP"})
@@ -167,7 +165,7 @@ class SentenceCoder(PredicateMixin):
                     if c.dep_ in ("relcl", "advcl", "ccomp", "punct", "cc", "det") or (c.dep_ == "appos" and t.pos_ != "NOUN"):
                         continue
                     if c.dep_ == "prep" and c.lower_ not in ("of", "from", "in", "including", "among", "for", "on", "against", "with", "between") \
-                            and not _owner_clause(t):
+                            and not _owner_clause(t, self.words):
                         continue
                     m = self.actors.at(c)
                     if m is not None and c.i not in self.actors.outlet_tokens:
@@ -311,7 +309,7 @@ class SentenceCoder(PredicateMixin):
         gov = _governor(noun)
         if gov is not None and gov.pos_ in ("VERB", "AUX") and _lemma(gov) in self.words.reaction_lemmas:
             return [], None  # "France condemned the offensive": France did not launch it
-        if gov is not None and _intercepts(gov) and noun.dep_ == "dobj":
+        if gov is not None and _intercepts(gov, self.words) and noun.dep_ == "dobj":
             return [], None  # "X shot down a missile": the missile is not X's (rule candidates.intercepted)
         if gov is not None and gov.pos_ in ("VERB", "AUX"):
             ms, clause, _ = self.subject(gov)
@@ -591,7 +589,7 @@ class SentenceCoder(PredicateMixin):
                     if c.dep_ in deps and _lemma(c) not in self.words.abstract_objects:
                         # "dobj!": the object itself must be an actor ("received the envoy", not "a letter from X")
                         found = self.mentions_at(c, deep=0 if h == "dobj!" else 2)
-                        if c.dep_ == "dobj" and _intercepts(tok) and (owner := self._launched_from(c)):
+                        if c.dep_ == "dobj" and _intercepts(tok, self.words) and (owner := self._launched_from(c)):
                             found = owner  # "shot down a missile fired from X": X's weapon (rule candidates.intercepted)
                         if not found and self.lexicon.code_info(p.code) is not None \
                                 and self.lexicon.cameo[p.code].root in self.words.military_roots:
@@ -920,7 +918,7 @@ class SentenceCoder(PredicateMixin):
         skip: set[int] = set()
         unnamed = self.words.unnamed_party_nouns  # "perpetrators behind the killing of X": X is no party
         for t in tok.subtree:
-            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i and not _owner_clause(t)) \
+            if t.i in skip or (t.dep_ in ("relcl", "advcl", "parataxis", "acl") and t.i != tok.i and not _owner_clause(t, self.words)) \
                     or (t.lemma_.lower() in unnamed and self.actors.at(t) is None):
                 skip.update(x.i for x in t.subtree)
                 continue
@@ -1010,7 +1008,7 @@ class SentenceCoder(PredicateMixin):
                         break
             elif h == "gov":
                 g = _governor(tok)
-                if g is not None and _intercepts(g) and tok.dep_ == "dobj":
+                if g is not None and _intercepts(g, self.words) and tok.dep_ == "dobj":
                     sources = self._launched_from(tok)  # "shot down a missile fired from X": X's, not the shooter's
                 elif g is not None:
                     sources, clause, passive = self.subject(g) if g.pos_ in ("VERB", "AUX") else (self.noun_source(g, p)[0], None, False)

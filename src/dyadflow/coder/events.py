@@ -343,9 +343,9 @@ def _unknown_subject(c: Candidate, actors: SentenceActors, lexicon: Lexicon) -> 
         return None
     if head.ent_type_ not in UNKNOWN_NAME_TYPES and (head.pos_ != "PROPN" or head.ent_type_):
         return None  # a common noun, or a law, event or work ("the Declaration", "the Jeddah Talks")
-    words = lexicon.coder_words
-    if _act_or_weapon(head, lexicon) or (head.lemma_.lower(), "NOUN") in lexicon.patterns_by_lemma or \
-            head.lemma_.lower() in words.document_nouns | words.thing_nouns | words.abstract_objects:
+    words, lemma = lexicon.coder_words, head.lemma_.lower()
+    if _act_or_weapon(head, lexicon) or (lemma, "NOUN") in lexicon.patterns_by_lemma or any(
+            lemma in w for w in (words.document_nouns, words.thing_nouns, words.abstract_objects)):
         return None
     ent = next((e for e in head.doc.ents if e.start <= head.i < e.end and e.label_ in UNKNOWN_NAME_TYPES), None)
     lo, hi = head.left_edge.i, head.i + 1  # the name with its compounds ("Marlow Tesk" when NER has "Tesk")
@@ -410,7 +410,7 @@ def _drop_unattributed_duplicates(events: list[Draft], lexicon: Lexicon) -> list
                 and e.trigger.pos_ == "NOUN" and len(e.code) >= 3 and not e.code.endswith("0")}
     events = [replace(e, code=sp.code, info=sp.info, rule_id=f"{e.rule_id}.weapon")
               if e.source.code and e.code == f"{e.cameo_root}0" and (sp := specific.get(e.cameo_root)) is not None
-              and sp.info is not None and not _intercepts(e.trigger) else e for e in events]  # "shot down a missile": 190
+              and sp.info is not None and not _intercepts(e.trigger, lexicon.coder_words) else e for e in events]  # "shot down a missile": 190
     # "A freed the prisoners who had been detained": a relative clause beside a named act is background
     kept = [e for e in events if e.source.code or not (
         e.cameo_root in named or (named_military and e.cameo_root in military) or (named and e.trigger.dep_ == "relcl"))]
@@ -442,11 +442,9 @@ def _protest_demands(events: list[Draft]) -> list[Draft]:
     """"Students marched to demand an end to quotas": the demand is what the protest is for, not an act of
     its own (rule events.protest_demand); the protest stays."""
     protests = {(e.source_code, e.trigger.i) for e in events if e.cameo_root == "14"}
-    def purpose_of_protest(e: Draft) -> bool:
-        t = e.trigger
-        return t.dep_ in ("advcl", "xcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children) \
-            and (e.source_code, t.head.i) in protests
-    return [e for e in events if not (e.cameo_root == "10" and purpose_of_protest(e))]
+    return [e for e in events if not (
+        e.cameo_root == "10" and e.trigger.dep_ in ("advcl", "xcomp") and (e.source_code, e.trigger.head.i) in protests
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in e.trigger.children))]
 
 
 def _drop_untargeted_duplicates(events: list[Draft]) -> list[Draft]:

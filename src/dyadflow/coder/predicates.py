@@ -72,13 +72,12 @@ def _pobjs(prep: Token) -> list[Token]:
     return [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
 
 
-INTERCEPT_LEMMAS = frozenset({"intercept", "down", "repel", "thwart", "foil", "neutralize", "neutralise"})
-
-
-def _intercepts(verb: Token) -> bool:
-    """"shot down", "intercepted", "downed": air defence, whose object is someone else's weapon."""
+def _intercepts(verb: Token, words: CoderWords) -> bool:
+    """"shot down", "intercepted", "downed": air defence, whose object is someone else's weapon (word list
+    intercept_lemmas)."""
     lem = _lemma(verb)
-    return lem in INTERCEPT_LEMMAS or (lem == "shoot" and any(c.dep_ == "prt" and c.lower_ == "down" for c in verb.children))
+    return lem in words.intercept_lemmas or (
+        lem == "shoot" and any(c.dep_ == "prt" and c.lower_ == "down" for c in verb.children))
 
 
 PARTY_PREPS = frozenset({"between", "among", "amongst"})

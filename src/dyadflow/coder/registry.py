@@ -23,8 +23,6 @@ THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "OPP", "REB", "INS"})
 ARMED_ROLES = frozenset({"REB", "INS", "SEP"})  # main-country default only for "the rebels", not "militant groups"
-FIGHTING_WORDS = frozenset({"fighting", "fight", "hostility", "ceasefire", "cease-fire", "truce", "clash", "warring",
-                            "combat", "battle", "shelling", "violence", "de-escalate", "de-escalation", "restraint"})
 GROUP_ROLES = frozenset({"REB", "INS", "OPP", "CVL", "REF", "BUS", "MED", "NGO", "COP", "JUD", "LEG"})
 
 
@@ -206,7 +204,7 @@ class RegistryMixin:
             return None
         pair, acting = self._sentence_pair(tok, self.spans)  # "mediated between A and B, urged both governments"
         # "called on both sides to stop fighting", "the warring parties": the sides of the latest armed act
-        fighting = self.state.last_fighting if any(t.lemma_.lower() in FIGHTING_WORDS for t in tok.sent) else ()
+        fighting = self.state.last_fighting if any(t.lemma_.lower() in self.words.fighting_words for t in tok.sent) else ()
         group = tuple(Mention(tok.i, tok.i + 1, tok.i, c, None, tok.text, "country", metonym=True, via="group",
                               countries=(c,)) for c in pair) or fighting or self.state.last_group or tuple(
             self.state.recent_parties[-2:])

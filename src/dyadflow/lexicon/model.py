@@ -243,6 +243,9 @@ class CoderWords:
     speaker_nouns: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()  # "the Treaty of X urges ...": a text, not an actor
     unnamed_party_nouns: frozenset[str] = frozenset()  # "called on the perpetrators to ...": no one named
+    intercept_lemmas: frozenset[str] = frozenset()  # "intercepted a drone": someone else's weapon
+    owner_lemmas: frozenset[str] = frozenset()  # "positions belonging to X": X is the thing's party
+    fighting_words: frozenset[str] = frozenset()  # "both sides ... stop the fighting": the sides of an armed act
     intent_by_root: Mapping[str, str] = field(default_factory=dict)  # act root -> intent code (03x)
     threat_by_root: Mapping[str, str] = field(default_factory=dict)  # threatened act's root -> threat code (13x)
     refusal_lemmas: frozenset[str] = frozenset()  # "refused to", "declined to": a refused act is a rejection
